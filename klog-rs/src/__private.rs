@@ -1,0 +1,67 @@
+//! Support for the macros. Not public API: anything here may change in any release.
+
+use std::error::Error;
+
+pub use crate::callsite::Callsite;
+pub use crate::logger::Logger;
+pub use crate::record::{Record, RecordKind, Severity};
+pub use crate::value::{KeyValue, ToValue, Value};
+
+/// The logger the macros use without an explicit one.
+#[inline]
+pub fn global() -> &'static Logger {
+    crate::global::background_ref()
+}
+
+/// The non-generic end of every macro call, kept out of the expansion so call sites stay
+/// small (log's `log_impl`).
+#[inline(never)]
+pub fn log(
+    callsite: &'static Callsite,
+    logger: &Logger,
+    severity: Severity,
+    level: i32,
+    error: Option<&(dyn Error + 'static)>,
+    message: &str,
+    key_values: &[KeyValue<'_>],
+) {
+    logger.log(
+        &Record::new(severity, message, key_values)
+            .with_verbosity(level)
+            .with_error(error)
+            .with_callsite(callsite),
+    );
+}
+
+/// Anything that can be the error of an error call: sized errors and `dyn Error` objects.
+pub trait AsDynError {
+    /// Borrows `self` as a `dyn Error`.
+    fn as_dyn_error(&self) -> &(dyn Error + 'static);
+}
+
+impl<E: Error + 'static> AsDynError for E {
+    #[inline]
+    fn as_dyn_error(&self) -> &(dyn Error + 'static) {
+        self
+    }
+}
+
+impl AsDynError for dyn Error + 'static {
+    #[inline]
+    fn as_dyn_error(&self) -> &(dyn Error + 'static) {
+        self
+    }
+}
+
+impl AsDynError for dyn Error + Send + Sync + 'static {
+    #[inline]
+    fn as_dyn_error(&self) -> &(dyn Error + 'static) {
+        self
+    }
+}
+
+/// The error of an error call from a reference to it.
+#[inline]
+pub fn as_dyn_error<E: AsDynError + ?Sized>(error: &E) -> &(dyn Error + 'static) {
+    error.as_dyn_error()
+}

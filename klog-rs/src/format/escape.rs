@@ -1,0 +1,356 @@
+//! Go's string quoting (`strconv.Quote`, `%+q`) and the two JSON string encodings
+//! (`encoding/json` and zap), each appending to a byte buffer.
+//!
+//! Hot path: no allocation, no locks, no fmt machinery. Bytes that need no escaping are
+//! copied in runs; a 256-entry table classifies each byte once.
+//!
+//! # Compatibility
+//! Mirrors Go's `strconv/quote.go` (`appendQuotedWith`, `appendEscapedRune`), the string
+//! encoder of `encoding/json` and zap's `jsonEncoder.safeAddString`. Invalid UTF-8 is
+//! decoded as Go does: each byte that does not start a well-formed sequence is one
+//! invalid byte on its own (see RULES.md §1.1), which is exactly what
+//! [`<[u8]>::utf8_chunks`] reports byte by byte.
+
+use super::unicode::is_printable;
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Byte classes for Go quoting: 0 = copy as is, 1 = ASCII that needs an escape, 2 = start
+/// (or part) of a non-ASCII sequence.
+static QUOTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = if i < 0x20 || i == 0x7f || i == b'"' as usize || i == b'\\' as usize {
+            1
+        } else if i >= 0x80 {
+            2
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Byte classes for JSON strings: 0 = copy, 1 = escape, 2 = non-ASCII (only `encoding/json`
+/// looks at U+2028/U+2029), 3 = HTML-sensitive (`<`, `>`, `&`).
+static JSON_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = if i < 0x20 || i == b'"' as usize || i == b'\\' as usize {
+            1
+        } else if i >= 0x80 {
+            2
+        } else if i == b'<' as usize || i == b'>' as usize || i == b'&' as usize {
+            3
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Appends `"` + Go `strconv.Quote(s)` + `"` for a UTF-8 string.
+#[inline]
+pub(crate) fn write_quoted(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    write_quoted_body(out, s);
+    out.push(b'"');
+}
+
+/// Appends Go `strconv.Quote` of a byte string that may hold invalid UTF-8 (each invalid
+/// byte becomes `\xhh`), quotes included.
+pub(crate) fn write_quoted_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'"');
+    for chunk in bytes.utf8_chunks() {
+        write_quoted_body(out, chunk.valid());
+        for &b in chunk.invalid() {
+            write_hex_byte(out, b);
+        }
+    }
+    out.push(b'"');
+}
+
+/// The escaped body of `strconv.Quote(s)`, without the surrounding quotes.
+fn write_quoted_body(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match QUOTE_CLASS[b as usize] {
+            0 => i += 1,
+            1 => {
+                out.extend_from_slice(&bytes[start..i]);
+                write_ascii_escape(out, b);
+                i += 1;
+                start = i;
+            }
+            _ => {
+                // Non-ASCII: decode the char (s is valid UTF-8) and keep it iff printable.
+                let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+                let len = c.len_utf8();
+                if !is_printable(c) {
+                    out.extend_from_slice(&bytes[start..i]);
+                    write_unicode_escape(out, c);
+                    start = i + len;
+                }
+                i += len;
+            }
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// Appends Go's `%+q` of a byte slice (`strconv.QuoteToASCII` with invalid bytes as `\xhh`):
+/// only printable ASCII stays as it is.
+pub(crate) fn write_quoted_ascii(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'"');
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid().as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i < valid.len() {
+            let b = valid[i];
+            match QUOTE_CLASS[b as usize] {
+                0 => i += 1,
+                1 => {
+                    out.extend_from_slice(&valid[start..i]);
+                    write_ascii_escape(out, b);
+                    i += 1;
+                    start = i;
+                }
+                _ => {
+                    out.extend_from_slice(&valid[start..i]);
+                    let c = chunk.valid()[i..].chars().next().unwrap_or('\u{fffd}');
+                    write_unicode_escape(out, c);
+                    i += c.len_utf8();
+                    start = i;
+                }
+            }
+        }
+        out.extend_from_slice(&valid[start..]);
+        for &b in chunk.invalid() {
+            write_hex_byte(out, b);
+        }
+    }
+    out.push(b'"');
+}
+
+/// An ASCII byte that Go's quoting escapes: `"`, `\`, the C escapes and `\xhh`.
+fn write_ascii_escape(out: &mut Vec<u8>, b: u8) {
+    let short = match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x07 => b'a',
+        0x08 => b'b',
+        0x09 => b't',
+        0x0a => b'n',
+        0x0b => b'v',
+        0x0c => b'f',
+        0x0d => b'r',
+        _ => return write_hex_byte(out, b),
+    };
+    out.extend_from_slice(&[b'\\', short]);
+}
+
+fn write_hex_byte(out: &mut Vec<u8>, b: u8) {
+    out.extend_from_slice(&[b'\\', b'x', HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+}
+
+/// `\uhhhh` below U+10000, `\Uhhhhhhhh` above; ASCII controls keep their short forms.
+fn write_unicode_escape(out: &mut Vec<u8>, c: char) {
+    let r = c as u32;
+    if r < 0x80 {
+        return write_ascii_escape(out, r as u8);
+    }
+    if r < 0x10000 {
+        out.extend_from_slice(b"\\u");
+        write_hex(out, r, 4);
+    } else {
+        out.extend_from_slice(b"\\U");
+        write_hex(out, r, 8);
+    }
+}
+
+fn write_hex(out: &mut Vec<u8>, value: u32, digits: u32) {
+    for shift in (0..digits).rev() {
+        out.push(HEX[((value >> (shift * 4)) & 15) as usize]);
+    }
+}
+
+/// Appends Go `encoding/json`'s encoding of a string, quotes included. With `html`,
+/// `<`, `>` and `&` become `\u003c`, `\u003e`, `\u0026` (klog text format; the Kubernetes
+/// JSON format never HTML-escapes).
+pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str, html: bool) {
+    out.push(b'"');
+    write_json_body(out, s, html);
+    out.push(b'"');
+}
+
+/// `encoding/json`'s encoding of a byte string: like [`write_json_str`], each invalid byte
+/// becoming the character U+FFFD.
+pub(crate) fn write_json_bytes(out: &mut Vec<u8>, bytes: &[u8], html: bool) {
+    out.push(b'"');
+    for chunk in bytes.utf8_chunks() {
+        write_json_body(out, chunk.valid(), html);
+        for _ in chunk.invalid() {
+            out.extend_from_slice("\u{fffd}".as_bytes());
+        }
+    }
+    out.push(b'"');
+}
+
+fn write_json_body(out: &mut Vec<u8>, s: &str, html: bool) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match JSON_CLASS[b as usize] {
+            0 => i += 1,
+            3 if !html => i += 1,
+            2 => {
+                // Only U+2028 and U+2029 (E2 80 A8/A9) are escaped among non-ASCII chars.
+                if b == 0xe2
+                    && bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9))
+                {
+                    out.extend_from_slice(&bytes[start..i]);
+                    out.extend_from_slice(if bytes[i + 2] == 0xa8 {
+                        b"\\u2028"
+                    } else {
+                        b"\\u2029"
+                    });
+                    i += 3;
+                    start = i;
+                } else {
+                    i += 1;
+                }
+            }
+            _ => {
+                out.extend_from_slice(&bytes[start..i]);
+                match b {
+                    b'"' => out.extend_from_slice(b"\\\""),
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    0x08 => out.extend_from_slice(b"\\b"),
+                    0x0c => out.extend_from_slice(b"\\f"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    _ => write_u00(out, b),
+                }
+                i += 1;
+                start = i;
+            }
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+fn write_u00(out: &mut Vec<u8>, b: u8) {
+    out.extend_from_slice(&[
+        b'\\',
+        b'u',
+        b'0',
+        b'0',
+        HEX[(b >> 4) as usize],
+        HEX[(b & 15) as usize],
+    ]);
+}
+
+/// Appends zap's encoding of a top-level string (Kubernetes JSON format), quotes included:
+/// `"`, `\`, `\n`, `\r`, `\t` get short escapes, other bytes below 0x20 `\u00hh`, each
+/// invalid byte the six characters `\ufffd`; everything else (DEL, U+2028, `<`) stays raw.
+pub(crate) fn write_zap_str(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'"');
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid().as_bytes();
+        let mut start = 0;
+        for (i, &b) in valid.iter().enumerate() {
+            if JSON_CLASS[b as usize] != 1 {
+                continue;
+            }
+            out.extend_from_slice(&valid[start..i]);
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                _ => write_u00(out, b),
+            }
+            start = i + 1;
+        }
+        out.extend_from_slice(&valid[start..]);
+        for _ in chunk.invalid() {
+            out.extend_from_slice(b"\\ufffd");
+        }
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(f: impl Fn(&mut Vec<u8>)) -> String {
+        let mut out = Vec::new();
+        f(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    macro_rules! table {
+        ($name:ident, $f:expr, $( $input:expr => $expected:expr ),+ $(,)?) => {
+            #[test]
+            fn $name() {
+                $( assert_eq!(run(|o| $f(o, $input)), $expected, "input {:?}", $input); )+
+            }
+        };
+    }
+
+    table!(quote_keeps_printable_and_escapes_controls_like_go, write_quoted,
+        "abc" => r#""abc""#,
+        "a\"b\\c" => r#""a\"b\\c""#,
+        "\x07\x08\t\n\x0b\x0c\r" => r#""\a\b\t\n\v\f\r""#,
+        "\x00\x1f\x7f" => r#""\x00\x1f\x7f""#,
+        "日本😀é" => "\"日本😀é\"",
+        "\u{85}\u{a0}\u{2028}\u{feff}" => r#""\u0085\u00a0\u2028\ufeff""#,
+        "\u{e0080}\u{10ffff}" => r#""\U000e0080\U0010ffff""#,
+        "\u{1fae8}" => "\"\u{1fae8}\"",
+    );
+
+    table!(quote_bytes_escapes_each_invalid_byte, write_quoted_bytes,
+        b"\xe2\x82A".as_slice() => r#""\xe2\x82A""#,
+        b"\xf0\x9f\x98A".as_slice() => r#""\xf0\x9f\x98A""#,
+        b"\xed\xa0\x80".as_slice() => r#""\xed\xa0\x80""#,
+        b"\xe2\x82\xe2\x82\xac".as_slice() => "\"\\xe2\\x82€\"",
+        b"ok\xff\n".as_slice() => r#""ok\xff\n""#,
+    );
+
+    table!(quote_ascii_escapes_all_non_ascii, write_quoted_ascii,
+        "日本😀".as_bytes() => r#""\u65e5\u672c\U0001f600""#,
+        "é".as_bytes() => r#""\u00e9""#,
+        b"a\x00\xff\"".as_slice() => r#""a\x00\xff\"""#,
+    );
+
+    #[test]
+    fn json_string_escapes_like_encoding_json() {
+        assert_eq!(
+            run(|o| write_json_str(o, "a\"\\\x08\x0c\n\r\t\x01<>&\u{2028}\u{2029}\u{7f}\u{85}", true)),
+            "\"a\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u003c\\u003e\\u0026\\u2028\\u2029\u{7f}\u{85}\""
+        );
+        assert_eq!(run(|o| write_json_str(o, "<&>", false)), "\"<&>\"");
+    }
+
+    #[test]
+    fn zap_string_escapes_like_zap() {
+        assert_eq!(
+            run(|o| write_zap_str(o, b"a\"\\\x08\x0c\n\r\t<\xe2\x80\xa8\x7f\xff")),
+            "\"a\\\"\\\\\\u0008\\u000c\\n\\r\\t<\u{2028}\u{7f}\\ufffd\""
+        );
+    }
+}

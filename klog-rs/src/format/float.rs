@@ -1,0 +1,342 @@
+//! Float spellings of Go: `encoding/json` (shortest digits, exponent outside
+//! [1e-6, 1e21)) and zap / `strconv.FormatFloat(x, 'f', -1, bits)` (never an exponent).
+//!
+//! Hot path: no allocation, no locks, no fmt machinery. Short decimals such as `12.5`
+//! take an exact integer fast path; everything else gets its shortest round-trip digits
+//! from `ryu`, which are then laid out the Go way.
+
+/// Shortest round-trip decimal digits of a finite non-zero float: the value is
+/// `0.d1d2…dn × 10^point`, as in Go's `strconv` `decimal` type.
+struct Digits {
+    negative: bool,
+    digits: [u8; 24],
+    len: usize,
+    point: i32,
+}
+
+impl Digits {
+    fn from_ryu(text: &str) -> Digits {
+        let bytes = text.as_bytes();
+        let mut d = Digits {
+            negative: false,
+            digits: [0; 24],
+            len: 0,
+            point: 0,
+        };
+        let mut i = 0;
+        if bytes.first() == Some(&b'-') {
+            d.negative = true;
+            i = 1;
+        }
+        let mut seen_point = false;
+        let mut int_digits = 0i32;
+        let mut leading_zeros_after_point = 0i32;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'.' => seen_point = true,
+                b'e' | b'E' => break,
+                c @ b'0'..=b'9' => {
+                    if d.len == 0 && c == b'0' {
+                        // A leading zero: "0.0001" contributes to the point, not the digits.
+                        if seen_point {
+                            leading_zeros_after_point += 1;
+                        }
+                    } else {
+                        if d.len < d.digits.len() {
+                            d.digits[d.len] = c;
+                            d.len += 1;
+                        }
+                        if !seen_point {
+                            int_digits += 1;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let mut exp = 0i32;
+        if i < bytes.len() {
+            let (neg, start) = match bytes.get(i + 1) {
+                Some(b'-') => (true, i + 2),
+                Some(b'+') => (false, i + 2),
+                _ => (false, i + 1),
+            };
+            for &c in &bytes[start..] {
+                exp = exp * 10 + i32::from(c - b'0');
+            }
+            if neg {
+                exp = -exp;
+            }
+        }
+        while d.len > 0 && d.digits[d.len - 1] == b'0' {
+            d.len -= 1;
+        }
+        d.point = if int_digits > 0 {
+            int_digits + exp
+        } else {
+            exp - leading_zeros_after_point
+        };
+        d
+    }
+
+    /// Plain form (`'f'` with shortest digits).
+    fn write_plain(&self, out: &mut Vec<u8>) {
+        if self.negative {
+            out.push(b'-');
+        }
+        let digits = &self.digits[..self.len];
+        if self.point <= 0 {
+            out.extend_from_slice(b"0.");
+            out.resize(out.len() + (-self.point) as usize, b'0');
+            out.extend_from_slice(digits);
+        } else if self.point as usize >= digits.len() {
+            out.extend_from_slice(digits);
+            out.resize(out.len() + self.point as usize - digits.len(), b'0');
+        } else {
+            let (int, frac) = digits.split_at(self.point as usize);
+            out.extend_from_slice(int);
+            out.push(b'.');
+            out.extend_from_slice(frac);
+        }
+    }
+
+    /// encoding/json's exponent form: `d[.ddd]e±X` without exponent leading zeros.
+    fn write_exponent(&self, out: &mut Vec<u8>) {
+        if self.negative {
+            out.push(b'-');
+        }
+        out.push(self.digits[0]);
+        if self.len > 1 {
+            out.push(b'.');
+            out.extend_from_slice(&self.digits[1..self.len]);
+        }
+        let exp = self.point - 1;
+        out.push(b'e');
+        out.push(if exp < 0 { b'-' } else { b'+' });
+        out.extend_from_slice(itoa::Buffer::new().format(exp.unsigned_abs()).as_bytes());
+    }
+}
+
+/// A NaN or an infinity, which `encoding/json` cannot encode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NonFinite(pub(crate) &'static str);
+
+impl NonFinite {
+    fn of(x: f64) -> NonFinite {
+        NonFinite(if x.is_nan() {
+            "NaN"
+        } else if x > 0.0 {
+            "+Inf"
+        } else {
+            "-Inf"
+        })
+    }
+}
+
+/// The exact fast path for short decimals: the first k ≤ 4 for which `x·10^k` is an
+/// integer m (in floating point) with `m / 10^k == x` exactly, then trailing zeros of m
+/// removed (the product can round, so a smaller k may have been missed).
+///
+/// Below 4e11 the spacing of doubles is under 10^-4, so at most one decimal with ≤ 4
+/// fractional digits rounds to x: the one found is the one Go's shortest formatting
+/// picks, laid out without an exponent (the property test checks this against ryu).
+#[inline]
+fn try_write_short_decimal(out: &mut Vec<u8>, x: f64) -> bool {
+    const POW10: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
+    let abs = x.abs();
+    if !(1e-4..4e11).contains(&abs) {
+        return false;
+    }
+    for (mut k, &p) in POW10.iter().enumerate() {
+        let product = abs * p;
+        if product != product.trunc() || product / p != abs {
+            continue;
+        }
+        let mut m = product as u64;
+        while k > 0 && m % 10 == 0 {
+            m /= 10;
+            k -= 1;
+        }
+        if x < 0.0 {
+            out.push(b'-');
+        }
+        let mut buf = itoa::Buffer::new();
+        let digits = buf.format(m).as_bytes();
+        if k == 0 {
+            out.extend_from_slice(digits);
+        } else if digits.len() > k {
+            let (int, frac) = digits.split_at(digits.len() - k);
+            out.extend_from_slice(int);
+            out.push(b'.');
+            out.extend_from_slice(frac);
+        } else {
+            out.extend_from_slice(b"0.");
+            out.resize(out.len() + k - digits.len(), b'0');
+            out.extend_from_slice(digits);
+        }
+        return true;
+    }
+    false
+}
+
+fn write_zero(out: &mut Vec<u8>, negative: bool) {
+    out.extend_from_slice(if negative { b"-0" } else { b"0" });
+}
+
+/// Go `encoding/json` spelling of a float64 (JF).
+#[inline]
+pub(crate) fn write_f64_json(out: &mut Vec<u8>, x: f64) -> Result<(), NonFinite> {
+    if !x.is_finite() {
+        return Err(NonFinite::of(x));
+    }
+    if x == 0.0 {
+        write_zero(out, x.is_sign_negative());
+        return Ok(());
+    }
+    if try_write_short_decimal(out, x) {
+        return Ok(());
+    }
+    let abs = x.abs();
+    let digits = Digits::from_ryu(ryu::Buffer::new().format_finite(x));
+    if !(1e-6..1e21).contains(&abs) {
+        digits.write_exponent(out);
+    } else {
+        digits.write_plain(out);
+    }
+    Ok(())
+}
+
+/// Go `encoding/json` spelling of a float32 (JF with 32-bit shortest digits; the exponent
+/// thresholds are compared in 32-bit precision).
+pub(crate) fn write_f32_json(out: &mut Vec<u8>, x: f32) -> Result<(), NonFinite> {
+    if !x.is_finite() {
+        return Err(NonFinite::of(f64::from(x)));
+    }
+    if x == 0.0 {
+        write_zero(out, x.is_sign_negative());
+        return Ok(());
+    }
+    let abs = x.abs();
+    let digits = Digits::from_ryu(ryu::Buffer::new().format_finite(x));
+    if !(1e-6f32..1e21f32).contains(&abs) {
+        digits.write_exponent(out);
+    } else {
+        digits.write_plain(out);
+    }
+    Ok(())
+}
+
+/// zap's spelling of a float64 (ZF): shortest digits, never an exponent; NaN and the
+/// infinities as the JSON strings `"NaN"`, `"+Inf"`, `"-Inf"`.
+pub(crate) fn write_f64_plain(out: &mut Vec<u8>, x: f64) {
+    if !x.is_finite() {
+        out.push(b'"');
+        out.extend_from_slice(NonFinite::of(x).0.as_bytes());
+        out.push(b'"');
+    } else if x == 0.0 {
+        write_zero(out, x.is_sign_negative());
+    } else if !try_write_short_decimal(out, x) {
+        Digits::from_ryu(ryu::Buffer::new().format_finite(x)).write_plain(out);
+    }
+}
+
+/// zap's spelling of a float32 (ZF with 32-bit shortest digits).
+pub(crate) fn write_f32_plain(out: &mut Vec<u8>, x: f32) {
+    if !x.is_finite() {
+        write_f64_plain(out, f64::from(x));
+    } else if x == 0.0 {
+        write_zero(out, x.is_sign_negative());
+    } else {
+        Digits::from_ryu(ryu::Buffer::new().format_finite(x)).write_plain(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json64(x: f64) -> String {
+        let mut out = Vec::new();
+        match write_f64_json(&mut out, x) {
+            Ok(()) => String::from_utf8(out).unwrap(),
+            Err(e) => format!("error {}", e.0),
+        }
+    }
+    fn json32(x: f32) -> String {
+        let mut out = Vec::new();
+        write_f32_json(&mut out, x).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+    fn plain64(x: f64) -> String {
+        let mut out = Vec::new();
+        write_f64_plain(&mut out, x);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn json_floats_use_exponent_outside_1e_minus6_to_1e21() {
+        for (x, want) in [
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (12.5, "12.5"),
+            (3.0, "3"),
+            (-1.5, "-1.5"),
+            (0.1, "0.1"),
+            (100.0, "100"),
+            (1e21, "1e+21"),
+            (-1e21, "-1e+21"),
+            (999999999999999900000.0, "999999999999999900000"),
+            (1e-7, "1e-7"),
+            (0.000001, "0.000001"),
+            (9.999999999999997e-7, "9.999999999999997e-7"),
+            (1.5e300, "1.5e+300"),
+            (5e-324, "5e-324"),
+            (123456789.123, "123456789.123"),
+            (f64::NAN, "error NaN"),
+            (f64::INFINITY, "error +Inf"),
+            (f64::NEG_INFINITY, "error -Inf"),
+        ] {
+            assert_eq!(json64(x), want, "{x:e}");
+        }
+    }
+
+    #[test]
+    fn json_float32_compares_thresholds_in_32_bits() {
+        assert_eq!(json32(0.1), "0.1");
+        assert_eq!(json32(1e-6), "0.000001");
+        assert_eq!(json32(f32::from_bits(1e-6f32.to_bits() - 1)), "9.999999e-7");
+        assert_eq!(json32(f32::MAX), "3.4028235e+38");
+        assert_eq!(json32(16777216.0), "16777216");
+    }
+
+    #[test]
+    fn plain_floats_never_use_an_exponent() {
+        assert_eq!(plain64(1e21), "1000000000000000000000");
+        assert_eq!(plain64(1.5e-7), "0.00000015");
+        assert_eq!(plain64(-0.0), "-0");
+        assert_eq!(plain64(f64::NAN), "\"NaN\"");
+        assert_eq!(plain64(f64::NEG_INFINITY), "\"-Inf\"");
+        assert_eq!(plain64(1704164645123.4568), "1704164645123.4568");
+        let mut out = Vec::new();
+        write_f32_plain(&mut out, f32::MAX);
+        assert_eq!(out, b"340282350000000000000000000000000000000");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_matches_ryu_digits(bits in proptest::num::u64::ANY, k in 0u32..7, int in -1_000_000_000_000i64..1_000_000_000_000) {
+            // Both arbitrary doubles and short decimals (the fast path's domain).
+            for x in [f64::from_bits(bits), int as f64 / 10f64.powi(k as i32)] {
+                if !x.is_finite() || x == 0.0 { continue; }
+                let mut fast = Vec::new();
+                if try_write_short_decimal(&mut fast, x) {
+                    let mut slow = Vec::new();
+                    Digits::from_ryu(ryu::Buffer::new().format_finite(x)).write_plain(&mut slow);
+                    proptest::prop_assert_eq!(&fast, &slow, "{:e}", x);
+                    proptest::prop_assert_eq!(String::from_utf8(fast).unwrap().parse::<f64>().unwrap(), x);
+                }
+            }
+        }
+    }
+}

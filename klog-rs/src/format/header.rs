@@ -1,0 +1,175 @@
+//! The klog text header: `Lmmdd hh:mm:ss.uuuuuu PPPPPPP file:line] `.
+//!
+//! Hot path: no allocation, no locks, no fmt machinery. The `mmdd hh:mm:ss.` part changes
+//! once a second, so each thread keeps it formatted ([`HeaderCache`]); the pid column is
+//! formatted once per sink ([`PidField`]).
+//!
+//! # Compatibility
+//! Mirrors klog's `internal/buffer` `FormatHeader`. klog prints local time; klog-rs prints
+//! UTC (what Kubernetes containers use), see `docs/format.md`.
+
+use super::gotime::civil_from_unix;
+
+/// The 7-column process id field with its surrounding spaces (` 1234567 `): the lowest 7
+/// digits of a positive pid, right-aligned; 7 spaces for a pid ≤ 0.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PidField([u8; 9]);
+
+impl PidField {
+    pub(crate) fn new(pid: i64) -> PidField {
+        let mut field = [b' '; 9];
+        if pid > 0 {
+            let mut rest = pid % 10_000_000;
+            let mut i = 7;
+            loop {
+                field[i] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+                i -= 1;
+                // klog zero-pads within the 7 digits only when the pid had more digits.
+                if rest == 0 && (pid < 10_000_000 || i == 0) {
+                    break;
+                }
+            }
+        }
+        PidField(field)
+    }
+}
+
+/// The formatted `mmdd hh:mm:ss.` of the last second this thread wrote.
+#[derive(Debug)]
+pub(crate) struct HeaderCache {
+    secs: i64,
+    prefix: [u8; 14],
+}
+
+impl Default for HeaderCache {
+    fn default() -> Self {
+        HeaderCache {
+            secs: i64::MIN,
+            prefix: [0; 14],
+        }
+    }
+}
+
+impl HeaderCache {
+    #[cold]
+    #[inline(never)]
+    fn refresh(&mut self, secs: i64) {
+        let (_, month, day, hour, minute, second) = civil_from_unix(secs);
+        let p = &mut self.prefix;
+        two_digits(&mut p[0..2], month);
+        two_digits(&mut p[2..4], day);
+        p[4] = b' ';
+        two_digits(&mut p[5..7], hour);
+        p[7] = b':';
+        two_digits(&mut p[8..10], minute);
+        p[10] = b':';
+        two_digits(&mut p[11..13], second);
+        p[13] = b'.';
+        self.secs = secs;
+    }
+}
+
+fn two_digits(out: &mut [u8], v: u32) {
+    out[0] = b'0' + (v / 10 % 10) as u8;
+    out[1] = b'0' + (v % 10) as u8;
+}
+
+/// Where a record was logged, as the header shows it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HeaderCaller<'a> {
+    /// The source path; `None` when unknown (`???:1`).
+    pub(crate) file: Option<&'a str>,
+    /// The line; negative lines are written as 0.
+    pub(crate) line: i64,
+}
+
+/// Appends the header for a record at `secs.nanos` (Unix time).
+#[inline]
+pub(crate) fn write_header(
+    out: &mut Vec<u8>,
+    cache: &mut HeaderCache,
+    severity: u8,
+    (secs, nanos): (i64, u32),
+    pid: &PidField,
+    caller: HeaderCaller<'_>,
+) {
+    if cache.secs != secs {
+        cache.refresh(secs);
+    }
+    out.push(severity);
+    out.extend_from_slice(&cache.prefix);
+    let micros = nanos / 1000;
+    let mut digits = [b'0'; 6];
+    let mut rest = micros;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    out.extend_from_slice(&digits);
+    out.extend_from_slice(&pid.0);
+    match caller.file {
+        Some(file) => {
+            let base = match file.rfind('/') {
+                Some(i) => &file[i + 1..],
+                None => file,
+            };
+            out.extend_from_slice(base.as_bytes());
+            out.push(b':');
+            out.extend_from_slice(itoa::Buffer::new().format(caller.line.max(0)).as_bytes());
+        }
+        None => out.extend_from_slice(b"???:1"),
+    }
+    out.extend_from_slice(b"] ");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pid_field_keeps_lowest_seven_digits() {
+        for (pid, want) in [
+            (12345, "   12345"),
+            (1, "       1"),
+            (1234567, " 1234567"),
+            (12345678, " 2345678"),
+            (10000001, " 0000001"),
+            (20000000, " 0000000"),
+            (2147483647, " 7483647"),
+            (0, "        "),
+            (-5, "        "),
+        ] {
+            let field = PidField::new(pid);
+            assert_eq!(&field.0[..8], want.as_bytes(), "pid {pid}");
+            assert_eq!(field.0[8], b' ');
+        }
+    }
+
+    #[test]
+    fn header_matches_klog_layout() {
+        let mut out = Vec::new();
+        let mut cache = HeaderCache::default();
+        let caller = HeaderCaller {
+            file: Some("/go/src/k8s.io/kubernetes/pkg/controller/controller.go"),
+            line: 42,
+        };
+        // 2024-01-02T03:04:05.123456789Z
+        write_header(
+            &mut out,
+            &mut cache,
+            b'I',
+            (1704164645, 123456789),
+            &PidField::new(12345),
+            caller,
+        );
+        assert_eq!(out, b"I0102 03:04:05.123456   12345 controller.go:42] ");
+        out.clear();
+        let unknown = HeaderCaller {
+            file: None,
+            line: 7,
+        };
+        write_header(&mut out, &mut cache, b'E', (0, 0), &PidField::new(0), unknown);
+        assert_eq!(out, b"E0101 00:00:00.000000         ???:1] ");
+    }
+}

@@ -1,0 +1,93 @@
+//! Kubernetes-compatible contextual structured logging for Rust.
+//!
+//! klog-rs writes the exact bytes Go's [klog](https://github.com/kubernetes/klog) writes,
+//! so a Rust controller's logs look and are operated like a Go component's, and it
+//! follows the contextual logging model of KEP-3077: a [`Logger`] is a value handed down
+//! the call chain, and whoever hands it down controls its names, key/values and
+//! verbosity.
+//!
+//! # Quick start
+//! ```
+//! use klog::{info, error, KObj};
+//!
+//! let logger = klog::background().with_name("controller");
+//! info!(logger, "Pod status updated", pod = KObj::new("kube-system", "coredns"), attempt = 3);
+//! let err = std::io::Error::other("connection refused");
+//! error!(logger, err: &err, "Failed to sync", key = "kube-system/coredns");
+//! ```
+//! writes (to stderr):
+//! ```text
+//! I1128 04:46:38.123456   12345 main.rs:5] "Pod status updated" logger="controller" pod="kube-system/coredns" attempt=3
+//! E1128 04:46:38.123500   12345 main.rs:7] "Failed to sync" err="connection refused" logger="controller" key="kube-system/coredns"
+//! ```
+//!
+//! # Crate map
+//! - [`Logger`]: the value handed down the call chain (`with_name`, `with_values`, `v`).
+//! - [`Sink`]: what a logger writes through; [`TextSink`] writes klog text.
+//! - [`Record`], [`Severity`], [`Callsite`]: one log call.
+//! - [`Value`], [`ToValue`], [`KeyValue`]: key/values; [`KObj`]/[`KRef`]/[`KObjSlice`]
+//!   for Kubernetes objects, [`Marshaler`] for custom representations, [`Serde`] and
+//!   [`Format`] for serde values.
+//! - [`info!`], [`warning!`], [`error!`], [`enabled!`]: the macros.
+//! - [`set_verbosity`]: the global `-v`.
+//!
+//! # Verbosity
+//! `info!(v: 4, logger, …)` is written iff `logger.level() + 4` is at most the sink's
+//! threshold (the global `-v` by default). The check is one relaxed atomic load and
+//! happens before any value is evaluated. Error records are always written.
+//!
+//! # Contextual logging
+//! Functions take `&Logger` and log through it; callers derive what they hand down:
+//! ```
+//! fn sync_pod(logger: &klog::Logger, name: &str) {
+//!     klog::info!(v: 2, logger, "Syncing", pod = name);
+//! }
+//! let logger = klog::background().with_name("pods").v(1); // the callee's V2 is now V3
+//! sync_pod(&logger, "coredns");
+//! ```
+//!
+//! # Key naming
+//! Use constant lowerCamelCase keys. `ts`, `caller`, `logger`, `msg`, `v` and `err` are
+//! written by the formats themselves. Keys are written raw in text (klog does the same),
+//! so never build a key from untrusted input.
+//!
+//! # Performance
+//! A disabled call costs one atomic load and a compare. An enabled call formats into a
+//! per-thread buffer without allocating and writes it with one `write_all`; see
+//! `docs/performance.md`.
+//!
+//! # Cargo features
+//! - `serde` (default): [`Serde`] and [`Format`] values, encoded like Go's
+//!   `encoding/json`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+#![warn(unreachable_pub, missing_debug_implementations)]
+
+#[doc(hidden)]
+#[path = "__private.rs"]
+pub mod __private;
+mod callsite;
+mod format;
+mod global;
+mod logger;
+#[macro_use]
+mod macros;
+mod output;
+mod record;
+mod sink;
+mod text_sink;
+mod value;
+mod verbosity;
+
+pub use callsite::Callsite;
+pub use global::background;
+pub use logger::Logger;
+pub use output::{OutputStats, SharedBuffer};
+pub use record::{Record, RecordKind, Severity};
+pub use sink::Sink;
+pub use text_sink::{TextSink, TextSinkBuilder};
+#[cfg(feature = "serde")]
+pub use value::{Format, Serde};
+pub use value::{KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, Marshaler, ObjectList, ToValue, Value};
+pub use verbosity::{set_verbosity, verbosity};

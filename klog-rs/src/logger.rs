@@ -1,0 +1,253 @@
+//! [`Logger`]: the value that is handed down a call chain (logr's `Logger`).
+
+use std::error::Error;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::callsite::Callsite;
+use crate::record::{Record, Severity};
+use crate::sink::Sink;
+use crate::value::KeyValue;
+use crate::verbosity::max_v;
+
+/// A logger: a [`Sink`] plus a verbosity offset. Cheap to clone (one reference count),
+/// `Send + Sync`, and the default value discards everything.
+///
+/// Whoever holds a logger controls what the code it hands the logger to logs: names
+/// ([`with_name`](Logger::with_name)), key/values ([`with_values`](Logger::with_values)),
+/// verbosity ([`v`](Logger::v)) and the format (the sink).
+///
+/// ```
+/// let out = klog::SharedBuffer::default();
+/// let logger = klog::TextSink::builder()
+///     .writer(out.clone())
+///     .fixed_time(std::time::UNIX_EPOCH)
+///     .pid(1)
+///     .build_logger();
+/// let pods = logger.with_name("pods").with_values(&[klog::KeyValue::new("node", &"worker-1")]);
+/// klog::info!(pods, "Pod status updated", attempt = 3);
+/// assert!(out.to_string().ends_with(
+///     "] \"Pod status updated\" logger=\"pods\" node=\"worker-1\" attempt=3\n"
+/// ));
+/// ```
+#[derive(Clone, Default)]
+pub struct Logger {
+    sink: Option<Arc<dyn Sink>>,
+    level: i32,
+}
+
+impl fmt::Debug for Logger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Logger")
+            .field("discard", &self.sink.is_none())
+            .field("level", &self.level)
+            .finish()
+    }
+}
+
+impl Logger {
+    /// A logger writing through `sink`.
+    #[must_use]
+    pub fn new(sink: Arc<dyn Sink>) -> Logger {
+        Logger {
+            sink: Some(sink),
+            level: 0,
+        }
+    }
+
+    /// A logger that discards everything (the same as `Logger::default()`).
+    ///
+    /// ```
+    /// assert!(!klog::Logger::discard().enabled());
+    /// ```
+    #[must_use]
+    pub const fn discard() -> Logger {
+        Logger {
+            sink: None,
+            level: 0,
+        }
+    }
+
+    /// The sink, `None` for a discarding logger.
+    #[must_use]
+    pub fn sink(&self) -> Option<&Arc<dyn Sink>> {
+        self.sink.as_ref()
+    }
+
+    /// The verbosity offset added by [`v`](Logger::v).
+    #[must_use]
+    pub fn level(&self) -> i32 {
+        self.level
+    }
+
+    /// A logger whose info calls are `n` levels more verbose: `logger.v(1)` handed to a
+    /// function turns its `v(3)` into `v(4)`. Negative `n` counts as 0 (logr).
+    ///
+    /// ```
+    /// let logger = klog::Logger::discard().v(2).v(-5).v(1);
+    /// assert_eq!(logger.level(), 3);
+    /// ```
+    #[must_use]
+    pub fn v(&self, n: i32) -> Logger {
+        Logger {
+            sink: self.sink.clone(),
+            level: self.level.saturating_add(n.max(0)),
+        }
+    }
+
+    /// A logger with `name` appended to its name (joined with `.`), shown as `logger=`.
+    ///
+    /// ```
+    /// let logger = klog::Logger::discard().with_name("controller").with_name("pods");
+    /// # let _ = logger;
+    /// ```
+    #[must_use]
+    pub fn with_name(&self, name: &str) -> Logger {
+        Logger {
+            sink: self.sink.as_ref().map(|s| s.with_name(name)),
+            level: self.level,
+        }
+    }
+
+    /// A logger that adds `key_values` to every record.
+    ///
+    /// ```
+    /// let logger = klog::Logger::discard().with_values(&[klog::KeyValue::new("shard", &7)]);
+    /// # let _ = logger;
+    /// ```
+    #[must_use]
+    pub fn with_values(&self, key_values: &[KeyValue<'_>]) -> Logger {
+        Logger {
+            sink: self.sink.as_ref().map(|s| s.with_values(key_values)),
+            level: self.level,
+        }
+    }
+
+    /// Whether an info call at this logger's level would be written.
+    #[must_use]
+    #[inline]
+    pub fn enabled(&self) -> bool {
+        self.enabled_at(self.level)
+    }
+
+    /// Whether an info call at the absolute `level` (offset already added) would be
+    /// written: the global fast check, then the sink's.
+    #[doc(hidden)]
+    #[must_use]
+    #[inline(always)]
+    pub fn enabled_at(&self, level: i32) -> bool {
+        level <= max_v()
+            && match &self.sink {
+                Some(sink) => sink.enabled(level),
+                None => false,
+            }
+    }
+
+    /// Whether the logger writes anything at all (error records ignore verbosity).
+    #[inline]
+    pub(crate) fn is_discard(&self) -> bool {
+        self.sink.is_none()
+    }
+
+    /// Logs an info record at this logger's level; `key_values` are the call's pairs.
+    ///
+    /// ```
+    /// let logger = klog::Logger::discard();
+    /// logger.info("Pod status updated", &[klog::KeyValue::new("attempt", &3)]);
+    /// ```
+    #[track_caller]
+    pub fn info(&self, message: &str, key_values: &[KeyValue<'_>]) {
+        if self.enabled() {
+            let callsite = Callsite::from_location(std::panic::Location::caller());
+            self.log(
+                &Record::new(Severity::Info, message, key_values)
+                    .with_verbosity(self.level)
+                    .with_callsite(&callsite),
+            );
+        }
+    }
+
+    /// Logs a warning record (klog severity `W`), subject to this logger's level.
+    ///
+    /// ```
+    /// klog::Logger::discard().warning("Slow response", &[]);
+    /// ```
+    #[track_caller]
+    pub fn warning(&self, message: &str, key_values: &[KeyValue<'_>]) {
+        if self.enabled() {
+            let callsite = Callsite::from_location(std::panic::Location::caller());
+            self.log(
+                &Record::new(Severity::Warning, message, key_values)
+                    .with_verbosity(self.level)
+                    .with_callsite(&callsite),
+            );
+        }
+    }
+
+    /// Logs an error record; errors ignore verbosity (logr).
+    ///
+    /// ```
+    /// let err = std::io::Error::other("connection refused");
+    /// klog::Logger::discard().error(Some(&err), "Failed to sync", &[]);
+    /// ```
+    #[track_caller]
+    pub fn error(
+        &self,
+        error: Option<&(dyn Error + 'static)>,
+        message: &str,
+        key_values: &[KeyValue<'_>],
+    ) {
+        if !self.is_discard() {
+            let callsite = Callsite::from_location(std::panic::Location::caller());
+            self.log(
+                &Record::new(Severity::Error, message, key_values)
+                    .with_error(error)
+                    .with_callsite(&callsite),
+            );
+        }
+    }
+
+    /// Writes a record as it is (no verbosity check): the common end of every call.
+    #[inline]
+    pub fn log(&self, record: &Record<'_>) {
+        if let Some(sink) = &self.sink {
+            sink.log(record);
+        }
+    }
+
+    /// Flushes the sink.
+    ///
+    /// ```
+    /// klog::Logger::discard().flush();
+    /// ```
+    pub fn flush(&self) {
+        if let Some(sink) = &self.sink {
+            sink.flush();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone + Default>() {}
+
+    #[test]
+    fn logger_is_send_sync_clone_default() {
+        assert_send_sync::<Logger>();
+    }
+
+    #[test]
+    fn v_is_additive_and_clamps_negatives() {
+        let l = Logger::discard().v(1).v(-3).v(2);
+        assert_eq!(l.level(), 3);
+        assert_eq!(Logger::discard().v(i32::MAX).v(5).level(), i32::MAX);
+    }
+
+    #[test]
+    fn default_logger_discards() {
+        assert!(!Logger::default().enabled());
+        assert!(!Logger::default().v(0).enabled_at(0));
+    }
+}

@@ -1,0 +1,175 @@
+//! [`Record`]: one log call, borrowed from the caller's stack.
+
+use std::error::Error;
+use std::time::SystemTime;
+
+use crate::callsite::Callsite;
+use crate::value::KeyValue;
+
+/// The severity of a record: klog's `I`, `W`, `E` and `F` header letters.
+///
+/// ```
+/// assert_eq!(klog::Severity::Warning.letter(), b'W');
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Informational (`I`): every `info` call, whatever its verbosity.
+    Info,
+    /// Warning (`W`).
+    Warning,
+    /// Error (`E`): `error` calls.
+    Error,
+    /// Fatal (`F`): the process ends after the record is written.
+    Fatal,
+}
+
+impl Severity {
+    /// The header letter.
+    #[must_use]
+    pub const fn letter(self) -> u8 {
+        match self {
+            Severity::Info => b'I',
+            Severity::Warning => b'W',
+            Severity::Error => b'E',
+            Severity::Fatal => b'F',
+        }
+    }
+}
+
+/// Whether a record is a structured call or klog's unstructured legacy print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecordKind {
+    /// `"message" key=value…` (logr `Info`/`Error`, klog `InfoS`/`ErrorS`).
+    Structured,
+    /// klog's `Info(msg)`/`Warning(msg)`/`Error(msg)`: the message verbatim, no key/values.
+    Unstructured,
+}
+
+/// One log call: severity, verbosity, message, optional error, the call's key/values, the
+/// call site and (optionally) the time.
+///
+/// Records are built by the macros and the [`Logger`](crate::Logger) methods, and
+/// handed to a [`Sink`](crate::Sink). Fields are private so that adding one later does
+/// not break sinks.
+///
+/// ```
+/// use klog::{Record, Severity, KeyValue};
+/// let kvs = [KeyValue::new("attempt", &3)];
+/// let record = Record::new(Severity::Info, "Retrying", &kvs);
+/// assert_eq!(record.message(), "Retrying");
+/// assert_eq!(record.key_values().len(), 1);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Record<'a> {
+    severity: Severity,
+    kind: RecordKind,
+    verbosity: i32,
+    message: &'a str,
+    error: Option<&'a (dyn Error + 'static)>,
+    key_values: &'a [KeyValue<'a>],
+    callsite: Option<&'a Callsite>,
+    time: Option<SystemTime>,
+}
+
+impl<'a> Record<'a> {
+    /// A structured record at verbosity 0 without error, call site or time.
+    #[must_use]
+    pub fn new(severity: Severity, message: &'a str, key_values: &'a [KeyValue<'a>]) -> Self {
+        Record {
+            severity,
+            kind: RecordKind::Structured,
+            verbosity: 0,
+            message,
+            error: None,
+            key_values,
+            callsite: None,
+            time: None,
+        }
+    }
+
+    /// An unstructured (legacy print) record: the message is written verbatim.
+    #[must_use]
+    pub fn unstructured(severity: Severity, message: &'a str) -> Self {
+        Record {
+            kind: RecordKind::Unstructured,
+            ..Record::new(severity, message, &[])
+        }
+    }
+
+    /// Sets the verbosity (negative values are clamped to 0).
+    #[must_use]
+    pub fn with_verbosity(mut self, verbosity: i32) -> Self {
+        self.verbosity = verbosity.max(0);
+        self
+    }
+
+    /// Sets the error of an error record.
+    #[must_use]
+    pub fn with_error(mut self, error: Option<&'a (dyn Error + 'static)>) -> Self {
+        self.error = error;
+        self
+    }
+
+    /// Sets the call site.
+    #[must_use]
+    pub fn with_callsite(mut self, callsite: &'a Callsite) -> Self {
+        self.callsite = Some(callsite);
+        self
+    }
+
+    /// Sets the time; without one the sink reads its clock.
+    #[must_use]
+    pub fn with_time(mut self, time: SystemTime) -> Self {
+        self.time = Some(time);
+        self
+    }
+
+    /// The severity.
+    #[must_use]
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// Structured or unstructured.
+    #[must_use]
+    pub fn kind(&self) -> RecordKind {
+        self.kind
+    }
+
+    /// The V level of an info record (0 for the others).
+    #[must_use]
+    pub fn verbosity(&self) -> i32 {
+        self.verbosity
+    }
+
+    /// The message.
+    #[must_use]
+    pub fn message(&self) -> &'a str {
+        self.message
+    }
+
+    /// The error of an error record, if any.
+    #[must_use]
+    pub fn error(&self) -> Option<&'a (dyn Error + 'static)> {
+        self.error
+    }
+
+    /// The key/values of the call (the logger's bound values are the sink's).
+    #[must_use]
+    pub fn key_values(&self) -> &'a [KeyValue<'a>] {
+        self.key_values
+    }
+
+    /// The call site, if known.
+    #[must_use]
+    pub fn callsite(&self) -> Option<&'a Callsite> {
+        self.callsite
+    }
+
+    /// The time, if the record carries one.
+    #[must_use]
+    pub fn time(&self) -> Option<SystemTime> {
+        self.time
+    }
+}

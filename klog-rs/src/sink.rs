@@ -1,0 +1,61 @@
+//! [`Sink`]: what a [`Logger`](crate::Logger) writes through (logr's `LogSink`).
+
+use std::sync::Arc;
+
+use crate::record::Record;
+use crate::value::KeyValue;
+
+/// The back end of a [`Logger`](crate::Logger): decides, renders and writes records.
+///
+/// A sink is immutable: [`with_values`](Sink::with_values) and
+/// [`with_name`](Sink::with_name) return a new sink that carries the added context, so
+/// a logger handed down a call chain never changes its caller's logger.
+///
+/// # For implementors
+/// - `enabled` is consulted only after the global fast check (`level <= max_v`) passed;
+///   a sink with its own threshold above the global `-v` must make the fast check aware
+///   of it (the built-in [`TextSink`](crate::TextSink) does).
+/// - `log` receives info, warning, error and fatal records; error records ignore the
+///   verbosity, as in logr. It must not panic and returns nothing: write errors are the
+///   sink's to count.
+/// - `with_values` may render the values right away (they are borrowed for the call
+///   only), which makes every later call cheaper.
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use klog::{KeyValue, Logger, Record, Sink};
+///
+/// #[derive(Default)]
+/// struct Messages(Mutex<Vec<String>>);
+/// struct Collect(Arc<Messages>);
+/// impl Sink for Collect {
+///     fn enabled(&self, level: i32) -> bool { level <= 1 }
+///     fn log(&self, record: &Record<'_>) {
+///         self.0 .0.lock().unwrap().push(record.message().to_owned());
+///     }
+///     fn with_values(&self, _: &[KeyValue<'_>]) -> Arc<dyn Sink> { Arc::new(Collect(self.0.clone())) }
+///     fn with_name(&self, _: &str) -> Arc<dyn Sink> { Arc::new(Collect(self.0.clone())) }
+/// }
+///
+/// let messages = Arc::new(Messages::default());
+/// let logger = Logger::new(Arc::new(Collect(messages.clone())));
+/// klog::info!(logger, "shown");
+/// klog::info!(v: 2, logger, "hidden");
+/// assert_eq!(*messages.0.lock().unwrap(), ["shown"]);
+/// ```
+pub trait Sink: Send + Sync + 'static {
+    /// Whether an info record at `level` would be written.
+    fn enabled(&self, level: i32) -> bool;
+
+    /// Writes a record.
+    fn log(&self, record: &Record<'_>);
+
+    /// A sink that adds `key_values` to every record.
+    fn with_values(&self, key_values: &[KeyValue<'_>]) -> Arc<dyn Sink>;
+
+    /// A sink whose name is this one's with `name` appended (joined with `.`).
+    fn with_name(&self, name: &str) -> Arc<dyn Sink>;
+
+    /// Writes out anything buffered. The default does nothing.
+    fn flush(&self) {}
+}

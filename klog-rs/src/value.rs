@@ -1,0 +1,643 @@
+//! Values of key/value pairs: [`Value`], the [`ToValue`] conversion, Kubernetes object
+//! references ([`KObj`], [`KRef`], [`KObjSlice`]), [`Marshaler`] and the serde wrappers.
+//!
+//! A `Value` borrows what it shows and never allocates: building one is a copy of a few
+//! words, and nothing is rendered until a sink decides to write the record.
+
+use std::borrow::Cow;
+use std::error::Error;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// The value of one key/value pair, borrowed from the call site.
+///
+/// Each variant corresponds to a Go type that klog renders in its own way; see
+/// `docs/format.md` for the table of Rust types and their text output. Build values with
+/// [`ToValue::to_value`] (what the macros do) or with the constructors below.
+///
+/// ```
+/// use klog::{ToValue, Value};
+/// assert!(matches!(3u8.to_value(), Value::U64(3)));
+/// assert!(matches!("ready".to_value(), Value::Str("ready")));
+/// ```
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub enum Value<'a> {
+    /// A UTF-8 string: quoted like Go's `strconv.Quote`, or a `<` … `>` block if it
+    /// contains a line break.
+    Str(&'a str),
+    /// A string that may hold invalid UTF-8 ([`OsStr`], [`Path`]): logged like a Go string,
+    /// each invalid byte as `\xhh`.
+    ByteStr(&'a [u8]),
+    /// A byte slice (Go `[]byte`): quoted with only printable ASCII kept.
+    Bytes(&'a [u8]),
+    /// A signed integer.
+    I64(i64),
+    /// An unsigned integer.
+    U64(u64),
+    /// A signed 128-bit integer.
+    I128(i128),
+    /// An unsigned 128-bit integer.
+    U128(u128),
+    /// A 64-bit float, spelled like Go's `encoding/json`.
+    F64(f64),
+    /// A 32-bit float, with its own shortest digits.
+    F32(f32),
+    /// A boolean.
+    Bool(bool),
+    /// Go's `nil`: `null`.
+    Null,
+    /// An error: its `Display` text.
+    Error(&'a (dyn Error + 'static)),
+    /// Anything with a `Display` form (a Go `fmt.Stringer`).
+    Display(&'a dyn fmt::Display),
+    /// Anything with a `Debug` form, logged like a Stringer.
+    Debug(&'a dyn fmt::Debug),
+    /// A Kubernetes object reference: `"namespace/name"` in text.
+    Object(KObj<'a>),
+    /// A list of object references ([`KObjSlice`]).
+    Objects(&'a dyn ObjectList),
+    /// A duration in nanoseconds, logged as Go's `time.Duration` text (`1m0s`).
+    Duration(i128),
+    /// A point in time, logged as Go's `time.Time` text in UTC.
+    Time(SystemTime),
+    /// A value that chooses its own log representation ([`Marshaler`]).
+    Marshaler(&'a dyn Marshaler),
+    /// A serde value, encoded like Go's `encoding/json` ([`Serde`]).
+    #[cfg(feature = "serde")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+    Serde(&'a dyn erased_serde::Serialize),
+    /// A serde value shown as indented JSON, like `klog.Format` ([`Format`]).
+    #[cfg(feature = "serde")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+    Format(&'a dyn erased_serde::Serialize),
+}
+
+impl<'a> Value<'a> {
+    /// An error value (Go's `error`), for key/values other than the error of an error call.
+    ///
+    /// ```
+    /// let err = std::io::Error::other("connection refused");
+    /// let value = klog::Value::error(&err);
+    /// assert!(matches!(value, klog::Value::Error(_)));
+    /// ```
+    #[must_use]
+    pub fn error<E: Error + 'static>(err: &'a E) -> Value<'a> {
+        Value::Error(err)
+    }
+
+    /// A signed duration from nanoseconds (Go's `time.Duration` can be negative; Rust's
+    /// [`Duration`] cannot).
+    ///
+    /// ```
+    /// let value = klog::Value::duration_nanos(-1_500);
+    /// assert!(matches!(value, klog::Value::Duration(-1_500)));
+    /// ```
+    #[must_use]
+    pub fn duration_nanos(nanos: i128) -> Value<'a> {
+        Value::Duration(nanos)
+    }
+}
+
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Str(s) => f.debug_tuple("Str").field(s).finish(),
+            Value::ByteStr(b) => f.debug_tuple("ByteStr").field(b).finish(),
+            Value::Bytes(b) => f.debug_tuple("Bytes").field(b).finish(),
+            Value::I64(v) => f.debug_tuple("I64").field(v).finish(),
+            Value::U64(v) => f.debug_tuple("U64").field(v).finish(),
+            Value::I128(v) => f.debug_tuple("I128").field(v).finish(),
+            Value::U128(v) => f.debug_tuple("U128").field(v).finish(),
+            Value::F64(v) => f.debug_tuple("F64").field(v).finish(),
+            Value::F32(v) => f.debug_tuple("F32").field(v).finish(),
+            Value::Bool(v) => f.debug_tuple("Bool").field(v).finish(),
+            Value::Null => f.write_str("Null"),
+            Value::Error(_) => f.write_str("Error(..)"),
+            Value::Display(_) => f.write_str("Display(..)"),
+            Value::Debug(_) => f.write_str("Debug(..)"),
+            Value::Object(o) => f.debug_tuple("Object").field(o).finish(),
+            Value::Objects(_) => f.write_str("Objects(..)"),
+            Value::Duration(d) => f.debug_tuple("Duration").field(d).finish(),
+            Value::Time(t) => f.debug_tuple("Time").field(t).finish(),
+            Value::Marshaler(_) => f.write_str("Marshaler(..)"),
+            #[cfg(feature = "serde")]
+            Value::Serde(_) => f.write_str("Serde(..)"),
+            #[cfg(feature = "serde")]
+            Value::Format(_) => f.write_str("Format(..)"),
+        }
+    }
+}
+
+/// Conversion into a [`Value`]: what `key = expr` in the macros calls.
+///
+/// Implemented for strings, every integer width, floats, `bool`, `Option` (`None` is
+/// `null`), [`OsStr`]/[`Path`], byte slices, [`Duration`], [`SystemTime`], the object
+/// references and the wrappers of this module. Use `%x` (Display) or `?x` (Debug) in the
+/// macros for other types, or implement this trait.
+///
+/// ```
+/// use klog::{ToValue, Value};
+/// struct Phase(&'static str);
+/// impl ToValue for Phase {
+///     fn to_value(&self) -> Value<'_> {
+///         Value::Str(self.0)
+///     }
+/// }
+/// assert!(matches!(Phase("Running").to_value(), Value::Str("Running")));
+/// ```
+pub trait ToValue {
+    /// Borrows `self` as a [`Value`].
+    fn to_value(&self) -> Value<'_>;
+}
+
+impl<'a> ToValue for Value<'a> {
+    fn to_value(&self) -> Value<'_> {
+        *self
+    }
+}
+
+impl<T: ToValue + ?Sized> ToValue for &T {
+    #[inline]
+    fn to_value(&self) -> Value<'_> {
+        (**self).to_value()
+    }
+}
+
+impl<T: ToValue + ?Sized> ToValue for &mut T {
+    fn to_value(&self) -> Value<'_> {
+        (**self).to_value()
+    }
+}
+
+macro_rules! to_value_via_deref {
+    ($($t:ty),*) => {$(
+        impl<T: ToValue + ?Sized> ToValue for $t {
+            fn to_value(&self) -> Value<'_> {
+                (**self).to_value()
+            }
+        }
+    )*};
+}
+to_value_via_deref!(Box<T>, Arc<T>, Rc<T>);
+
+impl ToValue for str {
+    #[inline]
+    fn to_value(&self) -> Value<'_> {
+        Value::Str(self)
+    }
+}
+
+impl ToValue for String {
+    #[inline]
+    fn to_value(&self) -> Value<'_> {
+        Value::Str(self)
+    }
+}
+
+impl ToValue for Cow<'_, str> {
+    fn to_value(&self) -> Value<'_> {
+        Value::Str(self)
+    }
+}
+
+macro_rules! to_value_int {
+    ($variant:ident: $($t:ty),*) => {$(
+        impl ToValue for $t {
+            #[inline]
+            fn to_value(&self) -> Value<'_> {
+                Value::$variant((*self).into())
+            }
+        }
+    )*};
+}
+to_value_int!(I64: i8, i16, i32, i64);
+to_value_int!(U64: u8, u16, u32, u64);
+to_value_int!(I128: i128);
+to_value_int!(U128: u128);
+
+impl ToValue for isize {
+    fn to_value(&self) -> Value<'_> {
+        Value::I64(*self as i64)
+    }
+}
+
+impl ToValue for usize {
+    fn to_value(&self) -> Value<'_> {
+        Value::U64(*self as u64)
+    }
+}
+
+impl ToValue for f64 {
+    #[inline]
+    fn to_value(&self) -> Value<'_> {
+        Value::F64(*self)
+    }
+}
+
+impl ToValue for f32 {
+    fn to_value(&self) -> Value<'_> {
+        Value::F32(*self)
+    }
+}
+
+impl ToValue for bool {
+    fn to_value(&self) -> Value<'_> {
+        Value::Bool(*self)
+    }
+}
+
+impl ToValue for () {
+    fn to_value(&self) -> Value<'_> {
+        Value::Null
+    }
+}
+
+impl<T: ToValue> ToValue for Option<T> {
+    fn to_value(&self) -> Value<'_> {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null,
+        }
+    }
+}
+
+impl ToValue for OsStr {
+    fn to_value(&self) -> Value<'_> {
+        Value::ByteStr(self.as_encoded_bytes())
+    }
+}
+
+impl ToValue for OsString {
+    fn to_value(&self) -> Value<'_> {
+        Value::ByteStr(self.as_encoded_bytes())
+    }
+}
+
+impl ToValue for Path {
+    fn to_value(&self) -> Value<'_> {
+        Value::ByteStr(self.as_os_str().as_encoded_bytes())
+    }
+}
+
+impl ToValue for PathBuf {
+    fn to_value(&self) -> Value<'_> {
+        self.as_path().to_value()
+    }
+}
+
+impl ToValue for [u8] {
+    fn to_value(&self) -> Value<'_> {
+        Value::Bytes(self)
+    }
+}
+
+impl ToValue for Vec<u8> {
+    fn to_value(&self) -> Value<'_> {
+        Value::Bytes(self)
+    }
+}
+
+impl<const N: usize> ToValue for [u8; N] {
+    fn to_value(&self) -> Value<'_> {
+        Value::Bytes(self)
+    }
+}
+
+impl ToValue for Duration {
+    fn to_value(&self) -> Value<'_> {
+        Value::Duration(self.as_nanos() as i128)
+    }
+}
+
+impl ToValue for SystemTime {
+    fn to_value(&self) -> Value<'_> {
+        Value::Time(*self)
+    }
+}
+
+impl ToValue for dyn Error + 'static {
+    fn to_value(&self) -> Value<'_> {
+        Value::Error(self)
+    }
+}
+
+impl ToValue for dyn Error + Send + Sync + 'static {
+    fn to_value(&self) -> Value<'_> {
+        Value::Error(self)
+    }
+}
+
+// === object references ===
+
+/// What [`KObj::from_meta`] and [`KObjSlice`] need of a Kubernetes object (klog's
+/// `KMetadata`).
+///
+/// ```
+/// struct Pod { namespace: String, name: String }
+/// impl klog::KMetadata for Pod {
+///     fn name(&self) -> &str { &self.name }
+///     fn namespace(&self) -> &str { &self.namespace }
+/// }
+/// let pod = Pod { namespace: "kube-system".into(), name: "coredns".into() };
+/// assert_eq!(klog::KObj::from_meta(&pod).to_string(), "kube-system/coredns");
+/// ```
+pub trait KMetadata {
+    /// The object's name.
+    fn name(&self) -> &str;
+    /// The object's namespace; empty for cluster-scoped objects.
+    fn namespace(&self) -> &str;
+}
+
+impl<T: KMetadata + ?Sized> KMetadata for &T {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn namespace(&self) -> &str {
+        (**self).namespace()
+    }
+}
+
+/// A reference to a Kubernetes object (klog's `ObjectRef`): `"namespace/name"` in text
+/// (just `"name"` without a namespace), `{"name":…,"namespace":…}` in JSON.
+///
+/// [`KRef`] is the same type under klog's other name.
+///
+/// ```
+/// let pod = klog::KObj::new("kube-system", "coredns");
+/// assert_eq!(pod.to_string(), "kube-system/coredns");
+/// assert_eq!(klog::KRef::new("", "node-1").to_string(), "node-1");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KObj<'a> {
+    namespace: &'a str,
+    name: &'a str,
+}
+
+/// klog's `KRef(namespace, name)`: the same type as [`KObj`].
+pub type KRef<'a> = KObj<'a>;
+
+impl<'a> KObj<'a> {
+    /// A reference from a namespace (may be empty) and a name.
+    #[must_use]
+    pub const fn new(namespace: &'a str, name: &'a str) -> KObj<'a> {
+        KObj { namespace, name }
+    }
+
+    /// A reference to an object (klog's `KObj(obj)`).
+    #[must_use]
+    pub fn from_meta<M: KMetadata + ?Sized>(object: &'a M) -> KObj<'a> {
+        KObj {
+            namespace: object.namespace(),
+            name: object.name(),
+        }
+    }
+
+    /// The namespace.
+    #[must_use]
+    pub fn namespace(&self) -> &'a str {
+        self.namespace
+    }
+
+    /// The name.
+    #[must_use]
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+}
+
+impl fmt::Display for KObj<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.namespace.is_empty() {
+            f.write_str(self.namespace)?;
+            f.write_str("/")?;
+        }
+        f.write_str(self.name)
+    }
+}
+
+impl ToValue for KObj<'_> {
+    #[inline]
+    fn to_value(&self) -> Value<'_> {
+        Value::Object(*self)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for KObj<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let fields = if self.namespace.is_empty() { 1 } else { 2 };
+        let mut s = serializer.serialize_struct("ObjectRef", fields)?;
+        s.serialize_field("name", self.name)?;
+        if self.namespace.is_empty() {
+            s.skip_field("namespace")?;
+        } else {
+            s.serialize_field("namespace", self.namespace)?;
+        }
+        s.end()
+    }
+}
+
+/// A list of object references, as [`KObjSlice`] presents it to the encoders.
+///
+/// # For implementors
+/// `get(i)` returns `None` for an item that is absent (Go's `nil`, written `null`).
+pub trait ObjectList {
+    /// The number of items.
+    fn len(&self) -> usize;
+    /// Whether the list is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The reference at `index`, `None` for an absent item.
+    fn get(&self, index: usize) -> Option<KObj<'_>>;
+}
+
+/// A slice of objects logged as a list of references (klog's `KObjSlice`):
+/// `[ "ns/a","ns/b" ]` in text, a list of objects in JSON. Items may be `Option`s; `None`
+/// is written `null`.
+///
+/// ```
+/// let refs = [klog::KObj::new("default", "a"), klog::KObj::new("default", "b")];
+/// let slice = klog::KObjSlice::new(&refs);
+/// # use klog::ObjectList;
+/// assert_eq!(slice.len(), 2);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct KObjSlice<'a, T> {
+    items: &'a [T],
+}
+
+impl<'a, T> KObjSlice<'a, T> {
+    /// Wraps a slice of objects ([`KMetadata`], [`KObj`]) or of `Option`s of them.
+    #[must_use]
+    pub fn new(items: &'a [T]) -> KObjSlice<'a, T> {
+        KObjSlice { items }
+    }
+}
+
+/// An item of a [`KObjSlice`]: an object, or an `Option` of one.
+pub trait KObjItem {
+    /// The reference, `None` for an absent item.
+    fn object_ref(&self) -> Option<KObj<'_>>;
+}
+
+impl<M: KMetadata> KObjItem for M {
+    fn object_ref(&self) -> Option<KObj<'_>> {
+        Some(KObj::from_meta(self))
+    }
+}
+
+impl<M: KMetadata> KObjItem for Option<M> {
+    fn object_ref(&self) -> Option<KObj<'_>> {
+        self.as_ref().map(KObj::from_meta)
+    }
+}
+
+impl KMetadata for KObj<'_> {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn namespace(&self) -> &str {
+        self.namespace
+    }
+}
+
+impl<T: KObjItem> ObjectList for KObjSlice<'_, T> {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+    fn get(&self, index: usize) -> Option<KObj<'_>> {
+        self.items.get(index).and_then(KObjItem::object_ref)
+    }
+}
+
+impl<T: KObjItem> ToValue for KObjSlice<'_, T> {
+    fn to_value(&self) -> Value<'_> {
+        Value::Objects(self)
+    }
+}
+
+// === custom representations ===
+
+/// A value that decides how it is logged (logr's `Marshaler`).
+///
+/// `marshal_log` passes the value to log instead of `self` to `emit`, once. A string
+/// result is logged as a string; any other result is JSON-encoded in text output (it is
+/// not marshaled again). A panic inside `marshal_log` is caught and logged as
+/// `<panic: …>`.
+///
+/// A type that also has a separate text form (Go: a `Stringer` that is also a
+/// `Marshaler`) returns it from [`Marshaler::as_display`]: the text format then uses it,
+/// the JSON format uses `marshal_log`.
+///
+/// ```
+/// struct Secret<'a>(&'a str);
+/// impl klog::Marshaler for Secret<'_> {
+///     fn marshal_log(&self, emit: &mut dyn FnMut(klog::Value<'_>)) {
+///         emit(klog::Value::Str("<redacted>"))
+///     }
+/// }
+/// let mut out = Vec::new();
+/// let logger = klog::TextSink::builder().writer(std::io::Cursor::new(Vec::new())).build_logger();
+/// # let _ = (&mut out, logger);
+/// ```
+pub trait Marshaler {
+    /// Calls `emit` with the value to log in place of `self`.
+    fn marshal_log(&self, emit: &mut dyn FnMut(Value<'_>));
+
+    /// The text format's representation, if it differs from `marshal_log`'s.
+    fn as_display(&self) -> Option<&dyn fmt::Display> {
+        None
+    }
+}
+
+/// Logs any `serde::Serialize` value, JSON-encoded like Go's `encoding/json` (map keys
+/// sorted, floats and strings spelled as Go does).
+///
+/// ```
+/// let ports = vec![80, 443];
+/// let value = klog::Serde(&ports);
+/// # use klog::ToValue;
+/// assert!(matches!(value.to_value(), klog::Value::Serde(_)));
+/// ```
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+#[derive(Debug, Clone, Copy)]
+pub struct Serde<T>(pub T);
+
+#[cfg(feature = "serde")]
+impl<T: serde::Serialize> ToValue for Serde<T> {
+    fn to_value(&self) -> Value<'_> {
+        Value::Serde(&self.0)
+    }
+}
+
+/// Logs a serde value as indented JSON in a multi-line block (klog's `Format`); the JSON
+/// format writes it compactly.
+///
+/// ```
+/// let spec = std::collections::BTreeMap::from([("replicas", 3)]);
+/// let value = klog::Format(&spec);
+/// # use klog::ToValue;
+/// assert!(matches!(value.to_value(), klog::Value::Format(_)));
+/// ```
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+#[derive(Debug, Clone, Copy)]
+pub struct Format<T>(pub T);
+
+#[cfg(feature = "serde")]
+impl<T: serde::Serialize> ToValue for Format<T> {
+    fn to_value(&self) -> Value<'_> {
+        Value::Format(&self.0)
+    }
+}
+
+/// A key and its value: one pair of a record's or a logger's key/value list.
+///
+/// ```
+/// let kv = klog::KeyValue::new("attempt", &3);
+/// assert_eq!(kv.key(), "attempt");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct KeyValue<'a> {
+    key: &'a str,
+    value: Value<'a>,
+}
+
+impl<'a> KeyValue<'a> {
+    /// A pair from a key and anything [`ToValue`].
+    #[inline]
+    #[must_use]
+    pub fn new<V: ToValue + ?Sized>(key: &'a str, value: &'a V) -> KeyValue<'a> {
+        KeyValue {
+            key,
+            value: value.to_value(),
+        }
+    }
+
+    /// A pair from a key and a [`Value`].
+    #[inline]
+    #[must_use]
+    pub const fn from_value(key: &'a str, value: Value<'a>) -> KeyValue<'a> {
+        KeyValue { key, value }
+    }
+
+    /// The key.
+    #[must_use]
+    pub fn key(&self) -> &'a str {
+        self.key
+    }
+
+    /// The value.
+    #[must_use]
+    pub fn value(&self) -> Value<'a> {
+        self.value
+    }
+}
