@@ -88,6 +88,8 @@ pub use record::{Record, RecordKind, Severity};
 pub use sink::Sink;
 pub use text_sink::{TextSink, TextSinkBuilder};
 #[cfg(feature = "serde")]
-pub use value::{Format, Serde};
-pub use value::{KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, Marshaler, ObjectList, ToValue, Value};
+pub use value::{Format, JsonString, Serde};
+pub use value::{
+    KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, Marshaler, ObjectList, ToValue, Value,
+};
 pub use verbosity::{set_verbosity, verbosity};

@@ -103,7 +103,9 @@ macro_rules! enabled {
 macro_rules! __klog_level {
     ($logger:expr, $v:expr) => {{
         let __klog_v: i32 = $v;
-        $logger.level().saturating_add(if __klog_v > 0 { __klog_v } else { 0 })
+        $logger
+            .level()
+            .saturating_add(if __klog_v > 0 { __klog_v } else { 0 })
     }};
 }
 

@@ -291,10 +291,7 @@ impl TextSinkBuilder {
         let pid = self.pid.unwrap_or_else(|| i64::from(std::process::id()));
         TextSink {
             shared: Arc::new(Shared {
-                output: Output::new(
-                    self.writer
-                        .unwrap_or_else(|| Box::new(std::io::stderr())),
-                ),
+                output: Output::new(self.writer.unwrap_or_else(|| Box::new(std::io::stderr()))),
                 clock: self.clock,
                 pid: PidField::new(pid),
                 caller: self.caller,

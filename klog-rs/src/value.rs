@@ -641,3 +641,25 @@ impl<'a> KeyValue<'a> {
         self.value
     }
 }
+
+/// Serializes the wrapped value as a JSON string holding its JSON text, like Go's
+/// `json:",string"` struct tag option (`5` → `"5"`, `true` → `"true"`), when encoded by
+/// klog; other serializers see the inner value unchanged.
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// struct Limits { #[serde(rename = "cpu")] cpu: klog::JsonString<u32> }
+/// let limits = Limits { cpu: klog::JsonString(2) };
+/// # let _ = klog::Serde(&limits);
+/// ```
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+#[derive(Debug, Clone, Copy)]
+pub struct JsonString<T>(pub T);
+
+#[cfg(feature = "serde")]
+impl<T: serde::Serialize> serde::Serialize for JsonString<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(crate::format::gojson::JSON_STRING_TOKEN, &self.0)
+    }
+}

@@ -1,0 +1,399 @@
+//! Replays the conformance corpus (expected output of the real Go klog) through klog-rs.
+//!
+//! By default it replays `text*.jsonl` and `header*.jsonl` from the copy of the published
+//! corpus in `tests/conformance/` (the run fails if the copy is missing). With
+//! `KLOG_CONFORMANCE_DIR=<dir>` it replays that directory's `text*`, `header*`, `json*`
+//! and `vmodule*` `.jsonl` files instead, choosing the check by the file name's prefix.
+//!
+//! Whether a case applies is decided from the record alone, by the rules of the corpus
+//! README (`not_applicable`). Own binary with `harness = false`: it prints one summary line
+//! per file, which libtest would capture.
+
+#[path = "support/typed.rs"]
+mod typed;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use klog::{KeyValue, Logger, Record, Severity, SharedBuffer, TextSink};
+use serde_json::Value as Json;
+use typed::Typed;
+
+/// The pinned environment of every corpus record (SCHEMA.md §1).
+const CORPUS_TIME: &str = "2024-01-02T03:04:05.123456789Z";
+const CORPUS_PID: i64 = 12345;
+const CORPUS_FILE: &str = "/go/src/k8s.io/kubernetes/pkg/controller/controller.go";
+const CORPUS_LINE: i64 = 42;
+const DEFAULT_VERBOSITY: i32 = 10;
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    not_applicable: usize,
+    quirks: usize,
+    reasons: std::collections::BTreeMap<&'static str, usize>,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    fn summary(&self, file: &str) -> String {
+        let mut line = format!(
+            "{file}: {} passed, {} failed, {} not applicable, {} quirks",
+            self.passed, self.failed, self.not_applicable, self.quirks
+        );
+        if !self.reasons.is_empty() {
+            line.push_str(" (not applicable:");
+            for (i, (reason, n)) in self.reasons.iter().enumerate() {
+                let sep = if i == 0 { " " } else { "; " };
+                let _ = write!(line, "{sep}{reason}: {n}");
+            }
+            line.push(')');
+        }
+        line
+    }
+}
+
+/// The README's rules, in its order. `None` when the case must pass.
+fn not_applicable(record: &Json) -> Option<&'static str> {
+    let call = &record["call"];
+    let mut lists: Vec<&Json> = vec![&call["kvs"]];
+    if let Some(wv) = record["with_values"].as_array() {
+        lists.extend(wv.iter());
+    }
+    let entries = || {
+        lists
+            .iter()
+            .filter_map(|l| l.as_array())
+            .flatten()
+            .filter_map(|e| e.as_array())
+    };
+    if entries().any(|e| e.len() == 1) {
+        return Some("rule 1 (key without value)");
+    }
+    let bad_key = |k: &Json| !k.is_string();
+    if entries().any(|e| e.first().is_some_and(bad_key)) {
+        return Some("rule 2 (key not a string)");
+    }
+    let tagged = |tag: &str| {
+        record["tags"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|x| x == tag))
+    };
+    if tagged("go-specific") {
+        return Some("rule 3 (go-specific)");
+    }
+    let b64_error = |v: &Json| v["t"] == "error" && v.get("b64").is_some();
+    if call.get("msg_b64").is_some()
+        || b64_error(&call["err"])
+        || entries().any(|e| e.get(1).is_some_and(b64_error))
+    {
+        return Some("rule 4 (message or error text not UTF-8)");
+    }
+    if contains_type(call, "error_stringer")
+        || contains_type(&record["with_values"], "error_stringer")
+    {
+        return Some("rule 5 (error_stringer)");
+    }
+    None
+}
+
+fn contains_type(v: &Json, t: &str) -> bool {
+    match v {
+        Json::Object(map) => {
+            map.get("t").is_some_and(|x| x == t) || map.values().any(|x| contains_type(x, t))
+        }
+        Json::Array(items) => items.iter().any(|x| contains_type(x, t)),
+        _ => false,
+    }
+}
+
+fn frame(id: &str, expected: &[u8], got: &[u8], note: &str) -> String {
+    let bar = "─".repeat(72);
+    format!(
+        "\n┌{bar}\n│ FAILED {id}{note}\n├── expected ──\n{}├── got ──\n{}└{bar}",
+        indent(expected),
+        indent(got)
+    )
+}
+
+fn indent(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let _ = writeln!(out, "│ {:?}", line);
+    }
+    if text.is_empty() {
+        out.push_str("│ (nothing)\n");
+    }
+    out
+}
+
+fn expected_bytes(record: &Json) -> Result<Vec<u8>, String> {
+    match &record["expect"] {
+        Json::String(s) => Ok(s.as_bytes().to_vec()),
+        Json::Null => typed::base64(record["expect_b64"].as_str().ok_or("no expect_b64")?),
+        other => Err(format!("bad expect {other}")),
+    }
+}
+
+fn text_sink(verbosity: i32, out: &SharedBuffer) -> Logger {
+    TextSink::builder()
+        .writer(out.clone())
+        .verbosity(verbosity)
+        .fixed_time(typed::parse_time(CORPUS_TIME).expect("corpus time"))
+        .pid(CORPUS_PID)
+        .fixed_caller(Some(CORPUS_FILE), CORPUS_LINE)
+        .build_logger()
+}
+
+fn key_values<'a>(list: &'a [(String, Typed)]) -> Vec<KeyValue<'a>> {
+    list.iter()
+        .map(|(k, v)| KeyValue::from_value(k, v.to_value()))
+        .collect()
+}
+
+/// Replays one text record; `Ok(bytes written)` or an error saying what could not be
+/// expressed.
+fn replay_text(record: &Json) -> Result<Vec<u8>, String> {
+    let verbosity = record["verbosity"]
+        .as_i64()
+        .map_or(DEFAULT_VERBOSITY, |v| v as i32);
+    let out = SharedBuffer::default();
+    let mut logger = text_sink(verbosity, &out);
+    for name in record["names"].as_array().ok_or("names")? {
+        logger = logger.with_name(name.as_str().ok_or("name")?);
+    }
+    let mut bound: Vec<Vec<(String, Typed)>> = Vec::new();
+    for list in record["with_values"].as_array().ok_or("with_values")? {
+        bound.push(typed::parse_kvs(list)?);
+    }
+    for list in &bound {
+        logger = logger.with_values(&key_values(list));
+    }
+    let call = &record["call"];
+    let msg = call["msg"].as_str().ok_or("msg")?;
+    let kvs = typed::parse_kvs(&call["kvs"])?;
+    let kvs = key_values(&kvs);
+    match call["kind"].as_str().ok_or("kind")? {
+        "info" => {
+            let v = call["v"].as_i64().ok_or("v")?;
+            logger
+                .v(v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32)
+                .info(msg, &kvs);
+        }
+        "error" => {
+            let err = match &call["err"] {
+                Json::Null => None,
+                v => Some(Typed::parse(v)?),
+            };
+            let err_ref = match &err {
+                Some(Typed::Null) | None => None,
+                Some(e) => Some(e as &(dyn std::error::Error + 'static)),
+            };
+            logger.error(err_ref, msg, &kvs);
+        }
+        "print" => {
+            let severity = match call["severity"].as_str() {
+                Some("I") => Severity::Info,
+                Some("W") => Severity::Warning,
+                Some("E") => Severity::Error,
+                other => return Err(format!("bad severity {other:?}")),
+            };
+            logger.log(&Record::unstructured(severity, msg));
+        }
+        other => return Err(format!("unknown call kind {other}")),
+    }
+    Ok(out.take())
+}
+
+/// Replays the text part of a header record: an unstructured record with an empty message
+/// is exactly the header plus the line break klog appends.
+fn replay_header(record: &Json) -> Result<Vec<u8>, String> {
+    let severity = match record["severity"].as_str() {
+        Some("I") => Severity::Info,
+        Some("W") => Severity::Warning,
+        Some("E") => Severity::Error,
+        Some("F") => Severity::Fatal,
+        other => return Err(format!("bad severity {other:?}")),
+    };
+    let time = typed::parse_time(record["time"].as_str().ok_or("time")?)?;
+    let pid = record["pid"].as_i64().ok_or("pid")?;
+    let line = record["line"].as_i64().unwrap_or(0);
+    let out = SharedBuffer::default();
+    let logger = TextSink::builder()
+        .writer(out.clone())
+        .fixed_time(time)
+        .pid(pid)
+        .fixed_caller(record["file"].as_str(), line)
+        .build_logger();
+    logger.log(&Record::unstructured(severity, ""));
+    let mut bytes = out.take();
+    if bytes.pop() != Some(b'\n') {
+        return Err("header line did not end with a line break".into());
+    }
+    Ok(bytes)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    Text,
+    Header,
+    NotImplemented,
+}
+
+fn check_for(file_name: &str) -> Option<Check> {
+    if !file_name.ends_with(".jsonl") {
+        return None;
+    }
+    if file_name.starts_with("text") {
+        Some(Check::Text)
+    } else if file_name.starts_with("header") {
+        Some(Check::Header)
+    } else if file_name.starts_with("json") || file_name.starts_with("vmodule") {
+        Some(Check::NotImplemented)
+    } else {
+        None
+    }
+}
+
+fn run_file(path: &Path, check: Check) -> Result<Tally, String> {
+    let content = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut tally = Tally::default();
+    for (n, line) in content.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: Json =
+            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
+        let id = record["id"].as_str().unwrap_or("?").to_owned();
+        if check == Check::Text {
+            if let Some(reason) = not_applicable(&record) {
+                tally.not_applicable += 1;
+                *tally.reasons.entry(reason).or_default() += 1;
+                continue;
+            }
+        }
+        let expected = expected_bytes(&record)?;
+        let got = match check {
+            Check::Text => replay_text(&record),
+            Check::Header => replay_header(&record),
+            Check::NotImplemented => unreachable!(),
+        };
+        match got {
+            Ok(got) if got == expected => tally.passed += 1,
+            Ok(got) => {
+                tally.failed += 1;
+                tally.failures.push(frame(&id, &expected, &got, ""));
+            }
+            Err(why) => {
+                tally.failed += 1;
+                tally.failures.push(frame(
+                    &id,
+                    &expected,
+                    b"",
+                    &format!(" (cannot replay: {why})"),
+                ));
+            }
+        }
+    }
+    Ok(tally)
+}
+
+fn corpus_files() -> Result<Vec<(PathBuf, Check)>, String> {
+    let (dir, all) = match std::env::var_os("KLOG_CONFORMANCE_DIR") {
+        Some(dir) => (PathBuf::from(dir), true),
+        None => (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance"),
+            false,
+        ),
+    };
+    let entries = std::fs::read_dir(&dir)
+        .map_err(|e| format!("conformance corpus {} is missing: {e}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        match check_for(&name) {
+            Some(Check::NotImplemented) if !all => {}
+            Some(check) => files.push((entry.path(), check)),
+            None => {}
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let has = |prefix: &str| {
+        files.iter().any(|(p, _)| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
+    };
+    if !all && !(has("text") && has("header")) {
+        return Err(format!(
+            "conformance corpus copy in {} lacks text.jsonl or header.jsonl",
+            dir.display()
+        ));
+    }
+    Ok(files)
+}
+
+/// Corpus values whose `Display`/`marshal_log` panic on purpose would print a panic
+/// message each; only panics elsewhere (real bugs) are shown.
+fn quiet_intentional_panics() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let intentional = info
+            .location()
+            .is_some_and(|l| l.file().ends_with("typed.rs"));
+        if !intentional {
+            default_hook(info);
+        }
+    }));
+}
+
+fn main() -> ExitCode {
+    quiet_intentional_panics();
+    let files = match corpus_files() {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("conformance: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut failed = false;
+    let mut summaries = Vec::new();
+    for (path, check) in files {
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        if check == Check::NotImplemented {
+            summaries.push(format!("{name}: not implemented"));
+            continue;
+        }
+        match run_file(&path, check) {
+            Ok(tally) => {
+                for failure in &tally.failures {
+                    println!("{failure}");
+                }
+                failed |= tally.failed > 0;
+                let mut summary = tally.summary(&name);
+                if check == Check::Header {
+                    summary.push_str(" [text header only: JSON ts/caller not implemented]");
+                }
+                summaries.push(summary);
+            }
+            Err(e) => {
+                failed = true;
+                summaries.push(format!("{name}: error: {e}"));
+            }
+        }
+    }
+    for summary in &summaries {
+        println!("{summary}");
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

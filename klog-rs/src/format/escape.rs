@@ -340,7 +340,11 @@ mod tests {
     #[test]
     fn json_string_escapes_like_encoding_json() {
         assert_eq!(
-            run(|o| write_json_str(o, "a\"\\\x08\x0c\n\r\t\x01<>&\u{2028}\u{2029}\u{7f}\u{85}", true)),
+            run(|o| write_json_str(
+                o,
+                "a\"\\\x08\x0c\n\r\t\x01<>&\u{2028}\u{2029}\u{7f}\u{85}",
+                true
+            )),
             "\"a\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u003c\\u003e\\u0026\\u2028\\u2029\u{7f}\u{85}\""
         );
         assert_eq!(run(|o| write_json_str(o, "<&>", false)), "\"<&>\"");

@@ -169,7 +169,14 @@ mod tests {
             file: None,
             line: 7,
         };
-        write_header(&mut out, &mut cache, b'E', (0, 0), &PidField::new(0), unknown);
+        write_header(
+            &mut out,
+            &mut cache,
+            b'E',
+            (0, 0),
+            &PidField::new(0),
+            unknown,
+        );
         assert_eq!(out, b"E0101 00:00:00.000000         ???:1] ");
     }
 }

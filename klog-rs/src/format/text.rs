@@ -52,7 +52,11 @@ pub(crate) struct RenderedPairs {
 impl RenderedPairs {
     /// Renders `key_values` (each pair as it would appear in a line, not deduplicated:
     /// duplicates are resolved per record, against the call's pairs too).
-    pub(crate) fn push_key_values(&mut self, scratch: &mut TextScratch, key_values: &[KeyValue<'_>]) {
+    pub(crate) fn push_key_values(
+        &mut self,
+        scratch: &mut TextScratch,
+        key_values: &[KeyValue<'_>],
+    ) {
         for kv in key_values {
             self.push(scratch, kv.key().as_bytes(), &kv.value());
         }
@@ -105,7 +109,14 @@ pub(crate) fn encode(
         file: record.callsite().map(|c| c.file()),
         line: record.callsite().map_or(0, |c| i64::from(c.line())),
     });
-    write_header(line, header, record.severity().letter(), time, ctx.pid, caller);
+    write_header(
+        line,
+        header,
+        record.severity().letter(),
+        time,
+        ctx.pid,
+        caller,
+    );
 
     if record.kind() == RecordKind::Unstructured {
         let message = record.message().as_bytes();
@@ -484,11 +495,24 @@ mod tests {
     #[test]
     fn duplicate_keys_follow_klog_rule() {
         assert_eq!(
-            pairs_line(&[("a", "1"), ("b", "1"), ("a", "2"), ("c", "1"), ("b", "2"), ("a", "3")]),
+            pairs_line(&[
+                ("a", "1"),
+                ("b", "1"),
+                ("a", "2"),
+                ("c", "1"),
+                ("b", "2"),
+                ("a", "3")
+            ]),
             r#" c="1" b="2" a="3""#
         );
-        assert_eq!(pairs_line(&[("a", "1"), ("a", "2"), ("a", "1")]), r#" a="1""#);
-        assert_eq!(pairs_line(&[("a", "1"), ("b", "2"), ("a", "1")]), r#" a="1" b="2""#);
+        assert_eq!(
+            pairs_line(&[("a", "1"), ("a", "2"), ("a", "1")]),
+            r#" a="1""#
+        );
+        assert_eq!(
+            pairs_line(&[("a", "1"), ("b", "2"), ("a", "1")]),
+            r#" a="1" b="2""#
+        );
     }
 
     #[test]

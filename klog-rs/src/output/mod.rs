@@ -19,7 +19,9 @@ pub(crate) struct Output {
 
 impl fmt::Debug for Output {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Output").field("stats", &self.stats).finish()
+        f.debug_struct("Output")
+            .field("stats", &self.stats)
+            .finish()
     }
 }
 
