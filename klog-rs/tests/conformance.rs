@@ -328,7 +328,7 @@ fn corpus_files() -> Result<Vec<(PathBuf, Check)>, String> {
                 .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
         })
     };
-    if !all && !(has("text") && has("header")) {
+    if !(all || has("text") && has("header")) {
         return Err(format!(
             "conformance corpus copy in {} lacks text.jsonl or header.jsonl",
             dir.display()

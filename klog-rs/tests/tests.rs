@@ -1,1 +1,11 @@
+//! Integration tests: one binary, one module per topic.
 
+mod tests {
+    pub(crate) mod common;
+    mod concurrency;
+    mod logger;
+    mod macros;
+    mod properties;
+    mod robustness;
+    mod values;
+}

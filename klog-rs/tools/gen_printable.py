@@ -134,6 +134,7 @@ def main():
 use core::cmp::Ordering;
 
 /// Unicode version of the tables below.
+#[cfg(test)]
 pub(crate) const UNICODE_VERSION: (u8, u8, u8) = ({major}, {minor}, {patch});
 
 /// Printable ranges (inclusive) in U+0100..=U+FFFF, sorted.

@@ -7,6 +7,7 @@
 use core::cmp::Ordering;
 
 /// Unicode version of the tables below.
+#[cfg(test)]
 pub(crate) const UNICODE_VERSION: (u8, u8, u8) = (17, 0, 0);
 
 /// Printable ranges (inclusive) in U+0100..=U+FFFF, sorted.

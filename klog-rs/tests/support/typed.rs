@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 
 /// A typed corpus value.
 #[derive(Debug)]
-pub enum Typed {
+pub(crate) enum Typed {
     Str(String),
     StrBytes(Vec<u8>),
     Int(i64),
@@ -50,19 +50,19 @@ pub enum Typed {
 }
 
 #[derive(Debug)]
-pub enum MapKey {
+pub(crate) enum MapKey {
     Str(String),
     Int(i64),
 }
 
 #[derive(Debug)]
-pub struct Field {
+pub(crate) struct Field {
     name: String,
     tag: Option<String>,
     value: Typed,
 }
 
-pub fn base64(text: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn base64(text: &str) -> Result<Vec<u8>, String> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD
         .decode(text)
@@ -70,7 +70,7 @@ pub fn base64(text: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Parses `key/value` entries of a kvs or with_values list (keys are strings here).
-pub fn parse_kvs(list: &Json) -> Result<Vec<(String, Typed)>, String> {
+pub(crate) fn parse_kvs(list: &Json) -> Result<Vec<(String, Typed)>, String> {
     let mut out = Vec::new();
     for entry in list.as_array().ok_or("kv list is not an array")? {
         let key = entry[0].as_str().ok_or("non-string key")?;
@@ -121,7 +121,7 @@ fn object_ref(v: &Json) -> Result<Option<(String, String)>, String> {
 }
 
 impl Typed {
-    pub fn parse(v: &Json) -> Result<Typed, String> {
+    pub(crate) fn parse(v: &Json) -> Result<Typed, String> {
         let t = v["t"]
             .as_str()
             .ok_or_else(|| format!("untyped value {v}"))?;
@@ -237,7 +237,7 @@ impl Typed {
     }
 
     /// The value a Rust call site would log for this Go value.
-    pub fn to_value(&self) -> Value<'_> {
+    pub(crate) fn to_value(&self) -> Value<'_> {
         match self {
             Typed::Str(s) => Value::Str(s),
             Typed::StrBytes(b) => Value::ByteStr(b),
@@ -596,7 +596,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// Parses `YYYY-MM-DDThh:mm:ss[.frac]Z` (UTC) into a `SystemTime`.
-pub fn parse_time(text: &str) -> Result<SystemTime, String> {
+pub(crate) fn parse_time(text: &str) -> Result<SystemTime, String> {
     let bad = || format!("bad time {text}");
     let b = text.as_bytes();
     if b.len() < 20 || *b.last().ok_or_else(bad)? != b'Z' {

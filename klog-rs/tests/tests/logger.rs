@@ -1,0 +1,84 @@
+//! Logger semantics: names, bound values, ordering, duplicates, discard.
+
+use klog::{info, KeyValue, Logger, Severity};
+
+use super::common::{pinned_logger, HEADER};
+
+#[test]
+fn names_join_with_dots_and_come_before_bound_values() {
+    let (logger, out) = pinned_logger(0);
+    let logger = logger
+        .with_values(&[KeyValue::new("node", &"worker-1")])
+        .with_name("controller")
+        .with_values(&[KeyValue::new("shard", &7)])
+        .with_name("pods");
+    info!(logger, "msg", attempt = 3);
+    assert_eq!(
+        out.to_string(),
+        format!("{HEADER}\"msg\" logger=\"controller.pods\" node=\"worker-1\" shard=7 attempt=3\n")
+    );
+}
+
+#[test]
+fn derived_loggers_do_not_change_their_parent() {
+    let (logger, out) = pinned_logger(0);
+    let child = logger
+        .with_name("child")
+        .with_values(&[KeyValue::new("k", &1)]);
+    info!(logger, "parent");
+    info!(child, "child");
+    let text = out.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("{HEADER}\"parent\""));
+    assert_eq!(lines[1], format!("{HEADER}\"child\" logger=\"child\" k=1"));
+}
+
+#[test]
+fn call_values_replace_bound_values_with_the_same_key() {
+    let (logger, out) = pinned_logger(0);
+    let logger = logger.with_values(&[KeyValue::new("a", &1), KeyValue::new("b", &1)]);
+    info!(logger, "msg", a = 2, b = 1, c = 3);
+    // a=2 differs from the bound a=1, which is dropped; b=1 repeats and is dropped.
+    assert_eq!(out.to_string(), format!("{HEADER}\"msg\" b=1 a=2 c=3\n"));
+}
+
+#[test]
+fn error_records_ignore_verbosity() {
+    let (logger, out) = pinned_logger(-1);
+    info!(logger, "hidden");
+    logger.error(None, "shown", &[]);
+    assert_eq!(out.to_string().lines().count(), 1);
+}
+
+#[test]
+fn default_logger_discards_everything() {
+    let logger = Logger::default();
+    info!(logger, "nothing");
+    logger.error(None, "nothing", &[]);
+    assert!(!logger.enabled());
+    assert!(logger.sink().is_none());
+}
+
+#[test]
+fn unstructured_records_are_written_verbatim() {
+    let (logger, out) = pinned_logger(0);
+    logger.log(&klog::Record::unstructured(
+        Severity::Warning,
+        "careful \"raw\"\n",
+    ));
+    assert_eq!(
+        out.to_string(),
+        "W0102 03:04:05.123456   12345 controller.rs:42] careful \"raw\"\n"
+    );
+}
+
+#[test]
+fn sinks_can_be_used_directly() {
+    let (logger, out) = pinned_logger(0);
+    let sink = logger.sink().expect("text sink").clone();
+    assert!(sink.enabled(0));
+    assert!(!sink.enabled(1));
+    sink.log(&klog::Record::new(Severity::Info, "direct", &[]));
+    sink.flush();
+    assert!(out.to_string().ends_with("] \"direct\"\n"));
+}

@@ -1,0 +1,122 @@
+//! Bad input never panics and never loses the line.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use klog::{info, TextSink, Value};
+
+use super::common::{pinned_logger, HEADER};
+
+struct PanicsInDisplay;
+
+impl fmt::Display for PanicsInDisplay {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        panic!("display exploded")
+    }
+}
+
+impl fmt::Debug for PanicsInDisplay {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        panic!("debug exploded\nwith a second line")
+    }
+}
+
+#[test]
+fn panicking_display_and_debug_become_markers_and_the_line_is_written() {
+    let (logger, out) = pinned_logger(0);
+    let value = PanicsInDisplay;
+    info!(logger, "still written", a = %value, b = ?value, after = 1);
+    assert_eq!(
+        out.to_string(),
+        format!(
+            "{HEADER}\"still written\" a=\"<panic: display exploded>\" \
+             b=<\n\t<panic: debug exploded\n\twith a second line>\n > after=1\n"
+        )
+    );
+}
+
+#[test]
+fn panicking_marshaler_becomes_marker() {
+    struct Bad;
+    impl klog::Marshaler for Bad {
+        fn marshal_log(&self, _: &mut dyn FnMut(Value<'_>)) {
+            panic!("cannot marshal")
+        }
+    }
+    let (logger, out) = pinned_logger(0);
+    info!(logger, "m", v = Value::Marshaler(&Bad));
+    assert_eq!(
+        out.to_string(),
+        format!("{HEADER}\"m\" v=\"<panic: cannot marshal>\"\n")
+    );
+}
+
+#[test]
+fn display_returning_an_error_gets_a_marker() {
+    struct Fails;
+    impl fmt::Display for Fails {
+        fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+            Err(fmt::Error)
+        }
+    }
+    let (logger, out) = pinned_logger(0);
+    info!(logger, "m", v = %Fails);
+    assert_eq!(
+        out.to_string(),
+        format!("{HEADER}\"m\" v=\"<fmt error>\"\n")
+    );
+}
+
+#[test]
+fn logging_from_inside_display_does_not_deadlock_or_panic() {
+    struct LogsWhileRendering(klog::Logger);
+    impl fmt::Display for LogsWhileRendering {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            info!(self.0, "inner");
+            f.write_str("outer value")
+        }
+    }
+    let (logger, out) = pinned_logger(0);
+    let value = LogsWhileRendering(logger.clone());
+    info!(logger, "outer", v = %value);
+    let text = out.to_string();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("\"inner\""));
+    assert!(text.contains("v=\"outer value\""));
+}
+
+struct FailingWriter;
+
+impl Write for FailingWriter {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"))
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn write_errors_are_counted_not_panicked_on() {
+    let sink = TextSink::builder()
+        .writer(FailingWriter)
+        .verbosity(0)
+        .build();
+    let logger = klog::Logger::new(std::sync::Arc::new(sink.clone()));
+    for _ in 0..3 {
+        info!(logger, "lost");
+    }
+    assert_eq!(sink.stats().errors(), 3);
+    assert_eq!(sink.stats().lines(), 0);
+}
+
+#[test]
+fn huge_values_are_written_whole() {
+    let (logger, out) = pinned_logger(0);
+    let big = "x".repeat(1 << 20);
+    info!(logger, "big", v = big.as_str());
+    info!(logger, "small");
+    let text = out.to_string();
+    assert_eq!(text.lines().count(), 2);
+    assert!(text.lines().next().is_some_and(|l| l.len() > 1 << 20));
+}

@@ -1,0 +1,215 @@
+//! Rust types rendered the klog way.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::time::{Duration, UNIX_EPOCH};
+
+use klog::{info, KMetadata, KObj, KObjSlice, Value};
+
+use super::common::{pinned_logger, HEADER};
+
+fn line_of(f: impl FnOnce(&klog::Logger)) -> String {
+    let (logger, out) = pinned_logger(0);
+    f(&logger);
+    let text = out.to_string();
+    text.strip_prefix(HEADER).unwrap_or(&text).to_owned()
+}
+
+#[test]
+fn integers_of_every_width() {
+    let line = line_of(|l| {
+        info!(
+            l,
+            "m",
+            a = -5i8,
+            b = 200u8,
+            c = i64::MIN,
+            d = u64::MAX,
+            e = i128::MIN,
+            f = u128::MAX,
+            g = -1isize
+        )
+    });
+    assert_eq!(
+        line,
+        "\"m\" a=-5 b=200 c=-9223372036854775808 d=18446744073709551615 \
+         e=-170141183460469231731687303715884105728 f=340282366920938463463374607431768211455 g=-1\n"
+    );
+}
+
+#[test]
+fn floats_use_go_json_spelling() {
+    let line = line_of(|l| {
+        info!(
+            l,
+            "m",
+            a = 12.5,
+            b = 1e21,
+            c = 1e-7,
+            d = 0.1f32,
+            e = -0.0,
+            f = f64::NAN,
+            g = 3.0
+        )
+    });
+    assert_eq!(
+        line,
+        "\"m\" a=12.5 b=1e+21 c=1e-7 d=0.1 e=-0 f=\"<internal error: json: unsupported value: NaN>\" g=3\n"
+    );
+}
+
+#[test]
+fn options_bools_and_unit() {
+    let none: Option<i32> = None;
+    let line = line_of(|l| info!(l, "m", a = none, b = Some(1), c = true, d = ()));
+    assert_eq!(line, "\"m\" a=null b=1 c=true d=null\n");
+}
+
+#[test]
+fn byte_slices_are_quoted_ascii() {
+    let bytes: &[u8] = b"a\x00\xff\"\xe6\x97\xa5";
+    let line = line_of(|l| info!(l, "m", b = bytes, v = vec![104u8, 105]));
+    assert_eq!(line, "\"m\" b=\"a\\x00\\xff\\\"\\u65e5\" v=\"hi\"\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn os_strings_and_paths_log_like_go_strings() {
+    use std::os::unix::ffi::OsStrExt;
+    let os = OsStr::from_bytes(b"caf\xe9 \xe2\x82");
+    let path = Path::new("/var/log/pods");
+    let line = line_of(|l| info!(l, "m", os = os, path = path));
+    assert_eq!(
+        line,
+        "\"m\" os=\"caf\\xe9 \\xe2\\x82\" path=\"/var/log/pods\"\n"
+    );
+}
+
+#[test]
+fn durations_and_times_use_go_text() {
+    let time = UNIX_EPOCH + Duration::new(1_683_356_889, 500_000_000);
+    let line = line_of(|l| {
+        info!(
+            l,
+            "m",
+            a = Duration::from_secs(60),
+            b = Duration::from_nanos(1_500),
+            c = Value::duration_nanos(-3_600_500_000_000),
+            t = time
+        )
+    });
+    assert_eq!(
+        line,
+        "\"m\" a=\"1m0s\" b=\"1.5µs\" c=\"-1h0m0.5s\" t=\"2023-05-06 07:08:09.5 +0000 UTC\"\n"
+    );
+}
+
+struct Pod {
+    namespace: String,
+    name: String,
+}
+
+impl KMetadata for Pod {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn namespace(&self) -> &str {
+        &self.namespace
+    }
+}
+
+#[test]
+fn object_references_and_slices() {
+    let pods = [
+        Pod {
+            namespace: "default".into(),
+            name: "a".into(),
+        },
+        Pod {
+            namespace: String::new(),
+            name: "node-1".into(),
+        },
+    ];
+    let optional = [Some(KObj::new("ns", "x")), None];
+    let line = line_of(|l| {
+        info!(
+            l,
+            "m",
+            pod = KObj::from_meta(&pods[0]),
+            node = klog::KRef::new("", "node-1"),
+            pods = KObjSlice::new(&pods),
+            some = KObjSlice::new(&optional)
+        )
+    });
+    assert_eq!(
+        line,
+        "\"m\" pod=\"default/a\" node=\"node-1\" pods=[\"default/a\",\"node-1\"] some=[\"ns/x\",null]\n"
+    );
+}
+
+#[test]
+fn errors_as_values() {
+    let err = std::io::Error::other("disk full");
+    let line = line_of(|l| info!(l, "m", cause = Value::error(&err)));
+    assert_eq!(line, "\"m\" cause=\"disk full\"\n");
+}
+
+#[test]
+fn serde_values_use_go_encoding_json() {
+    use std::collections::HashMap;
+    #[derive(serde::Serialize)]
+    struct Spec<'a> {
+        replicas: u32,
+        image: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<&'a str>,
+    }
+    let labels: HashMap<&str, &str> = [("tier", "web"), ("app", "<nginx>")].into();
+    let spec = Spec {
+        replicas: 3,
+        image: "nginx&co",
+        note: None,
+    };
+    let line = line_of(|l| {
+        info!(
+            l,
+            "m",
+            labels = klog::Serde(&labels),
+            spec = klog::Serde(&spec)
+        )
+    });
+    assert_eq!(
+        line,
+        "\"m\" labels={\"app\":\"\\u003cnginx\\u003e\",\"tier\":\"web\"} \
+         spec={\"replicas\":3,\"image\":\"nginx\\u0026co\"}\n"
+    );
+}
+
+#[test]
+fn format_writes_indented_json_block() {
+    let spec = std::collections::BTreeMap::from([("a", vec![1, 2])]);
+    let line = line_of(|l| info!(l, "m", spec = klog::Format(&spec)));
+    assert_eq!(
+        line,
+        "\"m\" spec=<\n\t{\n\t  \"a\": [\n\t    1,\n\t    2\n\t  ]\n\t}\n >\n"
+    );
+}
+
+#[test]
+fn marshalers_choose_their_representation() {
+    struct Secret;
+    impl klog::Marshaler for Secret {
+        fn marshal_log(&self, emit: &mut dyn FnMut(Value<'_>)) {
+            emit(Value::Str("<redacted>"))
+        }
+    }
+    struct Point(i64, i64);
+    impl klog::Marshaler for Point {
+        fn marshal_log(&self, emit: &mut dyn FnMut(Value<'_>)) {
+            emit(Value::Serde(&[self.0, self.1]))
+        }
+    }
+    let (s, p) = (Secret, Point(1, -2));
+    let line = line_of(|l| info!(l, "m", s = Value::Marshaler(&s), p = Value::Marshaler(&p)));
+    assert_eq!(line, "\"m\" s=\"<redacted>\" p=[1,-2]\n");
+}
