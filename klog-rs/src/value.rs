@@ -543,9 +543,16 @@ impl<T: KObjItem> ToValue for KObjSlice<'_, T> {
 ///         emit(klog::Value::Str("<redacted>"))
 ///     }
 /// }
-/// let mut out = Vec::new();
-/// let logger = klog::TextSink::builder().writer(std::io::Cursor::new(Vec::new())).build_logger();
-/// # let _ = (&mut out, logger);
+/// impl klog::ToValue for Secret<'_> {
+///     fn to_value(&self) -> klog::Value<'_> {
+///         klog::Value::Marshaler(self)
+///     }
+/// }
+///
+/// let out = klog::SharedBuffer::default();
+/// let logger = klog::TextSink::builder().writer(out.clone()).build_logger();
+/// klog::info!(logger, "Login", password = Secret("hunter2"));
+/// assert!(out.to_string().ends_with("\"Login\" password=\"<redacted>\"\n"));
 /// ```
 pub trait Marshaler {
     /// Calls `emit` with the value to log in place of `self`.

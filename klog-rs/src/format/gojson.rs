@@ -30,6 +30,9 @@ pub(crate) const JSON_STRING_TOKEN: &str = "$klog::private::JsonString";
 /// The struct (and newtype-struct) name under which serde_json's `RawValue` hands over its
 /// JSON text. Only the name is recognised, so the library does not depend on serde_json.
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+/// The struct name under which serde_json (with its `arbitrary_precision` feature, which
+/// any crate in a build can switch on) hands over a number's text: written as it is.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// How to lay out the JSON.
 #[derive(Debug, Clone, Copy)]
@@ -414,7 +417,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Encoder<'o> {
     ) -> Result<(), JsonError> {
         match name {
             JSON_STRING_TOKEN => self.write_json_string(value),
-            RAW_VALUE_TOKEN => value.serialize(Restricted {
+            RAW_VALUE_TOKEN | NUMBER_TOKEN => value.serialize(Restricted {
                 enc: self,
                 purpose: Purpose::Raw,
             }),
@@ -489,7 +492,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Encoder<'o> {
         _len: usize,
     ) -> Result<Struct<'a, 'o>, JsonError> {
         // serde_json's RawValue is a one-field struct carrying its text under this name.
-        let raw = name == RAW_VALUE_TOKEN;
+        let raw = name == RAW_VALUE_TOKEN || name == NUMBER_TOKEN;
         if !raw {
             self.open(b'{');
         }
