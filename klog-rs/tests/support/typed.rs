@@ -509,6 +509,8 @@ fn visible_fields(fields: &[Field]) -> Vec<Visible<'_>> {
                 | Typed::Float32(_)
                 | Typed::Str(_)
                 | Typed::StrBytes(_)
+                // time.Duration is an int64 to encoding/json.
+                | Typed::Duration(_)
         );
         out.push(Visible {
             name: c.name.clone(),
