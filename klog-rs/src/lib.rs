@@ -93,3 +93,8 @@ pub use value::{
     KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, Marshaler, ObjectList, ToValue, Value,
 };
 pub use verbosity::{set_verbosity, verbosity};
+
+/// The README's code blocks, compiled and run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

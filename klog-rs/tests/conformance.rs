@@ -157,11 +157,9 @@ fn key_values<'a>(list: &'a [(String, Typed)]) -> Vec<KeyValue<'a>> {
 /// Replays one text record; `Ok(bytes written)` or an error saying what could not be
 /// expressed.
 fn replay_text(record: &Json) -> Result<Vec<u8>, String> {
-    let verbosity = record["verbosity"]
-        .as_i64()
-        .map_or(DEFAULT_VERBOSITY, |v| {
-            v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
-        });
+    let verbosity = record["verbosity"].as_i64().map_or(DEFAULT_VERBOSITY, |v| {
+        v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+    });
     let out = SharedBuffer::default();
     let mut logger = text_sink(verbosity, &out);
     for name in record["names"].as_array().ok_or("names")? {
