@@ -98,3 +98,8 @@ pub use verbosity::{set_verbosity, verbosity};
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// `docs/format.md`'s code blocks, compiled and run as doctests.
+#[doc = include_str!("../../docs/format.md")]
+#[cfg(doctest)]
+pub struct FormatDoctests;

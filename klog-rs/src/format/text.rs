@@ -410,8 +410,16 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
                 html: true,
                 indent: false,
             };
-            if let Err(e) = super::gojson::write_serde(line, v, mode) {
-                write_internal_error(line, start, &e);
+            match catch_unwind(AssertUnwindSafe(|| {
+                super::gojson::write_serde(line, v, mode)
+            })) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => write_internal_error(line, start, &e),
+                Err(payload) => {
+                    line.truncate(start);
+                    panic_text(text, &*payload);
+                    write_string_form(line, text);
+                }
             }
         }
         #[cfg(feature = "serde")]
@@ -421,15 +429,18 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
                 html: true,
                 indent: true,
             };
-            match super::gojson::write_serde(text, v, mode) {
-                Ok(()) => text.push(b'\n'),
-                Err(e) => {
+            match catch_unwind(AssertUnwindSafe(|| {
+                super::gojson::write_serde(text, v, mode)
+            })) {
+                Ok(Ok(())) => text.push(b'\n'),
+                Ok(Err(e)) => {
                     text.clear();
                     let _ = write!(
                         ByteWriter(text),
                         "error marshaling klog.formatAny to JSON: {e}"
                     );
                 }
+                Err(payload) => panic_text(text, &*payload),
             }
             write_string_form(line, text);
         }

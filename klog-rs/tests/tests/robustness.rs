@@ -120,3 +120,25 @@ fn huge_values_are_written_whole() {
     assert_eq!(text.lines().count(), 2);
     assert!(text.lines().next().is_some_and(|l| l.len() > 1 << 20));
 }
+
+#[test]
+fn panicking_serialize_becomes_marker() {
+    struct Bad;
+    impl serde::Serialize for Bad {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            panic!("serialize exploded")
+        }
+    }
+    let (logger, out) = pinned_logger(0);
+    info!(
+        logger,
+        "m",
+        a = klog::Serde(&Bad),
+        b = klog::Format(&Bad),
+        c = 1
+    );
+    assert_eq!(
+        out.to_string(),
+        format!("{HEADER}\"m\" a=\"<panic: serialize exploded>\" b=\"<panic: serialize exploded>\" c=1\n")
+    );
+}

@@ -1,0 +1,204 @@
+//! klog against tracing-subscriber fmt and slog-term on the same events (see README.md).
+//!
+//! Every group times klog and its baselines side by side; all of them write to
+//! `std::io::sink()`. Each library's logger (or subscriber) is built once per group;
+//! tracing's subscriber is installed with a scoped `with_default`, so the groups can run
+//! in one process.
+
+use std::hint::black_box;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use klog_benches::{klog_side, slog_side, sync_error, tracing_side, EVENT};
+use tracing::dispatcher;
+use tracing::level_filters::LevelFilter;
+
+/// W1: a `V(5)` call at `-v` 0 / `trace!` under an INFO filter.
+fn disabled(c: &mut Criterion) {
+    let mut g = c.benchmark_group("disabled");
+    let klog = klog_side::logger();
+    g.bench_function("klog", |b| {
+        b.iter(|| klog_side::disabled(&klog, black_box(&EVENT)));
+    });
+    dispatcher::with_default(&tracing_side::dispatch(LevelFilter::INFO), || {
+        g.bench_function("tracing_fmt", |b| {
+            b.iter(|| tracing_side::disabled(black_box(&EVENT)));
+        });
+    });
+    let slog = slog_side::filtered_logger();
+    g.bench_function("slog_term", |b| {
+        b.iter(|| slog_side::disabled(&slog, black_box(&EVENT)));
+    });
+    g.finish();
+}
+
+/// W2: the V0 info event, formatted in each library's text format.
+fn text(c: &mut Criterion) {
+    let mut g = c.benchmark_group("text");
+    let klog = klog_side::logger();
+    g.bench_function("klog", |b| {
+        b.iter(|| klog_side::text(&klog, black_box(&EVENT)));
+    });
+    // The same with the system clock instead of the pinned time (what tracing and slog
+    // always pay: they have no clock seam, only replaceable timestamp formatters).
+    let klog_clock = klog_side::logger_with_clock();
+    g.bench_function("klog_system_clock", |b| {
+        b.iter(|| klog_side::text(&klog_clock, black_box(&EVENT)));
+    });
+    dispatcher::with_default(&tracing_side::dispatch(LevelFilter::INFO), || {
+        g.bench_function("tracing_fmt", |b| {
+            b.iter(|| tracing_side::text(black_box(&EVENT)));
+        });
+    });
+    let slog = slog_side::logger();
+    g.bench_function("slog_term", |b| {
+        b.iter(|| slog_side::text(&slog, black_box(&EVENT)));
+    });
+    g.finish();
+}
+
+/// W4: the text event on a logger with 2 names and 2 bound values, derived once.
+fn contextual(c: &mut Criterion) {
+    let mut g = c.benchmark_group("contextual");
+    let klog = klog_side::contextual(&klog_side::logger(), &EVENT);
+    g.bench_function("klog", |b| {
+        b.iter(|| klog_side::text(&klog, black_box(&EVENT)));
+    });
+    dispatcher::with_default(&tracing_side::dispatch(LevelFilter::INFO), || {
+        tracing_side::in_context(&EVENT, || {
+            g.bench_function("tracing_fmt", |b| {
+                b.iter(|| tracing_side::text(black_box(&EVENT)));
+            });
+        });
+    });
+    let slog = slog_side::contextual(&slog_side::logger(), &EVENT);
+    g.bench_function("slog_term", |b| {
+        b.iter(|| slog_side::text(&slog, black_box(&EVENT)));
+    });
+    g.finish();
+}
+
+/// W4d: deriving the contextual logger per call (`chain`), and binding the 2 values alone
+/// (`with_values`). The derived logger (span) is dropped (closed) inside the loop.
+fn derive(c: &mut Criterion) {
+    let mut g = c.benchmark_group("derive");
+    let klog = klog_side::logger();
+    g.bench_function(BenchmarkId::new("klog", "chain"), |b| {
+        b.iter(|| klog_side::contextual(&klog, black_box(&EVENT)));
+    });
+    g.bench_function(BenchmarkId::new("klog", "with_values"), |b| {
+        b.iter(|| klog_side::with_values(&klog, black_box(&EVENT)));
+    });
+    dispatcher::with_default(&tracing_side::dispatch(LevelFilter::INFO), || {
+        g.bench_function(BenchmarkId::new("tracing_fmt", "chain"), |b| {
+            b.iter(|| tracing_side::derive_chain(black_box(&EVENT)));
+        });
+        g.bench_function(BenchmarkId::new("tracing_fmt", "with_values"), |b| {
+            b.iter(|| tracing_side::derive_values(black_box(&EVENT)));
+        });
+    });
+    let slog = slog_side::logger();
+    g.bench_function(BenchmarkId::new("slog_term", "chain"), |b| {
+        b.iter(|| slog_side::contextual(&slog, black_box(&EVENT)));
+    });
+    g.bench_function(BenchmarkId::new("slog_term", "with_values"), |b| {
+        b.iter(|| slog_side::with_values(&slog, black_box(&EVENT)));
+    });
+    g.finish();
+}
+
+/// W5: an error event with an `err` and one key/value.
+fn error(c: &mut Criterion) {
+    let mut g = c.benchmark_group("error");
+    let err = sync_error();
+    let klog = klog_side::logger();
+    g.bench_function("klog", |b| {
+        b.iter(|| klog_side::error(&klog, black_box(&err), black_box(&EVENT)));
+    });
+    dispatcher::with_default(&tracing_side::dispatch(LevelFilter::INFO), || {
+        g.bench_function("tracing_fmt", |b| {
+            b.iter(|| tracing_side::error(black_box(&err), black_box(&EVENT)));
+        });
+    });
+    let slog = slog_side::logger();
+    g.bench_function("slog_term", |b| {
+        b.iter(|| slog_side::error(&slog, black_box(&err), black_box(&EVENT)));
+    });
+    g.finish();
+}
+
+/// W6: a value holding a 3-line string.
+fn multiline(c: &mut Criterion) {
+    let mut g = c.benchmark_group("multiline");
+    let klog = klog_side::logger();
+    g.bench_function("klog", |b| {
+        b.iter(|| klog_side::multiline(&klog, black_box(&EVENT)));
+    });
+    dispatcher::with_default(&tracing_side::dispatch(LevelFilter::INFO), || {
+        g.bench_function("tracing_fmt", |b| {
+            b.iter(|| tracing_side::multiline(black_box(&EVENT)));
+        });
+    });
+    let slog = slog_side::logger();
+    g.bench_function("slog_term", |b| {
+        b.iter(|| slog_side::multiline(&slog, black_box(&EVENT)));
+    });
+    g.finish();
+}
+
+/// Runs `iters` calls of `run(n)` split across `threads` scoped threads; the wall time.
+fn split_across(threads: u64, iters: u64, run: impl Fn(u64) + Sync) -> Duration {
+    let run = &run;
+    let start = Instant::now();
+    thread::scope(|s| {
+        for i in 0..threads {
+            let n = iters / threads + u64::from(i < iters % threads);
+            s.spawn(move || run(n));
+        }
+    });
+    start.elapsed()
+}
+
+/// W7: the text event from 1 and 2 threads into one shared logger; wall time per line.
+fn threads(c: &mut Criterion) {
+    let mut g = c.benchmark_group("threads");
+    let klog = klog_side::logger();
+    let dispatch = tracing_side::dispatch(LevelFilter::INFO);
+    let slog = slog_side::logger();
+    for n in [1, 2] {
+        g.bench_function(BenchmarkId::new("klog", n), |b| {
+            b.iter_custom(|iters| {
+                split_across(n, iters, |k| {
+                    for _ in 0..k {
+                        klog_side::text(&klog, black_box(&EVENT));
+                    }
+                })
+            });
+        });
+        g.bench_function(BenchmarkId::new("tracing_fmt", n), |b| {
+            b.iter_custom(|iters| {
+                split_across(n, iters, |k| {
+                    dispatcher::with_default(&dispatch, || {
+                        for _ in 0..k {
+                            tracing_side::text(black_box(&EVENT));
+                        }
+                    });
+                })
+            });
+        });
+        g.bench_function(BenchmarkId::new("slog_term", n), |b| {
+            b.iter_custom(|iters| {
+                split_across(n, iters, |k| {
+                    for _ in 0..k {
+                        slog_side::text(&slog, black_box(&EVENT));
+                    }
+                })
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, disabled, text, contextual, derive, error, multiline, threads);
+criterion_main!(benches);

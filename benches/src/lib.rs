@@ -1,0 +1,305 @@
+//! The workloads shared by the `logging` criterion bench and the `alloc_counts` binary.
+//!
+//! Each workload is defined once per library ([`klog_side`], [`tracing_side`],
+//! [`slog_side`]) so that the timings and the allocation counts measure the same call.
+//! Every logger writes to [`std::io::sink`]. The event data comes in through a `&Event`
+//! the callers pass through [`std::hint::black_box`], so nothing is constant-folded.
+
+/// The data of one logging event (the same in every library and workload).
+#[derive(Clone, Copy, Debug)]
+pub struct Event<'a> {
+    /// `pod` namespace.
+    pub ns: &'a str,
+    /// `pod` name.
+    pub name: &'a str,
+    /// `status` value.
+    pub status: &'a str,
+    /// `attempt` value.
+    pub attempt: i64,
+    /// `latency_ms` value.
+    pub latency_ms: f64,
+    /// `key` of the error event.
+    pub key: &'a str,
+    /// The 3-line `config` value of the multi-line event.
+    pub config: &'a str,
+    /// Bound value `node` of the contextual logger.
+    pub node: &'static str,
+    /// Bound value `shard` of the contextual logger.
+    pub shard: i64,
+}
+
+/// The event every workload logs.
+pub const EVENT: Event<'static> = Event {
+    ns: "kube-system",
+    name: "coredns-5d78c9869d-abcde",
+    status: "ready",
+    attempt: 3,
+    latency_ms: 12.5,
+    key: "kube-system/coredns",
+    config: "apiVersion: v1\nkind: Pod\nmetadata: {}",
+    node: "worker-1",
+    shard: 7,
+};
+
+/// The error of the error workload.
+#[must_use]
+pub fn sync_error() -> std::io::Error {
+    std::io::Error::other("connection refused")
+}
+
+/// klog: a [`klog::TextSink`] to `io::sink`, pid 12345, global `-v` 0.
+pub mod klog_side {
+    use std::io::Write;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use klog::{error, info, KObj, KeyValue, Logger, TextSink};
+
+    use crate::Event;
+
+    /// The pinned time: 2026-11-28 05:06:33.279669 UTC.
+    #[must_use]
+    pub fn pinned_time() -> SystemTime {
+        UNIX_EPOCH + Duration::from_micros(1_795_842_393_279_669)
+    }
+
+    /// The benchmark logger: time pinned, pid 12345, real call sites, global `-v` (set
+    /// to 0 here).
+    #[must_use]
+    pub fn logger() -> Logger {
+        logger_to(std::io::sink())
+    }
+
+    /// [`logger`] writing to `writer`.
+    #[must_use]
+    pub fn logger_to(writer: impl Write + Send + 'static) -> Logger {
+        klog::set_verbosity(0);
+        TextSink::builder()
+            .writer(writer)
+            .fixed_time(pinned_time())
+            .pid(12345)
+            .build_logger()
+    }
+
+    /// Like [`logger`], but reading the system clock on every record.
+    #[must_use]
+    pub fn logger_with_clock() -> Logger {
+        klog::set_verbosity(0);
+        TextSink::builder()
+            .writer(std::io::sink())
+            .pid(12345)
+            .build_logger()
+    }
+
+    /// `with_name("controller").with_name("pods").with_values(node, shard)`.
+    #[inline]
+    #[must_use]
+    pub fn contextual(base: &Logger, e: &Event<'_>) -> Logger {
+        base.with_name("controller")
+            .with_name("pods")
+            .with_values(&[
+                KeyValue::new("node", &e.node),
+                KeyValue::new("shard", &e.shard),
+            ])
+    }
+
+    /// `with_values(node, shard)` alone.
+    #[inline]
+    #[must_use]
+    pub fn with_values(base: &Logger, e: &Event<'_>) -> Logger {
+        base.with_values(&[
+            KeyValue::new("node", &e.node),
+            KeyValue::new("shard", &e.shard),
+        ])
+    }
+
+    /// W1: `V(5)` info with 4 key/values, disabled at `-v` 0.
+    #[inline]
+    pub fn disabled(logger: &Logger, e: &Event<'_>) {
+        info!(v: 5, logger, "Pod status updated",
+            pod = KObj::new(e.ns, e.name), status = e.status, attempt = e.attempt,
+            latency_ms = e.latency_ms);
+    }
+
+    /// W2/W4: the V0 info event.
+    #[inline]
+    pub fn text(logger: &Logger, e: &Event<'_>) {
+        info!(
+            logger,
+            "Pod status updated",
+            pod = KObj::new(e.ns, e.name),
+            status = e.status,
+            attempt = e.attempt,
+            latency_ms = e.latency_ms
+        );
+    }
+
+    /// W5: an error record with `err` and one key/value.
+    #[inline]
+    pub fn error(logger: &Logger, err: &std::io::Error, e: &Event<'_>) {
+        error!(logger, err: err, "Failed to sync", key = e.key);
+    }
+
+    /// W6: a value holding a 3-line string (klog's `=<` block).
+    #[inline]
+    pub fn multiline(logger: &Logger, e: &Event<'_>) {
+        info!(logger, "Config loaded", config = e.config);
+    }
+}
+
+/// tracing: a tracing-subscriber fmt subscriber (no ANSI) writing to `io::sink`.
+pub mod tracing_side {
+    use klog::KObj;
+    use tracing::level_filters::LevelFilter;
+    use tracing::Dispatch;
+    use tracing_subscriber::fmt::MakeWriter;
+
+    use crate::Event;
+
+    /// A fmt subscriber at `max_level`, writer `io::sink`, no ANSI, as a [`Dispatch`]
+    /// to install with `tracing::dispatcher::with_default`.
+    #[must_use]
+    pub fn dispatch(max_level: LevelFilter) -> Dispatch {
+        dispatch_to(max_level, std::io::sink)
+    }
+
+    /// [`dispatch`] writing to `make_writer`.
+    #[must_use]
+    pub fn dispatch_to<W>(max_level: LevelFilter, make_writer: W) -> Dispatch
+    where
+        W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+    {
+        Dispatch::new(
+            tracing_subscriber::fmt()
+                .with_ansi(false)
+                .with_writer(make_writer)
+                .with_max_level(max_level)
+                .finish(),
+        )
+    }
+
+    /// Runs `f` inside the two entered spans `controller` > `pods{node, shard}`.
+    pub fn in_context<R>(e: &Event<'_>, f: impl FnOnce() -> R) -> R {
+        let controller = tracing::info_span!("controller");
+        let _controller = controller.enter();
+        let pods = tracing::info_span!("pods", node = e.node, shard = e.shard);
+        let _pods = pods.enter();
+        f()
+    }
+
+    /// Derive: create, enter, exit and close `controller` and `pods{node, shard}`.
+    #[inline]
+    pub fn derive_chain(e: &Event<'_>) {
+        let controller = tracing::info_span!("controller");
+        let _controller = controller.enter();
+        let pods = tracing::info_span!("pods", node = e.node, shard = e.shard);
+        let _pods = pods.enter();
+    }
+
+    /// Derive: create, enter, exit and close `pods{node, shard}` (the values alone).
+    #[inline]
+    pub fn derive_values(e: &Event<'_>) {
+        let pods = tracing::info_span!("pods", node = e.node, shard = e.shard);
+        let _pods = pods.enter();
+    }
+
+    /// W1: `trace!` with the 4 fields, under an INFO subscriber.
+    #[inline]
+    pub fn disabled(e: &Event<'_>) {
+        tracing::trace!(pod = %KObj::new(e.ns, e.name), status = e.status,
+            attempt = e.attempt, latency_ms = e.latency_ms, "Pod status updated");
+    }
+
+    /// W2/W4: the info event.
+    #[inline]
+    pub fn text(e: &Event<'_>) {
+        tracing::info!(pod = %KObj::new(e.ns, e.name), status = e.status,
+            attempt = e.attempt, latency_ms = e.latency_ms, "Pod status updated");
+    }
+
+    /// W5: the error event.
+    #[inline]
+    pub fn error(err: &std::io::Error, e: &Event<'_>) {
+        tracing::error!(error = %err, key = e.key, "Failed to sync");
+    }
+
+    /// W6: the multi-line value.
+    #[inline]
+    pub fn multiline(e: &Event<'_>) {
+        tracing::info!(config = e.config, "Config loaded");
+    }
+}
+
+/// slog: slog-term `FullFormat` over a `PlainSyncDecorator` writing to `io::sink`.
+pub mod slog_side {
+    use std::io::Write;
+
+    use klog::KObj;
+    use slog::{error, info, o, trace, Drain, Logger};
+
+    use crate::Event;
+
+    /// The root logger: `FullFormat` over `PlainSyncDecorator(io::sink())`.
+    pub fn logger() -> Logger {
+        logger_to(std::io::sink())
+    }
+
+    /// [`logger`] writing to `writer`.
+    pub fn logger_to(writer: impl Write + Send + 'static) -> Logger {
+        let decorator = slog_term::PlainSyncDecorator::new(writer);
+        let drain = slog_term::FullFormat::new(decorator).build().fuse();
+        Logger::root(drain, o!())
+    }
+
+    /// The root logger with its drain filtered at `Info`.
+    pub fn filtered_logger() -> Logger {
+        filtered_logger_to(std::io::sink())
+    }
+
+    /// [`filtered_logger`] writing to `writer`.
+    pub fn filtered_logger_to(writer: impl Write + Send + 'static) -> Logger {
+        let decorator = slog_term::PlainSyncDecorator::new(writer);
+        let drain = slog_term::FullFormat::new(decorator)
+            .build()
+            .filter_level(slog::Level::Info)
+            .fuse();
+        Logger::root(drain, o!())
+    }
+
+    /// `log.new(o!("logger" => "controller.pods", "node" => …, "shard" => …))`.
+    #[inline]
+    pub fn contextual(log: &Logger, e: &Event<'_>) -> Logger {
+        log.new(o!("logger" => "controller.pods", "node" => e.node, "shard" => e.shard))
+    }
+
+    /// `log.new(o!("node" => …, "shard" => …))`: the values alone.
+    #[inline]
+    pub fn with_values(log: &Logger, e: &Event<'_>) -> Logger {
+        log.new(o!("node" => e.node, "shard" => e.shard))
+    }
+
+    /// W1: `trace!` with the 4 key/values, drain filtered at `Info`.
+    #[inline]
+    pub fn disabled(log: &Logger, e: &Event<'_>) {
+        trace!(log, "Pod status updated"; "pod" => %KObj::new(e.ns, e.name),
+            "status" => e.status, "attempt" => e.attempt, "latency_ms" => e.latency_ms);
+    }
+
+    /// W2/W4: the info event.
+    #[inline]
+    pub fn text(log: &Logger, e: &Event<'_>) {
+        info!(log, "Pod status updated"; "pod" => %KObj::new(e.ns, e.name),
+            "status" => e.status, "attempt" => e.attempt, "latency_ms" => e.latency_ms);
+    }
+
+    /// W5: the error event.
+    #[inline]
+    pub fn error(log: &Logger, err: &std::io::Error, e: &Event<'_>) {
+        error!(log, "Failed to sync"; "err" => %err, "key" => e.key);
+    }
+
+    /// W6: the multi-line value.
+    #[inline]
+    pub fn multiline(log: &Logger, e: &Event<'_>) {
+        info!(log, "Config loaded"; "config" => e.config);
+    }
+}
