@@ -16,8 +16,24 @@
 #[derive(Debug)]
 pub struct Callsite {
     file: &'static str,
+    /// Where the base name (after the last `/`) starts in `file`, found once at compile
+    /// time so the header does not search for it on every record.
+    base_name_start: usize,
     line: u32,
     module_path: &'static str,
+}
+
+/// The index after the last `/` of `path` (0 without one).
+const fn base_name_start(path: &str) -> usize {
+    let bytes = path.as_bytes();
+    let mut i = bytes.len();
+    while i > 0 {
+        if bytes[i - 1] == b'/' {
+            return i;
+        }
+        i -= 1;
+    }
+    0
 }
 
 impl Callsite {
@@ -26,6 +42,7 @@ impl Callsite {
     pub const fn new(file: &'static str, line: u32, module_path: &'static str) -> Callsite {
         Callsite {
             file,
+            base_name_start: base_name_start(file),
             line,
             module_path,
         }
@@ -41,6 +58,18 @@ impl Callsite {
     #[must_use]
     pub fn file(&self) -> &'static str {
         self.file
+    }
+
+    /// The file name after its last `/`, as klog's header shows it.
+    ///
+    /// ```
+    /// let callsite = klog::Callsite::new("src/controller/pods.rs", 1, "");
+    /// assert_eq!(callsite.base_name(), "pods.rs");
+    /// ```
+    #[must_use]
+    pub fn base_name(&self) -> &'static str {
+        // `/` is ASCII, so the index after it is a char boundary.
+        self.file.get(self.base_name_start..).unwrap_or(self.file)
     }
 
     /// The line.

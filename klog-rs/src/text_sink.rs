@@ -115,9 +115,9 @@ impl TextSink {
         TextSinkBuilder::default()
     }
 
-    /// The output's counters (shared by all sinks derived from this one).
+    /// A snapshot of the output's counters (shared by all sinks derived from this one).
     #[must_use]
-    pub fn stats(&self) -> &OutputStats {
+    pub fn stats(&self) -> OutputStats {
         self.shared.output.stats()
     }
 

@@ -57,8 +57,22 @@ static JSON_CLASS: [u8; 256] = {
 #[inline]
 pub(crate) fn write_quoted(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    write_quoted_body(out, s);
+    write_quoted_body::<false>(out, s);
     out.push(b'"');
+}
+
+/// Like [`write_quoted`], unless `s` contains a line break: then nothing is appended and
+/// the result is `false`. Finding the break while quoting spares a separate scan.
+#[inline]
+pub(crate) fn write_quoted_line(out: &mut Vec<u8>, s: &str) -> bool {
+    let start = out.len();
+    out.push(b'"');
+    if !write_quoted_body::<true>(out, s) {
+        out.truncate(start);
+        return false;
+    }
+    out.push(b'"');
+    true
 }
 
 /// Appends Go `strconv.Quote` of a byte string that may hold invalid UTF-8 (each invalid
@@ -66,7 +80,7 @@ pub(crate) fn write_quoted(out: &mut Vec<u8>, s: &str) {
 pub(crate) fn write_quoted_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
     for chunk in bytes.utf8_chunks() {
-        write_quoted_body(out, chunk.valid());
+        write_quoted_body::<false>(out, chunk.valid());
         for &b in chunk.invalid() {
             write_hex_byte(out, b);
         }
@@ -74,16 +88,44 @@ pub(crate) fn write_quoted_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
 }
 
-/// The escaped body of `strconv.Quote(s)`, without the surrounding quotes.
-fn write_quoted_body(out: &mut Vec<u8>, s: &str) {
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether none of the 8 bytes in `w` needs Go quoting: all are printable ASCII other
+/// than `"` and `\` (false positives only cost the byte-wise path).
+#[inline]
+fn is_plain_word(w: u64) -> bool {
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let below_space = w.wrapping_sub(0x20 * ONES) & !w & HIGHS;
+    let del_or_high = (w | w.wrapping_add(ONES)) & HIGHS;
+    (below_space
+        | del_or_high
+        | has_zero(w ^ (b'"' as u64 * ONES))
+        | has_zero(w ^ (b'\\' as u64 * ONES)))
+        == 0
+}
+
+/// The escaped body of `strconv.Quote(s)`, without the surrounding quotes. With
+/// `STOP_AT_NEWLINE`, returns `false` at the first `\n` (leaving a partial write).
+fn write_quoted_body<const STOP_AT_NEWLINE: bool>(out: &mut Vec<u8>, s: &str) -> bool {
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Skip runs of plain bytes a word at a time; they are copied in one go later.
+        if let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
+            if is_plain_word(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
+        }
         let b = bytes[i];
         match QUOTE_CLASS[b as usize] {
             0 => i += 1,
             1 => {
+                if STOP_AT_NEWLINE && b == b'\n' {
+                    return false;
+                }
                 out.extend_from_slice(&bytes[start..i]);
                 write_ascii_escape(out, b);
                 i += 1;
@@ -103,6 +145,7 @@ fn write_quoted_body(out: &mut Vec<u8>, s: &str) {
         }
     }
     out.extend_from_slice(&bytes[start..]);
+    true
 }
 
 /// Appends Go's `%+q` of a byte slice (`strconv.QuoteToASCII` with invalid bytes as `\xhh`):
@@ -337,6 +380,47 @@ mod tests {
         "é".as_bytes() => r#""\u00e9""#,
         b"a\x00\xff\"".as_slice() => r#""a\x00\xff\"""#,
     );
+
+    #[test]
+    fn plain_word_check_agrees_with_the_byte_table() {
+        let interesting = [
+            0x00, 0x1f, 0x20, 0x21, 0x22, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0xff,
+        ];
+        for &b in &interesting {
+            for pos in 0..8 {
+                let mut word = [b'a'; 8];
+                word[pos] = b;
+                let expected = QUOTE_CLASS[b as usize] == 0;
+                assert_eq!(
+                    is_plain_word(u64::from_le_bytes(word)),
+                    expected,
+                    "byte {b:#x} at {pos}"
+                );
+            }
+        }
+        for b in 0..=255u8 {
+            let word = [b; 8];
+            let plain = is_plain_word(u64::from_le_bytes(word));
+            // Never a false "plain".
+            assert!(!plain || QUOTE_CLASS[b as usize] == 0, "byte {b:#x}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_skipping_never_changes_the_output(s in ".{0,40}") {
+            let mut fast = Vec::new();
+            write_quoted(&mut fast, &s);
+            let mut slow = Vec::new();
+            // Reference: one char at a time (never 8 bytes at once).
+            slow.push(b'"');
+            for c in s.chars() {
+                write_quoted_body::<false>(&mut slow, c.encode_utf8(&mut [0; 4]));
+            }
+            slow.push(b'"');
+            proptest::prop_assert_eq!(fast, slow);
+        }
+    }
 
     #[test]
     fn json_string_escapes_like_encoding_json() {

@@ -78,7 +78,7 @@ fn two_digits(out: &mut [u8], v: u32) {
 /// Where a record was logged, as the header shows it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct HeaderCaller<'a> {
-    /// The source path; `None` when unknown (`???:1`).
+    /// The source path, or already its base name; `None` when unknown (`???:1`).
     pub(crate) file: Option<&'a str>,
     /// The line; negative lines are written as 0.
     pub(crate) line: i64,
@@ -110,7 +110,7 @@ pub(crate) fn write_header(
     out.extend_from_slice(&pid.0);
     match caller.file {
         Some(file) => {
-            let base = match file.rfind('/') {
+            let base = match memrchr_slash(file.as_bytes()) {
                 Some(i) => &file[i + 1..],
                 None => file,
             };
@@ -121,6 +121,10 @@ pub(crate) fn write_header(
         None => out.extend_from_slice(b"???:1"),
     }
     out.extend_from_slice(b"] ");
+}
+
+fn memrchr_slash(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().rposition(|&b| b == b'/')
 }
 
 #[cfg(test)]

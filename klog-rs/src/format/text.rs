@@ -12,7 +12,7 @@ use std::any::Any;
 use std::fmt::{self, Write as _};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::escape::{write_quoted, write_quoted_ascii, write_quoted_bytes};
+use super::escape::{write_quoted, write_quoted_ascii, write_quoted_bytes, write_quoted_line};
 use super::float::{write_f32_json, write_f64_json};
 use super::gotime::{unix_parts, write_duration, write_time_string};
 use super::header::{write_header, HeaderCache, HeaderCaller, PidField};
@@ -106,7 +106,7 @@ pub(crate) fn encode(
     line.clear();
     pairs.clear();
     let caller = ctx.caller.unwrap_or_else(|| HeaderCaller {
-        file: record.callsite().map(|c| c.file()),
+        file: record.callsite().map(|c| c.base_name()),
         line: record.callsite().map_or(0, |c| i64::from(c.line())),
     });
     write_header(
@@ -157,7 +157,7 @@ pub(crate) fn encode(
 /// klog's duplicate rule, applied as each pair is written: a pair whose key was written
 /// before either repeats its bytes (then it is dropped) or replaces the earlier pair,
 /// which is removed from the line.
-#[inline]
+#[inline(always)]
 fn finish_pair(line: &mut Vec<u8>, pairs: &mut Vec<PairPos>, start: usize, key_end: usize) {
     let key = &line[start..key_end];
     for (index, p) in pairs.iter().enumerate() {
@@ -275,11 +275,11 @@ fn write_string_form(line: &mut Vec<u8>, s: &[u8]) {
 /// Like [`write_string_form`] for a `&str` (no UTF-8 validation needed).
 #[inline]
 fn write_string_form_str(line: &mut Vec<u8>, s: &str) {
-    if s.as_bytes().contains(&b'\n') {
-        return write_block(line, s.as_bytes());
-    }
     line.push(b'=');
-    write_quoted(line, s);
+    if !write_quoted_line(line, s) {
+        line.pop();
+        write_block(line, s.as_bytes());
+    }
 }
 
 /// The multi-line form: each line after a tab, raw, then ` >`.
