@@ -62,30 +62,31 @@ pub mod klog_side {
         UNIX_EPOCH + Duration::from_micros(1_795_842_393_279_669)
     }
 
-    /// The benchmark logger: time pinned, pid 12345, real call sites, global `-v` (set
-    /// to 0 here).
+    /// The benchmark logger: reads the system clock on every record (as tracing and
+    /// slog do), pid 12345, real call sites, global `-v` (set to 0 here).
     #[must_use]
     pub fn logger() -> Logger {
+        klog::set_verbosity(0);
+        TextSink::builder()
+            .writer(std::io::sink())
+            .pid(12345)
+            .build_logger()
+    }
+
+    /// Like [`logger`], with the time pinned: what the formatting costs without the
+    /// clock read.
+    #[must_use]
+    pub fn logger_pinned_clock() -> Logger {
         logger_to(std::io::sink())
     }
 
-    /// [`logger`] writing to `writer`.
+    /// A pinned-clock logger writing to `writer` (for tests that compare whole lines).
     #[must_use]
     pub fn logger_to(writer: impl Write + Send + 'static) -> Logger {
         klog::set_verbosity(0);
         TextSink::builder()
             .writer(writer)
             .fixed_time(pinned_time())
-            .pid(12345)
-            .build_logger()
-    }
-
-    /// Like [`logger`], but reading the system clock on every record.
-    #[must_use]
-    pub fn logger_with_clock() -> Logger {
-        klog::set_verbosity(0);
-        TextSink::builder()
-            .writer(std::io::sink())
             .pid(12345)
             .build_logger()
     }

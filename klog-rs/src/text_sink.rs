@@ -92,11 +92,10 @@ struct Shared {
 pub struct TextSink {
     shared: Arc<Shared>,
     /// The joined name, if `with_name` was called.
-    name: Option<Arc<str>>,
-    /// Pre-rendered bound values (without the name).
-    bound: Arc<RenderedPairs>,
-    /// The `logger=` pair followed by `bound`: what every record gets after `err`.
-    context: Arc<RenderedPairs>,
+    name: Option<Box<str>>,
+    /// What every record gets after `err`: the `logger=` pair (when named), then the
+    /// bound values. Owned: each derived sink lives in its own `Arc<dyn Sink>`.
+    context: RenderedPairs,
 }
 
 impl fmt::Debug for TextSink {
@@ -129,24 +128,14 @@ impl TextSink {
         }
     }
 
-    fn derive(&self, name: Option<Arc<str>>, bound: Arc<RenderedPairs>) -> TextSink {
-        let context = match &name {
-            None => bound.clone(),
-            Some(name) => with_scratch(|scratch| {
-                let mut context = RenderedPairs::default();
-                context.push(scratch, b"logger", &Value::Str(name));
-                context.extend(&bound);
-                Arc::new(context)
-            }),
-        };
-        TextSink {
-            shared: self.shared.clone(),
-            name,
-            bound,
-            context,
-        }
+    /// The number of leading context pairs that are the name, not bound values.
+    fn name_pairs(&self) -> usize {
+        usize::from(self.name.is_some())
     }
 }
+
+/// Room for a rendered pair, so deriving rarely grows a buffer twice.
+const PAIR_CAPACITY_GUESS: usize = 24;
 
 impl Sink for TextSink {
     #[inline]
@@ -175,26 +164,41 @@ impl Sink for TextSink {
     }
 
     fn with_values(&self, key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
-        let bound = with_scratch(|scratch| {
-            let mut bound = (*self.bound).clone();
-            bound.push_key_values(scratch, key_values);
-            Arc::new(bound)
-        });
-        Arc::new(self.derive(self.name.clone(), bound))
+        let mut context = RenderedPairs::with_capacity(
+            self.context.byte_len() + key_values.len() * PAIR_CAPACITY_GUESS,
+            self.context.len() + key_values.len(),
+        );
+        context.extend_from(&self.context, 0);
+        with_scratch(|scratch| context.push_key_values(scratch, key_values));
+        Arc::new(TextSink {
+            shared: self.shared.clone(),
+            name: self.name.clone(),
+            context,
+        })
     }
 
     fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-        let joined: Arc<str> = match &self.name {
-            None => name.into(),
+        let joined = match &self.name {
+            None => Box::from(name),
             Some(prefix) => {
                 let mut s = String::with_capacity(prefix.len() + 1 + name.len());
                 s.push_str(prefix);
                 s.push('.');
                 s.push_str(name);
-                s.into()
+                s.into_boxed_str()
             }
         };
-        Arc::new(self.derive(Some(joined), self.bound.clone()))
+        let mut context = RenderedPairs::with_capacity(
+            self.context.byte_len() + joined.len() + PAIR_CAPACITY_GUESS,
+            self.context.len() + 1 - self.name_pairs(),
+        );
+        with_scratch(|scratch| context.push(scratch, b"logger", &Value::Str(&joined)));
+        context.extend_from(&self.context, self.name_pairs());
+        Arc::new(TextSink {
+            shared: self.shared.clone(),
+            name: Some(joined),
+            context,
+        })
     }
 
     fn flush(&self) {
@@ -298,8 +302,7 @@ impl TextSinkBuilder {
                 threshold,
             }),
             name: None,
-            bound: Arc::default(),
-            context: Arc::default(),
+            context: RenderedPairs::default(),
         }
     }
 

@@ -50,6 +50,24 @@ pub(crate) struct RenderedPairs {
 }
 
 impl RenderedPairs {
+    /// Empty, with room for `bytes` bytes and `pairs` pairs.
+    pub(crate) fn with_capacity(bytes: usize, pairs: usize) -> RenderedPairs {
+        RenderedPairs {
+            bytes: Vec::with_capacity(bytes),
+            bounds: Vec::with_capacity(pairs),
+        }
+    }
+
+    /// The number of pairs.
+    pub(crate) fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    /// The number of bytes.
+    pub(crate) fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// Renders `key_values` (each pair as it would appear in a line, not deduplicated:
     /// duplicates are resolved per record, against the call's pairs too).
     pub(crate) fn push_key_values(
@@ -71,12 +89,24 @@ impl RenderedPairs {
         self.bounds.push((key_end, self.bytes.len()));
     }
 
-    /// Appends all pairs of `other`.
-    pub(crate) fn extend(&mut self, other: &RenderedPairs) {
+    /// Appends the pairs of `other` from the pair at index `skip` on.
+    pub(crate) fn extend_from(&mut self, other: &RenderedPairs, skip: usize) {
+        let start = match skip.checked_sub(1) {
+            None => 0,
+            Some(i) => other
+                .bounds
+                .get(i)
+                .map_or(other.bytes.len(), |&(_, end)| end),
+        };
         let offset = self.bytes.len();
-        self.bytes.extend_from_slice(&other.bytes);
-        self.bounds
-            .extend(other.bounds.iter().map(|&(k, e)| (k + offset, e + offset)));
+        self.bytes.extend_from_slice(&other.bytes[start..]);
+        self.bounds.extend(
+            other
+                .bounds
+                .iter()
+                .skip(skip)
+                .map(|&(k, e)| (k - start + offset, e - start + offset)),
+        );
     }
 }
 
