@@ -33,7 +33,8 @@ struct Tally {
     failed: usize,
     not_applicable: usize,
     quirks: usize,
-    reasons: std::collections::BTreeMap<&'static str, usize>,
+    /// The ids of the cases each rule made not applicable.
+    reasons: std::collections::BTreeMap<&'static str, Vec<String>>,
     failures: Vec<String>,
 }
 
@@ -45,11 +46,14 @@ impl Tally {
         );
         if !self.reasons.is_empty() {
             line.push_str(" (not applicable:");
-            for (i, (reason, n)) in self.reasons.iter().enumerate() {
+            for (i, (reason, ids)) in self.reasons.iter().enumerate() {
                 let sep = if i == 0 { " " } else { "; " };
-                let _ = write!(line, "{sep}{reason}: {n}");
+                let _ = write!(line, "{sep}{reason}: {}", ids.len());
             }
             line.push(')');
+            for (reason, ids) in &self.reasons {
+                let _ = write!(line, "\n    {reason}: {}", ids.join(", "));
+            }
         }
         line
     }
@@ -271,7 +275,7 @@ fn run_file(path: &Path, check: Check) -> Result<Tally, String> {
         if check == Check::Text {
             if let Some(reason) = not_applicable(&record) {
                 tally.not_applicable += 1;
-                *tally.reasons.entry(reason).or_default() += 1;
+                tally.reasons.entry(reason).or_default().push(id);
                 continue;
             }
         }
@@ -328,6 +332,12 @@ fn corpus_files() -> Result<Vec<(PathBuf, Check)>, String> {
                 .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
         })
     };
+    if files.is_empty() {
+        return Err(format!(
+            "no text*, header*, json* or vmodule* .jsonl files in {}",
+            dir.display()
+        ));
+    }
     if !(all || has("text") && has("header")) {
         return Err(format!(
             "conformance corpus copy in {} lacks text.jsonl or header.jsonl",
