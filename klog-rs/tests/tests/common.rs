@@ -2,7 +2,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use klog::{Logger, SharedBuffer, TextSink};
+use klog::{Logger, SharedBuffer, TextSink, TextSinkBuilder};
 
 /// 2024-01-02T03:04:05.123456789Z, the corpus' time.
 pub(crate) fn corpus_time() -> std::time::SystemTime {
@@ -15,25 +15,23 @@ pub(crate) const HEADER: &str = "I0102 03:04:05.123456   12345 controller.rs:42]
 /// A logger at verbosity `v` writing into the returned buffer, with pinned time, pid and
 /// caller so lines can be compared whole.
 pub(crate) fn pinned_logger(v: i32) -> (Logger, SharedBuffer) {
-    let out = SharedBuffer::default();
-    let logger = TextSink::builder()
-        .writer(out.clone())
-        .verbosity(v)
-        .fixed_time(corpus_time())
-        .pid(12345)
-        .fixed_caller(Some("/src/controller.rs"), 42)
-        .build_logger();
-    (logger, out)
+    build(v, |b| b.fixed_caller(Some("/src/controller.rs"), 42))
 }
 
 /// A logger at verbosity `v` that keeps real call sites.
 pub(crate) fn located_logger(v: i32) -> (Logger, SharedBuffer) {
+    build(v, |b| b)
+}
+
+fn build(
+    v: i32,
+    configure: impl FnOnce(TextSinkBuilder) -> TextSinkBuilder,
+) -> (Logger, SharedBuffer) {
     let out = SharedBuffer::default();
-    let logger = TextSink::builder()
+    let builder = TextSink::builder()
         .writer(out.clone())
         .verbosity(v)
         .fixed_time(corpus_time())
-        .pid(12345)
-        .build_logger();
-    (logger, out)
+        .pid(12345);
+    (configure(builder).build_logger(), out)
 }
