@@ -19,21 +19,32 @@ pub struct Callsite {
     /// Where the base name (after the last `/`) starts in `file`, found once at compile
     /// time so the header does not search for it on every record.
     base_name_start: usize,
+    /// Where the last two path components start (the JSON format's `caller`).
+    short_path_start: usize,
     line: u32,
     module_path: &'static str,
 }
 
-/// The index after the last `/` of `path` (0 without one).
-const fn base_name_start(path: &str) -> usize {
+/// The index after the `n`-th `/` from the end of `path` (0 if it has fewer).
+const fn after_nth_last_slash(path: &str, n: usize) -> usize {
     let bytes = path.as_bytes();
+    let mut seen = 0;
     let mut i = bytes.len();
     while i > 0 {
         if bytes[i - 1] == b'/' {
-            return i;
+            seen += 1;
+            if seen == n {
+                return i;
+            }
         }
         i -= 1;
     }
     0
+}
+
+/// zap's short caller: the path after its second-to-last `/` (the whole path with fewer).
+pub(crate) fn short_path(path: &str) -> &str {
+    path.get(after_nth_last_slash(path, 2)..).unwrap_or(path)
 }
 
 impl Callsite {
@@ -42,7 +53,8 @@ impl Callsite {
     pub const fn new(file: &'static str, line: u32, module_path: &'static str) -> Callsite {
         Callsite {
             file,
-            base_name_start: base_name_start(file),
+            base_name_start: after_nth_last_slash(file, 1),
+            short_path_start: after_nth_last_slash(file, 2),
             line,
             module_path,
         }
@@ -70,6 +82,18 @@ impl Callsite {
     pub fn base_name(&self) -> &'static str {
         // `/` is ASCII, so the index after it is a char boundary.
         self.file.get(self.base_name_start..).unwrap_or(self.file)
+    }
+
+    /// The last two components of the path, as the Kubernetes JSON format's `caller`
+    /// shows it (zap's short caller).
+    ///
+    /// ```
+    /// let callsite = klog::Callsite::new("src/controller/pods.rs", 1, "");
+    /// assert_eq!(callsite.short_path(), "controller/pods.rs");
+    /// ```
+    #[must_use]
+    pub fn short_path(&self) -> &'static str {
+        self.file.get(self.short_path_start..).unwrap_or(self.file)
     }
 
     /// The line.

@@ -2,8 +2,8 @@
 
 use std::sync::LazyLock;
 
+use crate::format_sink::TextSink;
 use crate::logger::Logger;
-use crate::text_sink::TextSink;
 
 static BACKGROUND: LazyLock<Logger> = LazyLock::new(|| TextSink::builder().build_logger());
 

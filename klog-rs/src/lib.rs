@@ -69,6 +69,7 @@
 pub mod __private;
 mod callsite;
 mod format;
+mod format_sink;
 mod global;
 mod logger;
 #[macro_use]
@@ -76,22 +77,22 @@ mod macros;
 mod output;
 mod record;
 mod sink;
-mod text_sink;
 mod value;
 mod verbosity;
 
 pub use callsite::Callsite;
+pub use format_sink::{JsonSink, JsonSinkBuilder, TextSink, TextSinkBuilder};
 pub use global::background;
 pub use logger::Logger;
 pub use output::{OutputStats, SharedBuffer};
 pub use record::{Record, RecordKind, Severity};
 pub use sink::Sink;
-pub use text_sink::{TextSink, TextSinkBuilder};
+pub use value::{
+    ErrorCauses, KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, Marshaler, ObjectList,
+    ToValue, Value,
+};
 #[cfg(feature = "serde")]
 pub use value::{Format, JsonString, Serde};
-pub use value::{
-    KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, Marshaler, ObjectList, ToValue, Value,
-};
 pub use verbosity::{set_verbosity, verbosity};
 
 /// The README's code blocks, compiled and run as doctests.

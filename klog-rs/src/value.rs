@@ -35,6 +35,9 @@ pub enum Value<'a> {
     ByteStr(&'a [u8]),
     /// A byte slice (Go `[]byte`): quoted with only printable ASCII kept.
     Bytes(&'a [u8]),
+    /// Go's nil `[]byte`: written like an empty slice at the top level, `null` where it is
+    /// JSON-encoded (a [`Marshaler`]'s result in text, nested values).
+    NilBytes,
     /// A signed integer.
     I64(i64),
     /// An unsigned integer.
@@ -109,6 +112,7 @@ impl fmt::Debug for Value<'_> {
             Value::Str(s) => f.debug_tuple("Str").field(s).finish(),
             Value::ByteStr(b) => f.debug_tuple("ByteStr").field(b).finish(),
             Value::Bytes(b) => f.debug_tuple("Bytes").field(b).finish(),
+            Value::NilBytes => f.write_str("NilBytes"),
             Value::I64(v) => f.debug_tuple("I64").field(v).finish(),
             Value::U64(v) => f.debug_tuple("U64").field(v).finish(),
             Value::I128(v) => f.debug_tuple("I128").field(v).finish(),
@@ -670,3 +674,72 @@ impl<T: serde::Serialize> serde::Serialize for JsonString<T> {
         serializer.serialize_newtype_struct(crate::format::gojson::JSON_STRING_TOKEN, &self.0)
     }
 }
+
+/// Several errors behind one: return it from [`Error::source`] to have each logged as a
+/// cause (Go's `Errors() []error`, written as `errCauses` by the JSON format).
+///
+/// ```
+/// use std::error::Error;
+/// use std::fmt;
+///
+/// #[derive(Debug)]
+/// struct SyncErrors(klog::ErrorCauses);
+/// impl fmt::Display for SyncErrors {
+///     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+///         write!(f, "{} errors", self.0.len())
+///     }
+/// }
+/// impl Error for SyncErrors {
+///     fn source(&self) -> Option<&(dyn Error + 'static)> {
+///         Some(&self.0)
+///     }
+/// }
+///
+/// let err = SyncErrors(klog::ErrorCauses::new(vec![
+///     "pod a: timeout".into(),
+///     "pod b: conflict".into(),
+/// ]));
+/// assert_eq!(err.0.len(), 2);
+/// ```
+#[derive(Debug, Default)]
+pub struct ErrorCauses(Vec<Box<dyn Error + Send + Sync + 'static>>);
+
+impl ErrorCauses {
+    /// Wraps the causes, in order.
+    #[must_use]
+    pub fn new(causes: Vec<Box<dyn Error + Send + Sync + 'static>>) -> ErrorCauses {
+        ErrorCauses(causes)
+    }
+
+    /// The number of causes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The causes, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &(dyn Error + 'static)> {
+        self.0.iter().map(|e| &**e as &(dyn Error + 'static))
+    }
+}
+
+impl fmt::Display for ErrorCauses {
+    /// The causes' texts joined with `; ` (multierr's format).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, cause) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            fmt::Display::fmt(cause, f)?;
+        }
+        Ok(())
+    }
+}
+
+impl Error for ErrorCauses {}

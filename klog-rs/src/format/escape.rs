@@ -308,9 +308,14 @@ fn write_u00(out: &mut Vec<u8>, b: u8) {
 /// Appends zap's encoding of a top-level string (Kubernetes JSON format), quotes included:
 /// `"`, `\`, `\n`, `\r`, `\t` get short escapes, other bytes below 0x20 `\u00hh`, each
 /// invalid byte the six characters `\ufffd`; everything else (DEL, U+2028, `<`) stays raw.
-#[allow(dead_code)] // used by the Kubernetes JSON encoder, which lands next
 pub(crate) fn write_zap_str(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
+    write_zap_str_body(out, bytes);
+    out.push(b'"');
+}
+
+/// [`write_zap_str`] without the quotes.
+pub(crate) fn write_zap_str_body(out: &mut Vec<u8>, bytes: &[u8]) {
     for chunk in bytes.utf8_chunks() {
         let valid = chunk.valid().as_bytes();
         let mut start = 0;
@@ -334,7 +339,6 @@ pub(crate) fn write_zap_str(out: &mut Vec<u8>, bytes: &[u8]) {
             out.extend_from_slice(b"\\ufffd");
         }
     }
-    out.push(b'"');
 }
 
 #[cfg(test)]

@@ -229,7 +229,6 @@ pub(crate) fn write_f32_json(out: &mut Vec<u8>, x: f32) -> Result<(), NonFinite>
 
 /// zap's spelling of a float64 (ZF): shortest digits, never an exponent; NaN and the
 /// infinities as the JSON strings `"NaN"`, `"+Inf"`, `"-Inf"`.
-#[allow(dead_code)] // used by the Kubernetes JSON encoder, which lands next
 pub(crate) fn write_f64_plain(out: &mut Vec<u8>, x: f64) {
     if !x.is_finite() {
         out.push(b'"');
@@ -243,7 +242,6 @@ pub(crate) fn write_f64_plain(out: &mut Vec<u8>, x: f64) {
 }
 
 /// zap's spelling of a float32 (ZF with 32-bit shortest digits).
-#[allow(dead_code)] // used by the Kubernetes JSON encoder, which lands next
 pub(crate) fn write_f32_plain(out: &mut Vec<u8>, x: f32) {
     if !x.is_finite() {
         write_f64_plain(out, f64::from(x));

@@ -7,6 +7,20 @@ pub(crate) mod float;
 pub(crate) mod gojson;
 pub(crate) mod gotime;
 pub(crate) mod header;
+pub(crate) mod json;
 pub(crate) mod nested;
 pub(crate) mod text;
 pub(crate) mod unicode;
+
+/// Reused per-thread state of the encoders.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// The encoded line.
+    pub(crate) line: Vec<u8>,
+    /// Rendered `Display`/`Debug`/error text, escaped into `line` afterwards.
+    pub(crate) text: Vec<u8>,
+    /// The text encoder's pairs so far, for klog's duplicate-key rule.
+    pub(crate) pairs: Vec<text::PairPos>,
+    /// The text header's cached date and time.
+    pub(crate) header: header::HeaderCache,
+}

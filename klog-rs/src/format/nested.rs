@@ -78,7 +78,7 @@ pub(crate) fn write_value_json(
         Value::F64(v) => write_f64_json(out, v)?,
         Value::F32(v) => write_f32_json(out, v)?,
         Value::Bool(v) => out.extend_from_slice(if v { b"true" } else { b"false" }),
-        Value::Null => out.extend_from_slice(b"null"),
+        Value::Null | Value::NilBytes => out.extend_from_slice(b"null"),
         Value::Object(o) => write_object_json(out, o, html),
         Value::Duration(nanos) => {
             out.extend_from_slice(itoa::Buffer::new().format(nanos).as_bytes())

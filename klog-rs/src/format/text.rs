@@ -1,7 +1,7 @@
 //! The klog text encoder: `HEADER "message" err=… logger=… bound… call…\n`.
 //!
 //! Hot path: no allocation, no locks, no fmt machinery. A record is encoded into a
-//! reused per-thread buffer ([`TextScratch`]); values are written straight into it, and
+//! reused per-thread buffer ([`Scratch`]); values are written straight into it, and
 //! `Display`/`Debug`/error text goes through a second reused buffer to be quoted.
 //!
 //! # Compatibility
@@ -15,26 +15,15 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use super::escape::{write_quoted, write_quoted_ascii, write_quoted_bytes, write_quoted_line};
 use super::float::{write_f32_json, write_f64_json};
 use super::gotime::{unix_parts, write_duration, write_time_string};
-use super::header::{write_header, HeaderCache, HeaderCaller, PidField};
+use super::header::{write_header, HeaderCaller, PidField};
 use super::nested::write_value_json;
+use super::Scratch;
 use crate::record::{Record, RecordKind};
 use crate::value::{KeyValue, Value};
 
-/// Reused per-thread state of the text encoder.
-#[derive(Debug, Default)]
-pub(crate) struct TextScratch {
-    /// The encoded line.
-    pub(crate) line: Vec<u8>,
-    /// Rendered `Display`/`Debug`/error text, quoted into `line` afterwards.
-    text: Vec<u8>,
-    /// The pairs written so far, for klog's duplicate-key rule.
-    pairs: Vec<PairPos>,
-    header: HeaderCache,
-}
-
 /// Where a written ` key=value` pair sits in the line.
 #[derive(Clone, Copy, Debug)]
-struct PairPos {
+pub(crate) struct PairPos {
     start: usize,
     key_end: usize,
     end: usize,
@@ -70,18 +59,14 @@ impl RenderedPairs {
 
     /// Renders `key_values` (each pair as it would appear in a line, not deduplicated:
     /// duplicates are resolved per record, against the call's pairs too).
-    pub(crate) fn push_key_values(
-        &mut self,
-        scratch: &mut TextScratch,
-        key_values: &[KeyValue<'_>],
-    ) {
+    pub(crate) fn push_key_values(&mut self, scratch: &mut Scratch, key_values: &[KeyValue<'_>]) {
         for kv in key_values {
             self.push(scratch, kv.key().as_bytes(), &kv.value());
         }
     }
 
     /// Renders one pair.
-    pub(crate) fn push(&mut self, scratch: &mut TextScratch, key: &[u8], value: &Value<'_>) {
+    pub(crate) fn push(&mut self, scratch: &mut Scratch, key: &[u8], value: &Value<'_>) {
         self.bytes.push(b' ');
         self.bytes.extend_from_slice(key);
         let key_end = self.bytes.len();
@@ -122,12 +107,12 @@ pub(crate) struct TextContext<'a> {
 /// Encodes `record` as one klog text line (or several, for multi-line values) into
 /// `scratch.line`, which is cleared first.
 pub(crate) fn encode(
-    scratch: &mut TextScratch,
+    scratch: &mut Scratch,
     record: &Record<'_>,
     ctx: &TextContext<'_>,
     time: (i64, u32),
 ) {
-    let TextScratch {
+    let Scratch {
         line,
         text,
         pairs,
@@ -232,7 +217,7 @@ fn replace_duplicate(
 }
 
 /// How rendering `Display` text into the scratch buffer ended.
-enum Rendered {
+pub(crate) enum Rendered {
     Ok,
     /// `Display::fmt` returned an error: a marker replaces the text.
     FmtError,
@@ -241,7 +226,7 @@ enum Rendered {
 }
 
 /// Collects `fmt::Write` output into a byte buffer.
-struct ByteWriter<'a>(&'a mut Vec<u8>);
+pub(crate) struct ByteWriter<'a>(pub(crate) &'a mut Vec<u8>);
 
 impl fmt::Write for ByteWriter<'_> {
     #[inline]
@@ -253,7 +238,10 @@ impl fmt::Write for ByteWriter<'_> {
 
 /// Renders text into `text` (cleared first), catching panics.
 #[inline]
-fn render(text: &mut Vec<u8>, f: impl FnOnce(&mut ByteWriter<'_>) -> fmt::Result) -> Rendered {
+pub(crate) fn render(
+    text: &mut Vec<u8>,
+    f: impl FnOnce(&mut ByteWriter<'_>) -> fmt::Result,
+) -> Rendered {
     text.clear();
     match catch_unwind(AssertUnwindSafe(|| f(&mut ByteWriter(text)))) {
         Ok(Ok(())) => Rendered::Ok,
@@ -268,7 +256,7 @@ fn render(text: &mut Vec<u8>, f: impl FnOnce(&mut ByteWriter<'_>) -> fmt::Result
 /// `<panic: MSG>` for a caught panic payload.
 #[cold]
 #[inline(never)]
-fn panic_text(text: &mut Vec<u8>, payload: &(dyn Any + Send)) {
+pub(crate) fn panic_text(text: &mut Vec<u8>, payload: &(dyn Any + Send)) {
     text.clear();
     text.extend_from_slice(b"<panic: ");
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -351,6 +339,7 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
             line.push(b'=');
             write_quoted_ascii(line, b);
         }
+        Value::NilBytes => line.extend_from_slice(b"=\"\""),
         Value::I64(v) => write_int(line, v),
         Value::U64(v) => write_int(line, v),
         Value::I128(v) => write_int(line, v),

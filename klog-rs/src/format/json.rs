@@ -1,0 +1,459 @@
+//! The Kubernetes JSON encoder: component-base's `--logging-format=json` (zap + zapr).
+//!
+//! Hot path: no allocation, no locks, no fmt machinery. The record is written into the
+//! reused per-thread buffer; values that need `Display` go through the second buffer.
+//!
+//! ```text
+//! {"ts":1704164645123.4568,"logger":"a.b","caller":"controller/pods.rs:42","msg":"…","k":1,"v":0,"attempt":3}
+//! ```
+//!
+//! # Compatibility
+//! Mirrors zap's `jsonEncoder` with component-base's encoder configuration and zapr's
+//! `Info`/`Error`: see RULES.md §3 of the conformance corpus and `docs/format.md`.
+//! Duplicate keys are all kept, as zap does.
+
+use std::fmt::Write as _;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::escape::{write_zap_str, write_zap_str_body};
+use super::float::{write_f32_plain, write_f64_plain};
+use super::gotime::{unix_parts, write_duration};
+use super::nested::{write_base64, write_object_json};
+use super::text::{panic_text, render, ByteWriter, Rendered, FMT_ERROR_MARKER};
+use super::Scratch;
+use crate::record::{Record, RecordKind, Severity};
+use crate::value::{ErrorCauses, KeyValue, Value};
+
+/// What a sink adds to each JSON record: the joined name and the pre-encoded bound
+/// fields (`,"k":v` each), encoded when the logger was derived.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct JsonContext {
+    /// The names joined with `.`, empty names skipped (zapr's rule).
+    name: Box<str>,
+    /// `,"key":value` for each bound value, in order.
+    fields: Vec<u8>,
+}
+
+impl JsonContext {
+    /// The context with `key_values` appended.
+    pub(crate) fn with_values(&self, scratch: &mut Scratch, key_values: &[KeyValue<'_>]) -> Self {
+        let mut fields = Vec::with_capacity(self.fields.len() + key_values.len() * 24);
+        fields.extend_from_slice(&self.fields);
+        for kv in key_values {
+            write_field(&mut fields, &mut scratch.text, kv.key(), &kv.value());
+        }
+        JsonContext {
+            name: self.name.clone(),
+            fields,
+        }
+    }
+
+    /// The context with `name` appended to the name (skipped when empty).
+    pub(crate) fn with_name(&self, name: &str) -> Self {
+        let joined = match (self.name.is_empty(), name.is_empty()) {
+            (_, true) => self.name.clone(),
+            (true, false) => Box::from(name),
+            (false, false) => {
+                let mut s = String::with_capacity(self.name.len() + 1 + name.len());
+                s.push_str(&self.name);
+                s.push('.');
+                s.push_str(name);
+                s.into_boxed_str()
+            }
+        };
+        JsonContext {
+            name: joined,
+            fields: self.fields.clone(),
+        }
+    }
+}
+
+/// The caller as the JSON format shows it: the short path and the line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct JsonCaller<'a> {
+    /// The last two path components (zap's short caller); `None` for an unknown caller.
+    pub(crate) short_path: Option<&'a str>,
+    /// The line, written as it is.
+    pub(crate) line: i64,
+}
+
+/// Encodes `record` as one JSON line into `scratch.line`, which is cleared first.
+pub(crate) fn encode(
+    scratch: &mut Scratch,
+    record: &Record<'_>,
+    ctx: &JsonContext,
+    caller: Option<JsonCaller<'_>>,
+    time: (i64, u32),
+) {
+    let Scratch { line, text, .. } = scratch;
+    line.clear();
+    line.extend_from_slice(b"{\"ts\":");
+    write_timestamp(line, time);
+    if !ctx.name.is_empty() {
+        line.extend_from_slice(b",\"logger\":");
+        write_zap_str(line, ctx.name.as_bytes());
+    }
+    let caller = caller.or_else(|| {
+        record.callsite().map(|c| JsonCaller {
+            short_path: Some(c.short_path()),
+            line: i64::from(c.line()),
+        })
+    });
+    if let Some(JsonCaller {
+        short_path: Some(path),
+        line: number,
+    }) = caller
+    {
+        line.extend_from_slice(b",\"caller\":\"");
+        write_zap_str_body(line, path.as_bytes());
+        line.push(b':');
+        line.extend_from_slice(itoa::Buffer::new().format(number).as_bytes());
+        line.push(b'"');
+    }
+    line.extend_from_slice(b",\"msg\":");
+    let message = record.message().as_bytes();
+    match record.kind() {
+        // klog forwards `Info(msg)` with one trailing line break removed.
+        RecordKind::Unstructured => {
+            write_zap_str(line, message.strip_suffix(b"\n").unwrap_or(message));
+        }
+        RecordKind::Structured => write_zap_str(line, message),
+    }
+    line.extend_from_slice(&ctx.fields);
+    let is_error = matches!(record.severity(), Severity::Error | Severity::Fatal);
+    if !is_error {
+        line.extend_from_slice(b",\"v\":");
+        line.extend_from_slice(itoa::Buffer::new().format(record.verbosity()).as_bytes());
+    }
+    for kv in record.key_values() {
+        write_field(line, text, kv.key(), &kv.value());
+    }
+    if let Some(err) = record.error() {
+        write_error_fields(line, text, b"err", err);
+    }
+    line.extend_from_slice(b"}\n");
+}
+
+/// `float64(unix nanoseconds) / 1e6`, written without an exponent (component-base's
+/// epoch-millis time encoder).
+#[inline]
+pub(crate) fn write_timestamp(line: &mut Vec<u8>, (secs, nanos): (i64, u32)) {
+    let unix_nanos = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+    write_f64_plain(line, unix_nanos as f64 / 1e6);
+}
+
+/// `,"key":`
+#[inline]
+fn write_key(line: &mut Vec<u8>, key: &[u8]) {
+    line.push(b',');
+    write_zap_str(line, key);
+    line.push(b':');
+}
+
+/// Replaces the field begun at `start` with `,"<key>Error":"<message>"` (zap's field
+/// for a value that failed to encode or panicked).
+#[cold]
+#[inline(never)]
+fn write_key_error(line: &mut Vec<u8>, start: usize, key: &[u8], message: &[u8]) {
+    line.truncate(start);
+    line.extend_from_slice(b",\"");
+    write_zap_str_body(line, key);
+    line.extend_from_slice(b"Error\":");
+    write_zap_str(line, message);
+}
+
+/// Writes `,"key":value` for a key/value pair (bound or of the call).
+pub(crate) fn write_field(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &str, value: &Value<'_>) {
+    write_field_value(line, text, key.as_bytes(), value, Origin::Pair);
+}
+
+/// Where a value comes from: a key/value pair, or a [`Marshaler`](crate::Marshaler)'s
+/// result, which zapr writes by its Go type without calling `MarshalLog` again (so an
+/// object reference there is a Stringer: `"ns/name"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Pair,
+    Marshaled,
+}
+
+fn write_field_value(
+    line: &mut Vec<u8>,
+    text: &mut Vec<u8>,
+    key: &[u8],
+    value: &Value<'_>,
+    origin: Origin,
+) {
+    let start = line.len();
+    match *value {
+        Value::Error(e) => return write_error_fields(line, text, key, e),
+        Value::Marshaler(m) if origin == Origin::Pair => {
+            return write_marshaled(line, text, key, m)
+        }
+        _ => {}
+    }
+    write_key(line, key);
+    match *value {
+        Value::Str(s) => write_zap_str(line, s.as_bytes()),
+        Value::ByteStr(b) => write_zap_str(line, b),
+        Value::Bytes(b) => write_base64(line, b),
+        Value::NilBytes => line.extend_from_slice(b"\"\""),
+        Value::I64(v) => line.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::U64(v) => line.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::I128(v) => line.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::U128(v) => line.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::F64(v) => write_f64_plain(line, v),
+        Value::F32(v) => write_f32_plain(line, v),
+        Value::Bool(v) => line.extend_from_slice(if v { b"true" } else { b"false" }),
+        Value::Null => line.extend_from_slice(b"null"),
+        Value::Display(d) => {
+            let rendered = render(text, |w| write!(w, "{d}"));
+            write_rendered(line, text, start, key, rendered);
+        }
+        Value::Debug(d) => {
+            let rendered = render(text, |w| write!(w, "{d:?}"));
+            write_rendered(line, text, start, key, rendered);
+        }
+        Value::Object(o) => match origin {
+            Origin::Pair => write_object_json(line, o, false),
+            Origin::Marshaled => {
+                text.clear();
+                let _ = write!(ByteWriter(text), "{o}");
+                write_zap_str(line, text);
+            }
+        },
+        Value::Objects(list) => match origin {
+            Origin::Pair => {
+                line.push(b'[');
+                for i in 0..list.len() {
+                    if i > 0 {
+                        line.push(b',');
+                    }
+                    match list.get(i) {
+                        Some(o) => write_object_json(line, o, false),
+                        None => line.extend_from_slice(b"null"),
+                    }
+                }
+                line.push(b']');
+            }
+            // A KObjSlice is a Stringer: `[ns/a ns/b]`, `<nil>` for an absent item.
+            Origin::Marshaled => {
+                text.clear();
+                text.push(b'[');
+                for i in 0..list.len() {
+                    if i > 0 {
+                        text.push(b' ');
+                    }
+                    match list.get(i) {
+                        Some(o) => {
+                            let _ = write!(ByteWriter(text), "{o}");
+                        }
+                        None => text.extend_from_slice(b"<nil>"),
+                    }
+                }
+                text.push(b']');
+                write_zap_str(line, text);
+            }
+        },
+        Value::Duration(nanos) => {
+            text.clear();
+            write_duration(text, nanos);
+            write_zap_str(line, text);
+        }
+        // component-base writes the current time for every time value (a quirk, see
+        // docs/format.md); klog-rs writes the value itself, in the same unit.
+        Value::Time(t) => write_timestamp(line, unix_parts(t)),
+        // Only reached for a marshaler's result: not marshaled again, JSON-encoded.
+        Value::Marshaler(_) | Value::Error(_) => line.extend_from_slice(b"{}"),
+        #[cfg(feature = "serde")]
+        Value::Serde(_) | Value::Format(_) => write_json_or_error(line, text, start, key, value),
+    }
+}
+
+/// A serde value: J(x) without HTML escaping (for `Format` too, compact).
+#[cfg(feature = "serde")]
+fn write_json_or_error(
+    line: &mut Vec<u8>,
+    text: &mut Vec<u8>,
+    start: usize,
+    key: &[u8],
+    value: &Value<'_>,
+) {
+    let (Value::Serde(v) | Value::Format(v)) = *value else {
+        return;
+    };
+    let mode = super::gojson::JsonMode {
+        html: false,
+        indent: false,
+    };
+    match catch_unwind(AssertUnwindSafe(|| {
+        super::gojson::write_serde(line, v, mode)
+    })) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            text.clear();
+            let _ = write!(ByteWriter(text), "{e}");
+            write_key_error(line, start, key, text);
+        }
+        Err(payload) => {
+            panic_text(text, &*payload);
+            write_panic_field(line, text, start, key);
+        }
+    }
+}
+
+/// The rendered text as a string value, or the `<key>Error` field after a panic.
+fn write_rendered(
+    line: &mut Vec<u8>,
+    text: &mut Vec<u8>,
+    start: usize,
+    key: &[u8],
+    rendered: Rendered,
+) {
+    match rendered {
+        Rendered::Ok => write_zap_str(line, text),
+        Rendered::FmtError => write_zap_str(line, FMT_ERROR_MARKER),
+        Rendered::Panic => write_panic_field(line, text, start, key),
+    }
+}
+
+/// `,"<key>Error":"PANIC=<msg>"` from the `<panic: msg>` text in `text`.
+#[cold]
+#[inline(never)]
+fn write_panic_field(line: &mut Vec<u8>, text: &mut Vec<u8>, start: usize, key: &[u8]) {
+    let message = text
+        .strip_prefix(b"<panic: ")
+        .and_then(|m| m.strip_suffix(b">"))
+        .unwrap_or(text);
+    let mut field = Vec::with_capacity(message.len() + 6);
+    field.extend_from_slice(b"PANIC=");
+    field.extend_from_slice(message);
+    write_key_error(line, start, key, &field);
+}
+
+/// A [`Marshaler`](crate::Marshaler) as zapr writes it: `marshal_log` once, its result
+/// by the result's type.
+#[cold]
+#[inline(never)]
+fn write_marshaled(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &[u8], m: &dyn crate::Marshaler) {
+    let start = line.len();
+    let mut written = false;
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        m.marshal_log(&mut |result: Value<'_>| {
+            if !written {
+                written = true;
+                write_field_value(line, text, key, &result, Origin::Marshaled);
+            }
+        });
+    }));
+    match outcome {
+        Ok(()) if written => {}
+        Ok(()) => {
+            write_key(line, key);
+            line.extend_from_slice(b"null");
+        }
+        Err(payload) => {
+            panic_text(text, &*payload);
+            write_panic_field(line, text, start, key);
+        }
+    }
+}
+
+/// The error fields for key K (zap's `encodeError`): `"K":Error()`, then `"KCauses"`
+/// for an error whose source is an [`ErrorCauses`], else `"KVerbose"` when the error's
+/// alternate form (`{:#}`) differs from its `Display`, or, for an error with a source,
+/// the chain `outer: inner: root`.
+pub(crate) fn write_error_fields(
+    line: &mut Vec<u8>,
+    text: &mut Vec<u8>,
+    key: &[u8],
+    err: &(dyn std::error::Error + 'static),
+) {
+    let start = line.len();
+    match render(text, |w| write!(w, "{err}")) {
+        Rendered::Panic => return write_panic_field(line, text, start, key),
+        Rendered::FmtError => {
+            write_key(line, key);
+            write_zap_str(line, FMT_ERROR_MARKER);
+        }
+        Rendered::Ok => {
+            write_key(line, key);
+            write_zap_str(line, text);
+        }
+    }
+    let source = err.source();
+    if let Some(causes) = source.and_then(|s| s.downcast_ref::<ErrorCauses>()) {
+        return write_causes(line, text, key, causes);
+    }
+    let plain_len = text.len();
+    // `{:#}` after the plain text, so the two can be compared without a second buffer.
+    let alternate = catch_unwind(AssertUnwindSafe(|| write!(ByteWriter(text), "{err:#}")));
+    if matches!(alternate, Ok(Ok(()))) && text[plain_len..] != text[..plain_len] {
+        line.extend_from_slice(b",\"");
+        write_zap_str_body(line, key);
+        line.extend_from_slice(b"Verbose\":");
+        write_zap_str(line, &text[plain_len..]);
+    } else if source.is_some() {
+        write_chain(line, text, key, err);
+    }
+}
+
+/// `,"KVerbose":"outer: inner: root"` for an error whose `Display` leaves out its
+/// sources (the Rust convention; Go's wrapped errors include them in `Error()`).
+#[cold]
+#[inline(never)]
+fn write_chain(
+    line: &mut Vec<u8>,
+    text: &mut Vec<u8>,
+    key: &[u8],
+    err: &(dyn std::error::Error + 'static),
+) {
+    text.clear();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if !text.is_empty() {
+            text.extend_from_slice(b": ");
+        }
+        let at = text.len();
+        if !matches!(
+            catch_unwind(AssertUnwindSafe(|| write!(ByteWriter(text), "{e}"))),
+            Ok(Ok(()))
+        ) {
+            text.truncate(at);
+            text.extend_from_slice(FMT_ERROR_MARKER);
+        }
+        current = e.source();
+    }
+    line.extend_from_slice(b",\"");
+    write_zap_str_body(line, key);
+    line.extend_from_slice(b"Verbose\":");
+    write_zap_str(line, text);
+}
+
+/// `,"KCauses":[{…},…]`: each cause written with key `error`; a cause whose `Display`
+/// panics ends the list as `{}`, followed by `"KError":"PANIC=…"` (zap's behaviour).
+#[cold]
+#[inline(never)]
+fn write_causes(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &[u8], causes: &ErrorCauses) {
+    line.extend_from_slice(b",\"");
+    write_zap_str_body(line, key);
+    line.extend_from_slice(b"Causes\":[");
+    for (i, cause) in causes.iter().enumerate() {
+        if i > 0 {
+            line.push(b',');
+        }
+        line.push(b'{');
+        let fields = line.len();
+        if let Rendered::Panic = render(text, |w| write!(w, "{cause}")) {
+            line.extend_from_slice(b"}]");
+            let at = line.len();
+            return write_panic_field(line, text, at, key);
+        }
+        write_error_fields(line, text, b"error", cause);
+        // The object's first field has no leading comma.
+        if line.get(fields) == Some(&b',') {
+            line.remove(fields);
+        }
+        line.push(b'}');
+    }
+    line.push(b']');
+}

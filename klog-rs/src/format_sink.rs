@@ -1,0 +1,524 @@
+//! [`TextSink`] and [`JsonSink`]: an encoder, a threshold and an output.
+//!
+//! Both share one implementation ([`FormatSink`]), generic over the encoding; they differ
+//! only in how a record and a derived logger's context are rendered.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::callsite::short_path;
+use crate::format::gotime::unix_parts;
+use crate::format::header::{HeaderCaller, PidField};
+use crate::format::json::{JsonCaller, JsonContext};
+use crate::format::text::{RenderedPairs, TextContext};
+use crate::format::Scratch;
+use crate::logger::Logger;
+use crate::output::{Output, OutputStats};
+use crate::record::Record;
+use crate::sink::Sink;
+use crate::value::{KeyValue, Value};
+use crate::verbosity;
+
+/// A line buffer above this capacity is not kept for the next record (klog's `PutBuffer`
+/// does the same), so one huge value does not pin memory in every thread.
+const MAX_KEPT_CAPACITY: usize = 64 * 1024;
+
+/// Room for a rendered pair, so deriving rarely grows a buffer twice.
+const PAIR_CAPACITY_GUESS: usize = 24;
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's scratch buffers, or fresh ones when they are in use (a
+/// `Display` implementation that logs while being rendered).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    // During thread teardown the thread-local is gone; `with` would panic.
+    if SCRATCH.try_with(|_| ()).is_err() {
+        return f(&mut Scratch::default());
+    }
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let result = f(&mut scratch);
+            if scratch.line.capacity() > MAX_KEPT_CAPACITY {
+                *scratch = Scratch::default();
+            }
+            result
+        }
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+type Clock = dyn Fn() -> SystemTime + Send + Sync;
+
+/// A file and line that replace every record's call site (test seam).
+#[derive(Clone, Debug)]
+struct FixedCaller {
+    file: Option<Box<str>>,
+    line: i64,
+}
+
+/// Threshold of a sink: the global `-v`, or its own.
+#[derive(Clone, Copy, Debug)]
+enum Threshold {
+    Global,
+    Fixed(i32),
+}
+
+/// What every sink derived from one builder shares.
+struct Shared {
+    output: Output,
+    clock: Option<Box<Clock>>,
+    pid: PidField,
+    caller: Option<FixedCaller>,
+    threshold: Threshold,
+}
+
+impl Shared {
+    fn time(&self, record: &Record<'_>) -> (i64, u32) {
+        unix_parts(match (record.time(), &self.clock) {
+            (Some(t), _) => t,
+            (None, Some(clock)) => clock(),
+            (None, None) => SystemTime::now(),
+        })
+    }
+
+    #[inline]
+    fn enabled(&self, level: i32) -> bool {
+        match self.threshold {
+            Threshold::Global => level <= verbosity::verbosity(),
+            Threshold::Fixed(v) => level <= v,
+        }
+    }
+}
+
+/// How one format renders records and derived loggers' context.
+trait Encoding: Send + Sync + 'static {
+    /// What derived loggers add to every record, rendered when they are derived.
+    type Context: Clone + Default + Send + Sync + fmt::Debug;
+
+    fn with_values(
+        ctx: &Self::Context,
+        scratch: &mut Scratch,
+        kvs: &[KeyValue<'_>],
+    ) -> Self::Context;
+    fn with_name(ctx: &Self::Context, scratch: &mut Scratch, name: &str) -> Self::Context;
+    fn encode(scratch: &mut Scratch, record: &Record<'_>, ctx: &Self::Context, shared: &Shared);
+}
+
+/// klog text.
+#[derive(Debug)]
+struct TextEncoding;
+
+/// The text sink's context: the joined name and the `logger=` pair plus bound pairs.
+#[derive(Clone, Debug, Default)]
+struct TextSinkContext {
+    name: Option<Box<str>>,
+    /// The `logger=` pair (when named), then the bound values.
+    pairs: RenderedPairs,
+}
+
+impl Encoding for TextEncoding {
+    type Context = TextSinkContext;
+
+    fn with_values(
+        ctx: &TextSinkContext,
+        scratch: &mut Scratch,
+        kvs: &[KeyValue<'_>],
+    ) -> TextSinkContext {
+        let mut pairs = RenderedPairs::with_capacity(
+            ctx.pairs.byte_len() + kvs.len() * PAIR_CAPACITY_GUESS,
+            ctx.pairs.len() + kvs.len(),
+        );
+        pairs.extend_from(&ctx.pairs, 0);
+        pairs.push_key_values(scratch, kvs);
+        TextSinkContext {
+            name: ctx.name.clone(),
+            pairs,
+        }
+    }
+
+    fn with_name(ctx: &TextSinkContext, scratch: &mut Scratch, name: &str) -> TextSinkContext {
+        // klog joins every name, empty ones included.
+        let joined = match &ctx.name {
+            None => Box::from(name),
+            Some(prefix) => {
+                let mut s = String::with_capacity(prefix.len() + 1 + name.len());
+                s.push_str(prefix);
+                s.push('.');
+                s.push_str(name);
+                s.into_boxed_str()
+            }
+        };
+        let name_pairs = usize::from(ctx.name.is_some());
+        let mut pairs = RenderedPairs::with_capacity(
+            ctx.pairs.byte_len() + joined.len() + PAIR_CAPACITY_GUESS,
+            ctx.pairs.len() + 1 - name_pairs,
+        );
+        pairs.push(scratch, b"logger", &Value::Str(&joined));
+        pairs.extend_from(&ctx.pairs, name_pairs);
+        TextSinkContext {
+            name: Some(joined),
+            pairs,
+        }
+    }
+
+    #[inline]
+    fn encode(scratch: &mut Scratch, record: &Record<'_>, ctx: &TextSinkContext, shared: &Shared) {
+        let caller = shared.caller.as_ref().map(|c| HeaderCaller {
+            file: c.file.as_deref(),
+            line: c.line,
+        });
+        let text_ctx = TextContext {
+            pid: &shared.pid,
+            caller,
+            context: &ctx.pairs,
+        };
+        crate::format::text::encode(scratch, record, &text_ctx, shared.time(record));
+    }
+}
+
+/// Kubernetes JSON.
+#[derive(Debug)]
+struct JsonEncoding;
+
+impl Encoding for JsonEncoding {
+    type Context = JsonContext;
+
+    fn with_values(ctx: &JsonContext, scratch: &mut Scratch, kvs: &[KeyValue<'_>]) -> JsonContext {
+        ctx.with_values(scratch, kvs)
+    }
+
+    fn with_name(ctx: &JsonContext, _: &mut Scratch, name: &str) -> JsonContext {
+        ctx.with_name(name)
+    }
+
+    #[inline]
+    fn encode(scratch: &mut Scratch, record: &Record<'_>, ctx: &JsonContext, shared: &Shared) {
+        let caller = shared.caller.as_ref().map(|c| JsonCaller {
+            short_path: c.file.as_deref().map(short_path),
+            line: c.line,
+        });
+        crate::format::json::encode(scratch, record, ctx, caller, shared.time(record));
+    }
+}
+
+/// The implementation behind [`TextSink`] and [`JsonSink`].
+struct FormatSink<E: Encoding> {
+    shared: Arc<Shared>,
+    context: E::Context,
+}
+
+impl<E: Encoding> Clone for FormatSink<E> {
+    fn clone(&self) -> Self {
+        FormatSink {
+            shared: self.shared.clone(),
+            context: self.context.clone(),
+        }
+    }
+}
+
+impl<E: Encoding> FormatSink<E> {
+    fn log(&self, record: &Record<'_>) {
+        with_scratch(|scratch| {
+            E::encode(scratch, record, &self.context, &self.shared);
+            self.shared.output.write_record(&scratch.line);
+        });
+    }
+
+    fn with_values(&self, key_values: &[KeyValue<'_>]) -> Self {
+        FormatSink {
+            shared: self.shared.clone(),
+            context: with_scratch(|scratch| E::with_values(&self.context, scratch, key_values)),
+        }
+    }
+
+    fn with_name(&self, name: &str) -> Self {
+        FormatSink {
+            shared: self.shared.clone(),
+            context: with_scratch(|scratch| E::with_name(&self.context, scratch, name)),
+        }
+    }
+}
+
+/// Implements [`Sink`], `Debug` and the shared accessors for a public sink type.
+macro_rules! public_sink {
+    ($sink:ident) => {
+        impl $sink {
+            /// A snapshot of the output's counters (shared by all sinks derived from
+            /// this one).
+            #[must_use]
+            pub fn stats(&self) -> OutputStats {
+                self.inner.shared.output.stats()
+            }
+        }
+
+        impl fmt::Debug for $sink {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($sink))
+                    .field("context", &self.inner.context)
+                    .field("threshold", &self.inner.shared.threshold)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl Sink for $sink {
+            #[inline]
+            fn enabled(&self, level: i32) -> bool {
+                self.inner.shared.enabled(level)
+            }
+
+            fn log(&self, record: &Record<'_>) {
+                self.inner.log(record);
+            }
+
+            fn with_values(&self, key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
+                Arc::new($sink {
+                    inner: self.inner.with_values(key_values),
+                })
+            }
+
+            fn with_name(&self, name: &str) -> Arc<dyn Sink> {
+                Arc::new($sink {
+                    inner: self.inner.with_name(name),
+                })
+            }
+
+            fn flush(&self) {
+                self.inner.shared.output.flush();
+            }
+        }
+    };
+}
+
+/// A [`Sink`] writing klog's text format: `I0102 03:04:05.123456   12345 file.rs:42] "msg" k="v"`.
+///
+/// Built with [`TextSink::builder`]; clones share the output. Names and bound values are
+/// rendered once, when [`with_name`](Sink::with_name)/[`with_values`](Sink::with_values)
+/// is called.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let out = klog::SharedBuffer::default();
+/// let logger = klog::TextSink::builder()
+///     .writer(out.clone())
+///     .fixed_time(UNIX_EPOCH + Duration::from_secs(1704164645))
+///     .pid(12345)
+///     .fixed_caller(Some("/src/controller.rs"), 42)
+///     .build_logger();
+/// klog::info!(logger, "Pod status updated", pod = klog::KObj::new("kube-system", "coredns"), attempt = 3);
+/// assert_eq!(
+///     out.to_string(),
+///     "I0102 03:04:05.000000   12345 controller.rs:42] \"Pod status updated\" pod=\"kube-system/coredns\" attempt=3\n"
+/// );
+/// ```
+#[derive(Clone)]
+pub struct TextSink {
+    inner: FormatSink<TextEncoding>,
+}
+
+impl TextSink {
+    /// A builder; the default writes to stderr and follows the global `-v`.
+    #[must_use]
+    pub fn builder() -> TextSinkBuilder {
+        TextSinkBuilder::default()
+    }
+}
+
+public_sink!(TextSink);
+
+/// A [`Sink`] writing the Kubernetes JSON format (component-base
+/// `--logging-format=json`): `{"ts":…,"caller":"…","msg":"…","v":0,…}`.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let out = klog::SharedBuffer::default();
+/// let logger = klog::JsonSink::builder()
+///     .writer(out.clone())
+///     .fixed_time(UNIX_EPOCH + Duration::from_secs(1704164645))
+///     .fixed_caller(Some("/src/controller/pods.rs"), 42)
+///     .build_logger()
+///     .with_name("controller");
+/// klog::info!(logger, "Pod status updated", pod = klog::KObj::new("kube-system", "coredns"), attempt = 3);
+/// assert_eq!(
+///     out.to_string(),
+///     "{\"ts\":1704164645000,\"logger\":\"controller\",\"caller\":\"controller/pods.rs:42\",\
+///      \"msg\":\"Pod status updated\",\"v\":0,\"pod\":{\"name\":\"coredns\",\"namespace\":\"kube-system\"},\"attempt\":3}\n"
+/// );
+/// ```
+#[derive(Clone)]
+pub struct JsonSink {
+    inner: FormatSink<JsonEncoding>,
+}
+
+impl JsonSink {
+    /// A builder; the default writes to stderr and follows the global `-v`.
+    #[must_use]
+    pub fn builder() -> JsonSinkBuilder {
+        JsonSinkBuilder::default()
+    }
+}
+
+public_sink!(JsonSink);
+
+/// The options both builders share.
+#[derive(Default)]
+struct BuilderOptions {
+    writer: Option<Box<dyn Write + Send>>,
+    clock: Option<Box<Clock>>,
+    pid: Option<i64>,
+    caller: Option<FixedCaller>,
+    verbosity: Option<i32>,
+}
+
+impl BuilderOptions {
+    fn build<E: Encoding>(self) -> FormatSink<E> {
+        let threshold = match self.verbosity {
+            Some(v) => {
+                verbosity::register_sink_threshold(v);
+                Threshold::Fixed(v)
+            }
+            None => Threshold::Global,
+        };
+        let pid = self.pid.unwrap_or_else(|| i64::from(std::process::id()));
+        FormatSink {
+            shared: Arc::new(Shared {
+                output: Output::new(self.writer.unwrap_or_else(|| Box::new(std::io::stderr()))),
+                clock: self.clock,
+                pid: PidField::new(pid),
+                caller: self.caller,
+                threshold,
+            }),
+            context: E::Context::default(),
+        }
+    }
+}
+
+impl fmt::Debug for BuilderOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BuilderOptions")
+            .field("pid", &self.pid)
+            .field("caller", &self.caller)
+            .field("verbosity", &self.verbosity)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The builder methods both sink builders have.
+macro_rules! builder_methods {
+    () => {
+        /// Writes to `writer` instead of stderr. Each record is one `write_all` call.
+        #[must_use]
+        pub fn writer(mut self, writer: impl Write + Send + 'static) -> Self {
+            self.options.writer = Some(Box::new(writer));
+            self
+        }
+
+        /// Uses this threshold instead of the global `-v`: `V(n)` is written iff
+        /// `max(n, 0) <= v`.
+        #[must_use]
+        pub fn verbosity(mut self, v: i32) -> Self {
+            self.options.verbosity = Some(v);
+            self
+        }
+
+        /// Reads the time from `clock` instead of the system clock.
+        #[must_use]
+        pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+            self.options.clock = Some(Box::new(clock));
+            self
+        }
+
+        /// Stamps every record with `time`.
+        #[must_use]
+        pub fn fixed_time(self, time: SystemTime) -> Self {
+            self.clock(move || time)
+        }
+
+        /// Writes this file and line for every record instead of its call site (`None`
+        /// file: unknown caller).
+        #[must_use]
+        pub fn fixed_caller(mut self, file: Option<&str>, line: i64) -> Self {
+            self.options.caller = Some(FixedCaller {
+                file: file.map(Into::into),
+                line,
+            });
+            self
+        }
+    };
+}
+
+/// Configures a [`TextSink`]: output, verbosity, and the clock, pid and caller seams that
+/// let tests replay records without global state.
+///
+/// ```
+/// let sink = klog::TextSink::builder()
+///     .writer(std::io::sink())
+///     .verbosity(4)
+///     .build();
+/// # let _ = sink;
+/// ```
+#[derive(Debug, Default)]
+pub struct TextSinkBuilder {
+    options: BuilderOptions,
+}
+
+impl TextSinkBuilder {
+    builder_methods!();
+
+    /// Writes `pid` in the header instead of this process' id.
+    #[must_use]
+    pub fn pid(mut self, pid: i64) -> Self {
+        self.options.pid = Some(pid);
+        self
+    }
+
+    /// Builds the sink.
+    #[must_use]
+    pub fn build(self) -> TextSink {
+        TextSink {
+            inner: self.options.build(),
+        }
+    }
+
+    /// Builds the sink and wraps it in a [`Logger`].
+    #[must_use]
+    pub fn build_logger(self) -> Logger {
+        Logger::new(Arc::new(self.build()))
+    }
+}
+
+/// Configures a [`JsonSink`]: output, verbosity, and the clock and caller seams.
+///
+/// ```
+/// let sink = klog::JsonSink::builder()
+///     .writer(std::io::sink())
+///     .verbosity(2)
+///     .build();
+/// # let _ = sink;
+/// ```
+#[derive(Debug, Default)]
+pub struct JsonSinkBuilder {
+    options: BuilderOptions,
+}
+
+impl JsonSinkBuilder {
+    builder_methods!();
+
+    /// Builds the sink.
+    #[must_use]
+    pub fn build(self) -> JsonSink {
+        JsonSink {
+            inner: self.options.build(),
+        }
+    }
+
+    /// Builds the sink and wraps it in a [`Logger`].
+    #[must_use]
+    pub fn build_logger(self) -> Logger {
+        Logger::new(Arc::new(self.build()))
+    }
+}
