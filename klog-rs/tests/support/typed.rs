@@ -27,7 +27,13 @@ pub(crate) enum Typed {
     Float32(f32),
     Bool(bool),
     Null,
-    Error { text: String },
+    Error {
+        text: String,
+        /// Go's `%+v` text: the Rust error's alternate form (`{:#}`).
+        verbose: Option<String>,
+        /// Go's `Errors()`: the Rust error's source is an `ErrorCauses`.
+        causes: Option<klog::ErrorCauses>,
+    },
     ErrorJson(String),
     ErrorPanic(String),
     Stringer(String),
@@ -35,7 +41,10 @@ pub(crate) enum Typed {
     Marshaler(Box<Typed>),
     MarshalerPanic(String),
     MarshalerSelf,
-    StringerMarshaler { string: String, value: Box<Typed> },
+    StringerMarshaler {
+        string: String,
+        value: Box<Typed>,
+    },
     Bytes(Option<Vec<u8>>),
     KObj(Option<(String, String)>),
     KObjs(Vec<(String, String)>),
@@ -113,6 +122,24 @@ fn parse_f32(text: &str) -> Result<f32, String> {
     }
 }
 
+/// An error's `causes`: strings are plain errors, typed items errors of their own; a
+/// `null` cause (Go-specific: a nil error in the list) cannot be expressed.
+fn parse_causes(list: &Json) -> Result<klog::ErrorCauses, String> {
+    let mut causes: Vec<Box<dyn std::error::Error + Send + Sync>> = Vec::new();
+    for item in list.as_array().ok_or("causes")? {
+        let cause = match item {
+            Json::String(text) => Typed::Error {
+                text: text.clone(),
+                verbose: None,
+                causes: None,
+            },
+            typed => Typed::parse(typed)?,
+        };
+        causes.push(Box::new(cause));
+    }
+    Ok(klog::ErrorCauses::new(causes))
+}
+
 fn object_ref(v: &Json) -> Result<Option<(String, String)>, String> {
     if v["nil"] == true {
         return Ok(None);
@@ -148,6 +175,11 @@ impl Typed {
             // `verbose` and `causes` matter for the JSON format only.
             "error" => Typed::Error {
                 text: str_member(v, "v")?,
+                verbose: v["verbose"].as_str().map(str::to_owned),
+                causes: match v.get("causes") {
+                    None => None,
+                    Some(list) => Some(parse_causes(list)?),
+                },
             },
             "error_json" => Typed::ErrorJson(str_member(v, "v")?),
             "error_panic" => Typed::ErrorPanic(str_member(v, "v")?),
@@ -253,8 +285,8 @@ impl Typed {
             | Typed::MarshalerPanic(_)
             | Typed::MarshalerSelf
             | Typed::StringerMarshaler { .. } => Value::Marshaler(self),
-            // A nil []byte logs like an empty one at the top level.
-            Typed::Bytes(b) => Value::Bytes(b.as_deref().unwrap_or_default()),
+            Typed::Bytes(Some(b)) => Value::Bytes(b),
+            Typed::Bytes(None) => Value::NilBytes,
             Typed::KObj(Some((ns, name))) => Value::Object(KObj::new(ns, name)),
             Typed::KObj(None) => Value::Object(KObj::new("", "")),
             Typed::KObjSlice(None) => Value::Null,
@@ -274,7 +306,11 @@ impl Typed {
 impl fmt::Display for Typed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Typed::Error { text } | Typed::ErrorJson(text) | Typed::Stringer(text) => {
+            Typed::Error {
+                verbose: Some(verbose),
+                ..
+            } if f.alternate() => f.write_str(verbose),
+            Typed::Error { text, .. } | Typed::ErrorJson(text) | Typed::Stringer(text) => {
                 f.write_str(text)
             }
             Typed::StringerMarshaler { string, .. } => f.write_str(string),
@@ -284,7 +320,17 @@ impl fmt::Display for Typed {
     }
 }
 
-impl std::error::Error for Typed {}
+impl std::error::Error for Typed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Typed::Error {
+                causes: Some(causes),
+                ..
+            } => Some(causes),
+            _ => None,
+        }
+    }
+}
 
 impl ObjectList for Typed {
     fn len(&self) -> usize {
@@ -317,13 +363,6 @@ impl serde::Serialize for NoFields {
 impl Marshaler for Typed {
     fn marshal_log(&self, emit: &mut dyn FnMut(Value<'_>)) {
         match self {
-            // A Go MarshalLog returning a nil []byte: Rust has no nil slice; `None`
-            // (null) is what a Rust marshaler returns for "no bytes".
-            Typed::Marshaler(inner) | Typed::StringerMarshaler { value: inner, .. }
-                if matches!(**inner, Typed::Bytes(None)) =>
-            {
-                emit(Value::Null)
-            }
             Typed::Marshaler(inner) | Typed::StringerMarshaler { value: inner, .. } => {
                 emit(inner.to_value())
             }
