@@ -319,7 +319,7 @@ fn write_rendered(
 /// `,"<key>Error":"PANIC=<msg>"` from the `<panic: msg>` text in `text`.
 #[cold]
 #[inline(never)]
-fn write_panic_field(line: &mut Vec<u8>, text: &mut Vec<u8>, start: usize, key: &[u8]) {
+fn write_panic_field(line: &mut Vec<u8>, text: &[u8], start: usize, key: &[u8]) {
     let message = text
         .strip_prefix(b"<panic: ")
         .and_then(|m| m.strip_suffix(b">"))
