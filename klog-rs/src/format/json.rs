@@ -304,7 +304,7 @@ fn write_json_or_error(
 /// The rendered text as a string value, or the `<key>Error` field after a panic.
 fn write_rendered(
     line: &mut Vec<u8>,
-    text: &mut Vec<u8>,
+    text: &[u8],
     start: usize,
     key: &[u8],
     rendered: Rendered,
