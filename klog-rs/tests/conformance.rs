@@ -397,9 +397,8 @@ fn corpus_files() -> Result<Vec<(PathBuf, Check)>, String> {
     for entry in entries {
         let entry = entry.map_err(|e| e.to_string())?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        match check_for(&name) {
-            Some(check) => files.push((entry.path(), check)),
-            None => {}
+        if let Some(check) = check_for(&name) {
+            files.push((entry.path(), check));
         }
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));

@@ -302,13 +302,7 @@ fn write_json_or_error(
 }
 
 /// The rendered text as a string value, or the `<key>Error` field after a panic.
-fn write_rendered(
-    line: &mut Vec<u8>,
-    text: &[u8],
-    start: usize,
-    key: &[u8],
-    rendered: Rendered,
-) {
+fn write_rendered(line: &mut Vec<u8>, text: &[u8], start: usize, key: &[u8], rendered: Rendered) {
     match rendered {
         Rendered::Ok => write_zap_str(line, text),
         Rendered::FmtError => write_zap_str(line, FMT_ERROR_MARKER),
