@@ -9,7 +9,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::fmt;
 
-use klog::{error, info, KObj, KeyValue, Logger, TextSink};
+use klog::{error, info, JsonSink, KObj, KeyValue, Logger, TextSink};
 
 struct CountingAllocator;
 
@@ -84,8 +84,8 @@ fn disabled_call_allocates_nothing() {
     assert_eq!(count, 0);
 }
 
-/// Allocations per call of the text event (str, KObj, int, float) through `logger`.
-fn text_event_allocations(logger: &Logger) -> u64 {
+/// Allocations per call of the benchmark event (str, KObj, int, float) through `logger`.
+fn event_allocations(logger: &Logger) -> u64 {
     let pod = KObj::new("kube-system", "coredns-5d78c9869d-abcde");
     allocations_per_call(|| {
         info!(
@@ -101,7 +101,7 @@ fn text_event_allocations(logger: &Logger) -> u64 {
 
 #[test]
 fn enabled_text_info_allocates_nothing() {
-    assert_eq!(text_event_allocations(&text_logger(Some(0))), 0);
+    assert_eq!(event_allocations(&text_logger(Some(0))), 0);
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn contextual_text_info_allocates_nothing() {
             KeyValue::new("node", &"worker-1"),
             KeyValue::new("shard", &7),
         ]);
-    assert_eq!(text_event_allocations(&logger), 0);
+    assert_eq!(event_allocations(&logger), 0);
 }
 
 #[derive(Debug)]
@@ -155,4 +155,38 @@ fn counter_sees_allocations() {
         std::hint::black_box(Vec::<u8>::with_capacity(16));
     });
     assert_eq!(count, 1);
+}
+
+fn json_logger() -> Logger {
+    JsonSink::builder()
+        .writer(std::io::sink())
+        .verbosity(0)
+        .build_logger()
+}
+
+#[test]
+fn json_info_allocates_nothing() {
+    assert_eq!(event_allocations(&json_logger()), 0);
+}
+
+#[test]
+fn contextual_json_info_allocates_nothing() {
+    let logger = json_logger()
+        .with_name("controller")
+        .with_name("pods")
+        .with_values(&[
+            KeyValue::new("node", &"worker-1"),
+            KeyValue::new("shard", &7),
+        ]);
+    assert_eq!(event_allocations(&logger), 0);
+}
+
+#[test]
+fn json_error_call_allocates_nothing() {
+    let logger = json_logger();
+    let err = ConnectionRefused;
+    let count = allocations_per_call(|| {
+        error!(logger, err: &err, "Failed to sync", key = "kube-system/coredns");
+    });
+    assert_eq!(count, 0);
 }

@@ -3,6 +3,7 @@
 mod tests {
     pub(crate) mod common;
     mod concurrency;
+    mod json;
     mod logger;
     mod macros;
     mod properties;
