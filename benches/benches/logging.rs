@@ -1,4 +1,5 @@
-//! klog against tracing-subscriber fmt and slog-term on the same events (see README.md).
+//! klog against tracing-subscriber fmt and slog-term on the same events, and against
+//! tracing-subscriber `fmt().json()` and slog-json in the `json` groups (see README.md).
 //!
 //! Every group times klog and its baselines side by side; all of them write to
 //! `std::io::sink()`. Each library's logger (or subscriber) is built once per group;
@@ -147,6 +148,46 @@ fn multiline(c: &mut Criterion) {
     g.finish();
 }
 
+/// W8: the text event through each library's JSON output.
+fn json(c: &mut Criterion) {
+    let mut g = c.benchmark_group("json");
+    let klog = klog_side::json_logger();
+    g.bench_function("klog", |b| {
+        b.iter(|| klog_side::text(&klog, black_box(&EVENT)));
+    });
+    dispatcher::with_default(&tracing_side::json_dispatch(), || {
+        g.bench_function("tracing_json", |b| {
+            b.iter(|| tracing_side::text(black_box(&EVENT)));
+        });
+    });
+    let slog = slog_side::json_logger();
+    g.bench_function("slog_json", |b| {
+        b.iter(|| slog_side::text(&slog, black_box(&EVENT)));
+    });
+    g.finish();
+}
+
+/// W8c: the `contextual` workload (logger derived once, spans entered once) in JSON.
+fn json_contextual(c: &mut Criterion) {
+    let mut g = c.benchmark_group("json_contextual");
+    let klog = klog_side::contextual(&klog_side::json_logger(), &EVENT);
+    g.bench_function("klog", |b| {
+        b.iter(|| klog_side::text(&klog, black_box(&EVENT)));
+    });
+    dispatcher::with_default(&tracing_side::json_dispatch(), || {
+        tracing_side::in_context(&EVENT, || {
+            g.bench_function("tracing_json", |b| {
+                b.iter(|| tracing_side::text(black_box(&EVENT)));
+            });
+        });
+    });
+    let slog = slog_side::contextual(&slog_side::json_logger(), &EVENT);
+    g.bench_function("slog_json", |b| {
+        b.iter(|| slog_side::text(&slog, black_box(&EVENT)));
+    });
+    g.finish();
+}
+
 /// Runs `iters` calls of `run(n)` split across `threads` scoped threads; the wall time.
 fn split_across(threads: u64, iters: u64, run: impl Fn(u64) + Sync) -> Duration {
     let run = &run;
@@ -200,5 +241,16 @@ fn threads(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, disabled, text, contextual, derive, error, multiline, threads);
+criterion_group!(
+    benches,
+    disabled,
+    text,
+    contextual,
+    derive,
+    error,
+    multiline,
+    threads,
+    json,
+    json_contextual
+);
 criterion_main!(benches);

@@ -2,7 +2,9 @@
 //!
 //! Each workload is defined once per library ([`klog_side`], [`tracing_side`],
 //! [`slog_side`]) so that the timings and the allocation counts measure the same call.
-//! Every logger writes to [`std::io::sink`]. The event data comes in through a `&Event`
+//! Every logger writes to [`std::io::sink`]. The `json` workloads run the same calls
+//! through each library's JSON output (klog [`klog::JsonSink`], tracing-subscriber
+//! `fmt().json()`, slog-json). The event data comes in through a `&Event`
 //! the callers pass through [`std::hint::black_box`], so nothing is constant-folded.
 
 /// The data of one logging event (the same in every library and workload).
@@ -47,12 +49,13 @@ pub fn sync_error() -> std::io::Error {
     std::io::Error::other("connection refused")
 }
 
-/// klog: a [`klog::TextSink`] to `io::sink`, pid 12345, global `-v` 0.
+/// klog: a [`klog::TextSink`] (or [`klog::JsonSink`]) to `io::sink`, pid 12345, global
+/// `-v` 0.
 pub mod klog_side {
     use std::io::Write;
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-    use klog::{error, info, KObj, KeyValue, Logger, TextSink};
+    use klog::{error, info, JsonSink, KObj, KeyValue, Logger, TextSink};
 
     use crate::Event;
 
@@ -89,6 +92,21 @@ pub mod klog_side {
             .fixed_time(pinned_time())
             .pid(12345)
             .build_logger()
+    }
+
+    /// The JSON benchmark logger: a [`JsonSink`] (component-base `--logging-format=json`)
+    /// reading the system clock, real call sites, global `-v` (set to 0 here). The same
+    /// workloads ([`text`], and [`contextual`] on top of it) log through it.
+    #[must_use]
+    pub fn json_logger() -> Logger {
+        json_logger_to(std::io::sink())
+    }
+
+    /// [`json_logger`] writing to `writer` (same clock and call sites).
+    #[must_use]
+    pub fn json_logger_to(writer: impl Write + Send + 'static) -> Logger {
+        klog::set_verbosity(0);
+        JsonSink::builder().writer(writer).build_logger()
     }
 
     /// `with_name("controller").with_name("pods").with_values(node, shard)`.
@@ -178,6 +196,30 @@ pub mod tracing_side {
         )
     }
 
+    /// A JSON fmt subscriber (`tracing_subscriber::fmt().json()`, default options:
+    /// `with_current_span(true)`, `with_span_list(true)`, event fields flattened = false)
+    /// at INFO, writer `io::sink`, no ANSI.
+    #[must_use]
+    pub fn json_dispatch() -> Dispatch {
+        json_dispatch_to(std::io::sink)
+    }
+
+    /// [`json_dispatch`] writing to `make_writer`.
+    #[must_use]
+    pub fn json_dispatch_to<W>(make_writer: W) -> Dispatch
+    where
+        W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+    {
+        Dispatch::new(
+            tracing_subscriber::fmt()
+                .json()
+                .with_ansi(false)
+                .with_writer(make_writer)
+                .with_max_level(LevelFilter::INFO)
+                .finish(),
+        )
+    }
+
     /// Runs `f` inside the two entered spans `controller` > `pods{node, shard}`.
     pub fn in_context<R>(e: &Event<'_>, f: impl FnOnce() -> R) -> R {
         let controller = tracing::info_span!("controller");
@@ -230,9 +272,11 @@ pub mod tracing_side {
     }
 }
 
-/// slog: slog-term `FullFormat` over a `PlainSyncDecorator` writing to `io::sink`.
+/// slog: slog-term `FullFormat` over a `PlainSyncDecorator` writing to `io::sink` (or
+/// slog-json behind a `Mutex`).
 pub mod slog_side {
     use std::io::Write;
+    use std::sync::Mutex;
 
     use klog::KObj;
     use slog::{error, info, o, trace, Drain, Logger};
@@ -263,6 +307,18 @@ pub mod slog_side {
             .build()
             .filter_level(slog::Level::Info)
             .fuse();
+        Logger::root(drain, o!())
+    }
+
+    /// The JSON root logger: `slog_json::Json::default(io::sink())` (default keys `ts`,
+    /// `level`, `msg`) behind a `Mutex`, since the slog-json drain is not `Sync`.
+    pub fn json_logger() -> Logger {
+        json_logger_to(std::io::sink())
+    }
+
+    /// [`json_logger`] writing to `writer`.
+    pub fn json_logger_to(writer: impl Write + Send + 'static) -> Logger {
+        let drain = Mutex::new(slog_json::Json::default(writer)).fuse();
         Logger::root(drain, o!())
     }
 

@@ -1,7 +1,11 @@
 //! [`Callsite`]: where a log call is, known at compile time.
 //!
 //! Each macro invocation declares one `static` callsite, so a record's file and line cost
-//! nothing at run time (Go's klog pays ~350 ns per line for `runtime.Caller`).
+//! nothing at run time (Go's klog pays ~350 ns per line for `runtime.Caller`). It also
+//! caches the level the global `-vmodule` gives it, so matching file patterns happens
+//! once per call site and `-vmodule` change, not per call.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The source location of a log call: file, line and module path.
 ///
@@ -15,6 +19,9 @@
 /// ```
 #[derive(Debug)]
 pub struct Callsite {
+    /// The global vmodule's level for this call site and the generation it was matched
+    /// for: `(generation << 32) | level as u32` (generation 0 = never matched).
+    vmodule_cache: AtomicU64,
     file: &'static str,
     /// Where the base name (after the last `/`) starts in `file`, found once at compile
     /// time so the header does not search for it on every record.
@@ -52,6 +59,7 @@ impl Callsite {
     #[must_use]
     pub const fn new(file: &'static str, line: u32, module_path: &'static str) -> Callsite {
         Callsite {
+            vmodule_cache: AtomicU64::new(0),
             file,
             base_name_start: after_nth_last_slash(file, 1),
             short_path_start: after_nth_last_slash(file, 2),
@@ -94,6 +102,19 @@ impl Callsite {
     #[must_use]
     pub fn short_path(&self) -> &'static str {
         self.file.get(self.short_path_start..).unwrap_or(self.file)
+    }
+
+    /// The cached global-vmodule level, if it was matched for `generation`.
+    #[inline]
+    pub(crate) fn cached_vmodule_level(&self, generation: u32) -> Option<i32> {
+        let cache = self.vmodule_cache.load(Ordering::Relaxed);
+        ((cache >> 32) as u32 == generation).then_some(cache as u32 as i32)
+    }
+
+    /// Stores the global-vmodule level matched for `generation`.
+    pub(crate) fn cache_vmodule_level(&self, generation: u32, level: i32) {
+        let cache = (u64::from(generation) << 32) | u64::from(level as u32);
+        self.vmodule_cache.store(cache, Ordering::Relaxed);
     }
 
     /// The line.

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::callsite::short_path;
+use crate::callsite::{short_path, Callsite};
 use crate::format::gotime::unix_parts;
 use crate::format::header::{HeaderCaller, PidField};
 use crate::format::json::{JsonCaller, JsonContext};
@@ -61,7 +61,7 @@ struct FixedCaller {
     line: i64,
 }
 
-/// Threshold of a sink: the global `-v`, or its own.
+/// Threshold of a sink: the global `-v` and `-vmodule`, or its own `-v`.
 #[derive(Clone, Copy, Debug)]
 enum Threshold {
     Global,
@@ -87,9 +87,9 @@ impl Shared {
     }
 
     #[inline]
-    fn enabled(&self, level: i32) -> bool {
+    fn enabled(&self, level: i32, callsite: Option<&Callsite>) -> bool {
         match self.threshold {
-            Threshold::Global => level <= verbosity::verbosity(),
+            Threshold::Global => verbosity::globally_enabled(level, callsite),
             Threshold::Fixed(v) => level <= v,
         }
     }
@@ -268,7 +268,12 @@ macro_rules! public_sink {
         impl Sink for $sink {
             #[inline]
             fn enabled(&self, level: i32) -> bool {
-                self.inner.shared.enabled(level)
+                self.inner.shared.enabled(level, None)
+            }
+
+            #[inline]
+            fn enabled_for(&self, level: i32, callsite: &Callsite) -> bool {
+                self.inner.shared.enabled(level, Some(callsite))
             }
 
             fn log(&self, record: &Record<'_>) {

@@ -79,6 +79,7 @@ mod record;
 mod sink;
 mod value;
 mod verbosity;
+mod vmodule;
 
 pub use callsite::Callsite;
 pub use format_sink::{JsonSink, JsonSinkBuilder, TextSink, TextSinkBuilder};
@@ -93,7 +94,8 @@ pub use value::{
 };
 #[cfg(feature = "serde")]
 pub use value::{Format, JsonString, Serde};
-pub use verbosity::{set_verbosity, verbosity};
+pub use verbosity::{set_verbosity, set_vmodule, verbosity, vmodule};
+pub use vmodule::{ParseVModuleError, VModule, VModuleMode};
 
 /// The README's code blocks, compiled and run as doctests.
 #[doc = include_str!("../../README.md")]

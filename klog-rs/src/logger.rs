@@ -8,7 +8,7 @@ use crate::callsite::Callsite;
 use crate::record::{Record, Severity};
 use crate::sink::Sink;
 use crate::value::KeyValue;
-use crate::verbosity::max_v;
+use crate::verbosity::{max_v, vmodule_enables};
 
 /// A logger: a [`Sink`] plus a verbosity offset. Cheap to clone (one reference count),
 /// `Send + Sync`, and the default value discards everything.
@@ -131,7 +131,7 @@ impl Logger {
     }
 
     /// Whether an info call at the absolute `level` (offset already added) would be
-    /// written: the global fast check, then the sink's.
+    /// written, without a call site: the global fast check, then the sink's.
     #[doc(hidden)]
     #[must_use]
     #[inline(always)]
@@ -139,6 +139,20 @@ impl Logger {
         level <= max_v()
             && match &self.sink {
                 Some(sink) => sink.enabled(level),
+                None => false,
+            }
+    }
+
+    /// Whether an info call at the absolute `level` from `callsite` would be written:
+    /// the global fast check (`-v` bound, then the call site's cached `-vmodule` level),
+    /// then the sink's. What the macros call.
+    #[doc(hidden)]
+    #[must_use]
+    #[inline(always)]
+    pub fn enabled_for(&self, callsite: &Callsite, level: i32) -> bool {
+        (level <= max_v() || vmodule_enables(callsite, level))
+            && match &self.sink {
+                Some(sink) => sink.enabled_for(level, callsite),
                 None => false,
             }
     }
@@ -157,8 +171,8 @@ impl Logger {
     /// ```
     #[track_caller]
     pub fn info(&self, message: &str, key_values: &[KeyValue<'_>]) {
-        if self.enabled() {
-            let callsite = Callsite::from_location(std::panic::Location::caller());
+        let callsite = Callsite::from_location(std::panic::Location::caller());
+        if self.enabled_for(&callsite, self.level) {
             self.log(
                 &Record::new(Severity::Info, message, key_values)
                     .with_verbosity(self.level)
@@ -174,8 +188,8 @@ impl Logger {
     /// ```
     #[track_caller]
     pub fn warning(&self, message: &str, key_values: &[KeyValue<'_>]) {
-        if self.enabled() {
-            let callsite = Callsite::from_location(std::panic::Location::caller());
+        let callsite = Callsite::from_location(std::panic::Location::caller());
+        if self.enabled_for(&callsite, self.level) {
             self.log(
                 &Record::new(Severity::Warning, message, key_values)
                     .with_verbosity(self.level)

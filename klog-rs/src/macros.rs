@@ -84,8 +84,10 @@ macro_rules! error {
 #[macro_export]
 macro_rules! enabled {
     (v: $v:expr, $logger:expr) => {{
+        static __KLOG_CALLSITE: $crate::Callsite =
+            $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
-        __klog_logger.enabled_at($crate::__klog_level!(__klog_logger, $v))
+        __klog_logger.enabled_for(&__KLOG_CALLSITE, $crate::__klog_level!(__klog_logger, $v))
     }};
     (v: $v:expr) => {
         $crate::enabled!(v: $v, $crate::__private::global())
@@ -136,7 +138,7 @@ macro_rules! __klog_log {
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
         let __klog_level = $crate::__klog_level!(__klog_logger, $v);
-        if __klog_logger.enabled_at(__klog_level) {
+        if __klog_logger.enabled_for(&__KLOG_CALLSITE, __klog_level) {
             $crate::__private::log(
                 &__KLOG_CALLSITE,
                 __klog_logger,

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::callsite::Callsite;
 use crate::record::Record;
 use crate::value::KeyValue;
 
@@ -12,9 +13,10 @@ use crate::value::KeyValue;
 /// a logger handed down a call chain never changes its caller's logger.
 ///
 /// # For implementors
-/// - `enabled` is consulted only after the global fast check (`level <= max_v`) passed;
-///   a sink with its own threshold above the global `-v` must make the fast check aware
-///   of it (the built-in [`TextSink`](crate::TextSink) does).
+/// - `enabled`/`enabled_for` are consulted only after the global fast check passed
+///   (`level` at most the largest threshold in use, or raised by the global `-vmodule`
+///   for the call site); the built-in sinks register their own thresholds so the fast
+///   check never silences them.
 /// - `log` receives info, warning, error and fatal records; error records ignore the
 ///   verbosity, as in logr. It must not panic and returns nothing: write errors are the
 ///   sink's to count.
@@ -46,6 +48,14 @@ use crate::value::KeyValue;
 pub trait Sink: Send + Sync + 'static {
     /// Whether an info record at `level` would be written.
     fn enabled(&self, level: i32) -> bool;
+
+    /// Whether an info record at `level` from `callsite` would be written: what the
+    /// macros ask. The default ignores the call site; sinks that honour `-vmodule`
+    /// override it.
+    fn enabled_for(&self, level: i32, callsite: &Callsite) -> bool {
+        let _ = callsite;
+        self.enabled(level)
+    }
 
     /// Writes a record.
     fn log(&self, record: &Record<'_>);

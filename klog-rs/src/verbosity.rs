@@ -1,17 +1,41 @@
-//! The global `-v` threshold and the fast upper bound the macros check first.
+//! The global `-v` threshold, the global `-vmodule`, and the fast checks the macros make
+//! first.
 //!
-//! `max_v()` is one relaxed atomic load: the upper bound of every threshold any live sink
-//! uses (the global `-v` and the thresholds sinks were built with). A call whose level is
-//! above it is disabled everywhere, so its values are never evaluated.
+//! Hot path: no allocation, no locks. A call is decided by:
+//! 1. `level <= max_v()`: one relaxed atomic load, the upper bound of every threshold any
+//!    sink uses (the global `-v` and the thresholds sinks were built with). Most calls
+//!    stop here.
+//! 2. Only while a global `-vmodule` is set: the call site's cached vmodule level
+//!    ([`Callsite`]), re-matched in a cold function when the vmodule generation changed.
+//!    No lock and no path matching on the hot path.
+//!
+//! Changing `-v` or `-vmodule` at run time takes effect at every call site on its next
+//! call: `-v` is read on every call, and a new `-vmodule` bumps the generation, which
+//! invalidates every call site's cache.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+
+use crate::callsite::Callsite;
+use crate::vmodule::VModule;
 
 /// klog's `-v`.
 static GLOBAL_V: AtomicI32 = AtomicI32::new(0);
-/// The largest threshold a sink was built with.
+/// The largest threshold a sink was built with (a sink's own `-v`, or the highest level
+/// its own vmodule can raise a call to).
 static SINK_MAX_V: AtomicI32 = AtomicI32::new(i32::MIN);
 /// `max(GLOBAL_V, SINK_MAX_V)`: the first check of every call.
 static MAX_V: AtomicI32 = AtomicI32::new(0);
+
+/// Whether a global `-vmodule` with entries is set: the second check runs only then.
+static VMODULE_ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Bumped by every [`set_vmodule`]; call sites cache their level with the generation it
+/// was computed for. Starts at 1 so that a fresh call site (generation 0) is stale.
+static VMODULE_GENERATION: AtomicU32 = AtomicU32::new(1);
+/// The global `-vmodule`, read only when a call site's cache is stale.
+static VMODULE: RwLock<Option<Arc<VModule>>> = RwLock::new(None);
 
 /// Sets the global `-v` threshold: `V(n)` calls with `n` above it are disabled in sinks
 /// that follow the global threshold. Takes effect at once, on every thread.
@@ -36,6 +60,34 @@ pub fn verbosity() -> i32 {
     GLOBAL_V.load(Ordering::Relaxed)
 }
 
+/// Sets (or with an empty value, clears) the global `-vmodule`: per-file (and, beyond
+/// klog, per-path and per-module) thresholds that raise `-v` for matching call sites in
+/// sinks that follow the global threshold. Takes effect at every call site on its next
+/// call.
+///
+/// ```
+/// let vmodule: klog::VModule = "controller=4,kube*=2".parse().unwrap();
+/// klog::set_vmodule(vmodule);
+/// # klog::set_vmodule(klog::VModule::default());
+/// ```
+pub fn set_vmodule(vmodule: VModule) {
+    let active = !vmodule.is_empty();
+    *VMODULE.write() = active.then(|| Arc::new(vmodule));
+    // The new value is visible before call sites learn that their cache is stale.
+    VMODULE_GENERATION.fetch_add(1, Ordering::Release);
+    VMODULE_ACTIVE.store(active, Ordering::Release);
+}
+
+/// The global `-vmodule`, if one with entries is set.
+///
+/// ```
+/// assert!(klog::vmodule().is_none_or(|v| !v.is_empty()));
+/// ```
+#[must_use]
+pub fn vmodule() -> Option<Arc<VModule>> {
+    VMODULE.read().clone()
+}
+
 /// Called by sinks with their own threshold so the fast check never silences them.
 pub(crate) fn register_sink_threshold(v: i32) {
     SINK_MAX_V.fetch_max(v, Ordering::Relaxed);
@@ -49,8 +101,44 @@ fn recompute() {
     MAX_V.store(max, Ordering::Relaxed);
 }
 
-/// The upper bound of all thresholds: a level above it is disabled everywhere.
+/// The upper bound of all thresholds: a level above it is disabled everywhere, unless
+/// the global vmodule raises it for the call site.
 #[inline(always)]
 pub(crate) fn max_v() -> i32 {
     MAX_V.load(Ordering::Relaxed)
+}
+
+/// Whether the global `-vmodule` enables `level` at `callsite`.
+#[inline]
+pub(crate) fn vmodule_enables(callsite: &Callsite, level: i32) -> bool {
+    VMODULE_ACTIVE.load(Ordering::Relaxed) && callsite_vmodule_level(callsite) >= level
+}
+
+/// The call site's global-vmodule level (`i32::MIN` when no pattern matches), from its
+/// cache while the generation is current.
+#[inline]
+fn callsite_vmodule_level(callsite: &Callsite) -> i32 {
+    let generation = VMODULE_GENERATION.load(Ordering::Acquire);
+    match callsite.cached_vmodule_level(generation) {
+        Some(level) => level,
+        None => rematch(callsite, generation),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn rematch(callsite: &Callsite, generation: u32) -> i32 {
+    let level = VMODULE
+        .read()
+        .as_ref()
+        .and_then(|v| v.level_for(callsite.file(), callsite.module_path()))
+        .unwrap_or(i32::MIN);
+    callsite.cache_vmodule_level(generation, level);
+    level
+}
+
+/// Whether a sink that follows the global settings writes `level` at `callsite`.
+#[inline]
+pub(crate) fn globally_enabled(level: i32, callsite: Option<&Callsite>) -> bool {
+    level <= verbosity() || callsite.is_some_and(|c| vmodule_enables(c, level))
 }

@@ -1,5 +1,6 @@
 //! Prints a Markdown table of heap allocations per event for klog, tracing-subscriber fmt
-//! and slog-term, on the workloads of the `logging` bench.
+//! and slog-term (the `json` rows: tracing-subscriber `fmt().json()` and slog-json), on
+//! the workloads of the `logging` bench.
 //!
 //! `cargo run --release -p klog-benches --bin alloc_counts`
 // Implementing `GlobalAlloc` needs `unsafe impl` and unsafe calls; this binary is the only
@@ -82,8 +83,13 @@ fn main() {
     let slog_ctx = slog_side::contextual(&slog, &EVENT);
     let dispatch = tracing_side::dispatch(LevelFilter::INFO);
     let tracing = |f: &mut dyn FnMut()| dispatcher::with_default(&dispatch, || per_event(f));
+    let klog_json = klog_side::json_logger();
+    let klog_json_ctx = klog_side::contextual(&klog_json, &EVENT);
+    let slog_json = slog_side::json_logger();
+    let slog_json_ctx = slog_side::contextual(&slog_json, &EVENT);
+    let json_dispatch = tracing_side::json_dispatch();
 
-    let rows: [(&str, f64, f64, f64); 7] = [
+    let rows: [(&str, f64, f64, f64); 9] = [
         (
             "disabled",
             per_event(|| klog_side::disabled(&klog, black_box(&EVENT))),
@@ -130,13 +136,37 @@ fn main() {
             tracing(&mut || tracing_side::multiline(black_box(&EVENT))),
             per_event(|| slog_side::multiline(&slog, black_box(&EVENT))),
         ),
+        (
+            "json",
+            per_event(|| klog_side::text(&klog_json, black_box(&EVENT))),
+            dispatcher::with_default(&json_dispatch, || {
+                per_event(|| tracing_side::text(black_box(&EVENT)))
+            }),
+            per_event(|| slog_side::text(&slog_json, black_box(&EVENT))),
+        ),
+        (
+            "json contextual",
+            per_event(|| klog_side::text(&klog_json_ctx, black_box(&EVENT))),
+            dispatcher::with_default(&json_dispatch, || {
+                tracing_side::in_context(&EVENT, || {
+                    per_event(|| tracing_side::text(black_box(&EVENT)))
+                })
+            }),
+            per_event(|| slog_side::text(&slog_json_ctx, black_box(&EVENT))),
+        ),
     ];
 
     println!("Allocations per event (warm-up {WARM_UP}, then {N} events; all to io::sink):");
     println!();
-    println!("| workload | klog | tracing fmt | slog-term |");
+    println!("| workload | klog | tracing | slog |");
     println!("|---|---|---|---|");
     for (name, k, t, s) in rows {
         println!("| {name} | {} | {} | {} |", cell(k), cell(t), cell(s));
     }
+    println!();
+    println!(
+        "klog: TextSink (json rows: JsonSink). tracing: tracing-subscriber fmt \
+         (json rows: fmt().json()). slog: slog-term FullFormat (json rows: slog-json \
+         behind a Mutex)."
+    );
 }

@@ -1,0 +1,98 @@
+//! The process-wide `-v` and `-vmodule`: changed at run time, from any thread.
+//!
+//! Own test binary because it changes process-wide settings; one test function, so the
+//! steps run in order.
+
+use klog::{info, Logger, SharedBuffer, TextSink, VModule, VModuleMode};
+
+fn global_logger() -> (Logger, SharedBuffer) {
+    let out = SharedBuffer::default();
+    // No `.verbosity(..)`: follows the global -v and -vmodule.
+    let logger = TextSink::builder().writer(out.clone()).build_logger();
+    (logger, out)
+}
+
+fn lines(out: &SharedBuffer) -> Vec<String> {
+    out.take()
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let l = String::from_utf8_lossy(l);
+            l.split_once("] ")
+                .map_or(l.to_string(), |(_, rest)| rest.to_owned())
+        })
+        .collect()
+}
+
+mod inner {
+    pub(super) fn log_v5(logger: &klog::Logger) {
+        klog::info!(v: 5, logger, "inner v5");
+    }
+}
+
+fn log_at_two_callsites(logger: &Logger) {
+    info!(v: 2, logger, "first v2");
+    info!(v: 3, logger, "second v3");
+}
+
+#[test]
+fn verbosity_and_vmodule_changes_reach_every_callsite() {
+    let (logger, out) = global_logger();
+
+    klog::set_verbosity(0);
+    log_at_two_callsites(&logger);
+    assert!(lines(&out).is_empty());
+
+    // -v raised from another thread: the next call at every call site sees it.
+    std::thread::spawn(|| klog::set_verbosity(3))
+        .join()
+        .unwrap();
+    log_at_two_callsites(&logger);
+    assert_eq!(lines(&out), ["\"first v2\"", "\"second v3\""]);
+
+    std::thread::spawn(|| klog::set_verbosity(2))
+        .join()
+        .unwrap();
+    log_at_two_callsites(&logger);
+    assert_eq!(lines(&out), ["\"first v2\""]);
+
+    // vmodule by base name raises this file only.
+    klog::set_verbosity(0);
+    klog::set_vmodule("global=3".parse().unwrap());
+    log_at_two_callsites(&logger);
+    assert_eq!(lines(&out), ["\"first v2\"", "\"second v3\""]);
+
+    // A new vmodule invalidates every call site's cached level.
+    std::thread::spawn(|| klog::set_vmodule("other=9".parse().unwrap()))
+        .join()
+        .unwrap();
+    log_at_two_callsites(&logger);
+    assert!(lines(&out).is_empty());
+
+    // Beyond klog: a path pattern and a module pattern.
+    klog::set_vmodule("tests/global=2".parse().unwrap());
+    log_at_two_callsites(&logger);
+    assert_eq!(lines(&out), ["\"first v2\""]);
+
+    klog::set_vmodule("global::inner=5".parse().unwrap());
+    inner::log_v5(&logger);
+    log_at_two_callsites(&logger);
+    assert_eq!(lines(&out), ["\"inner v5\""]);
+
+    // klog's own matcher: a path pattern never matches.
+    klog::set_vmodule(VModule::parse("tests/global=9", VModuleMode::Klog).unwrap());
+    log_at_two_callsites(&logger);
+    assert!(lines(&out).is_empty());
+
+    // First match wins and only raises: `global=0` is dropped, `glob*=1` decides.
+    klog::set_verbosity(1);
+    klog::set_vmodule("global=0,glob*=1,global=5".parse().unwrap());
+    log_at_two_callsites(&logger);
+    assert!(lines(&out).is_empty());
+
+    // Cleared: back to -v alone.
+    klog::set_vmodule(VModule::default());
+    klog::set_verbosity(3);
+    log_at_two_callsites(&logger);
+    assert_eq!(lines(&out), ["\"first v2\"", "\"second v3\""]);
+}
