@@ -65,3 +65,32 @@ impl AsDynError for dyn Error + Send + Sync + 'static {
 pub fn as_dyn_error<E: AsDynError + ?Sized>(error: &E) -> &(dyn Error + 'static) {
     error.as_dyn_error()
 }
+
+/// `fatal!`: writes a fatal record, flushes, prints this thread's backtrace to stderr and
+/// exits with 255 (klog's `Fatal`).
+#[cold]
+#[inline(never)]
+pub fn fatal(
+    callsite: &'static Callsite,
+    logger: &Logger,
+    error: Option<&(dyn Error + 'static)>,
+    message: &str,
+    key_values: &[KeyValue<'_>],
+) -> ! {
+    logger.log(
+        &Record::new(Severity::Fatal, message, key_values)
+            .with_error(error)
+            .with_callsite(callsite),
+    );
+    logger.flush();
+    crate::global::flush();
+    let backtrace = std::backtrace::Backtrace::force_capture();
+    let thread = std::thread::current();
+    let name = thread.name().unwrap_or("<unnamed>");
+    // Best effort: the process is ending, there is nobody to report a failure to.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("fatal error in thread '{name}':\n{backtrace}\n").as_bytes(),
+    );
+    std::process::exit(255)
+}

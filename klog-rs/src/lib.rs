@@ -83,7 +83,7 @@ mod vmodule;
 
 pub use callsite::Callsite;
 pub use format_sink::{JsonSink, JsonSinkBuilder, TextSink, TextSinkBuilder};
-pub use global::background;
+pub use global::{background, flush, flush_and_exit, set_logger, SetLoggerError};
 pub use logger::Logger;
 pub use output::{OutputStats, SharedBuffer};
 pub use record::{Record, RecordKind, Severity};

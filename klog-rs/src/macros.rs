@@ -1,4 +1,4 @@
-//! `info!`, `warning!`, `error!`, `enabled!`.
+//! `info!`, `warning!`, `error!`, `fatal!`, `enabled!`.
 //!
 //! Each call declares a `static` [`Callsite`](crate::Callsite), checks verbosity (one
 //! relaxed atomic load first), and only then evaluates the key/values.
@@ -72,6 +72,48 @@ macro_rules! error {
     ($logger:expr, $msg:expr $(, $($kv:tt)*)?) => {
         $crate::__klog_log!(Error, 0, $logger, $msg $(, $($kv)*)?)
     };
+}
+
+/// Logs a fatal record (severity `F`), flushes, prints the current thread's backtrace to
+/// stderr and exits the process with status 255 (klog's `Fatal`):
+/// `fatal!([logger,] [err: &error,] "message", key = value, …)`.
+///
+/// ```no_run
+/// let logger = klog::background();
+/// let err = std::io::Error::other("cannot bind :8080");
+/// klog::fatal!(logger, err: &err, "Failed to start server", port = 8080);
+/// ```
+#[macro_export]
+macro_rules! fatal {
+    (err: $err:expr, $msg:literal $($rest:tt)*) => {
+        $crate::__klog_fatal!($crate::__private::global(), Some($crate::__private::as_dyn_error($err)), $msg $($rest)*)
+    };
+    ($msg:literal $($rest:tt)*) => {
+        $crate::__klog_fatal!($crate::__private::global(), None, $msg $($rest)*)
+    };
+    ($logger:expr, err: $err:expr, $msg:expr $(, $($kv:tt)*)?) => {
+        $crate::__klog_fatal!($logger, Some($crate::__private::as_dyn_error($err)), $msg $(, $($kv)*)?)
+    };
+    ($logger:expr, $msg:expr $(, $($kv:tt)*)?) => {
+        $crate::__klog_fatal!($logger, None, $msg $(, $($kv)*)?)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __klog_fatal {
+    ($logger:expr, $err:expr, $msg:expr $(, $($kv:tt)*)?) => {{
+        static __KLOG_CALLSITE: $crate::Callsite =
+            $crate::Callsite::new(file!(), line!(), module_path!());
+        let __klog_logger: &$crate::Logger = &$logger;
+        $crate::__private::fatal(
+            &__KLOG_CALLSITE,
+            __klog_logger,
+            $err,
+            $msg,
+            &$crate::__klog_kvs!(@ [] $($($kv)*)?),
+        )
+    }};
 }
 
 /// Whether an info call would be written: `enabled!([v: N,] [logger])`.

@@ -96,3 +96,62 @@ fn verbosity_and_vmodule_changes_reach_every_callsite() {
     log_at_two_callsites(&logger);
     assert_eq!(lines(&out), ["\"first v2\"", "\"second v3\""]);
 }
+
+/// Runs the named test of this binary in a child process with `KLOG_TEST_CHILD` set.
+fn run_child(test: &str) -> std::process::Output {
+    std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env("KLOG_TEST_CHILD", "1")
+        .output()
+        .expect("spawn child")
+}
+
+fn in_child() -> bool {
+    std::env::var_os("KLOG_TEST_CHILD").is_some()
+}
+
+#[test]
+fn fatal_child() {
+    if in_child() {
+        let err = std::io::Error::other("cannot bind :8080");
+        klog::fatal!(klog::background(), err: &err, "Failed to start", port = 8080);
+    }
+}
+
+#[test]
+fn fatal_logs_flushes_prints_a_backtrace_and_exits_255() {
+    let output = run_child("fatal_child");
+    assert_eq!(output.status.code(), Some(255));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with('F'))
+        .unwrap_or_else(|| panic!("no fatal line in {stderr}"));
+    assert!(
+        line.ends_with("] \"Failed to start\" err=\"cannot bind :8080\" port=8080"),
+        "{line}"
+    );
+    assert!(
+        stderr.contains("fatal error in thread 'fatal_child'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("global::fatal_child"),
+        "no backtrace frame in {stderr}"
+    );
+}
+
+#[test]
+fn flush_and_exit_child() {
+    if in_child() {
+        klog::info!("before exit");
+        klog::flush_and_exit(3);
+    }
+}
+
+#[test]
+fn flush_and_exit_writes_then_exits_with_the_code() {
+    let output = run_child("flush_and_exit_child");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("] \"before exit\""));
+}
