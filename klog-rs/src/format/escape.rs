@@ -247,11 +247,30 @@ pub(crate) fn write_json_bytes(out: &mut Vec<u8>, bytes: &[u8], html: bool) {
     out.push(b'"');
 }
 
+/// Whether none of the 8 bytes in `w` needs `encoding/json` escaping in either mode:
+/// ASCII from 0x20 up, none of `"`, `\`, `<`, `>`, `&` (non-ASCII bytes take the byte
+/// loop, which looks for U+2028 and U+2029).
+#[inline]
+fn is_json_plain_word(w: u64) -> bool {
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let below_space = w.wrapping_sub(0x20 * ONES) & !w & HIGHS;
+    let special = [b'"', b'\\', b'<', b'>', b'&']
+        .iter()
+        .fold(0, |acc, &c| acc | has_zero(w ^ (u64::from(c) * ONES)));
+    (below_space | (w & HIGHS) | special) == 0
+}
+
 fn write_json_body(out: &mut Vec<u8>, s: &str, html: bool) {
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
+            if is_json_plain_word(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
+        }
         let b = bytes[i];
         match JSON_CLASS[b as usize] {
             0 => i += 1,
@@ -314,6 +333,73 @@ pub(crate) fn write_zap_str(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
 }
 
+/// zap's encoding of a UTF-8 string, quotes included: [`write_zap_str`] without the
+/// UTF-8 validation, skipping plain 8-byte words (non-ASCII bytes are copied as they are).
+#[inline]
+pub(crate) fn write_zap_str_utf8(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    write_zap_body_utf8(out, s);
+    out.push(b'"');
+}
+
+/// Whether none of the 8 bytes in `w` needs zap escaping: no byte below 0x20, no `"`, no
+/// `\` (bytes from 0x7F up are copied raw in a valid UTF-8 string).
+#[inline]
+fn is_zap_plain_word(w: u64) -> bool {
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    // `& !w` keeps bytes from 0x80 up out of the "below 0x20" test; a borrow between
+    // bytes can only add false positives, which the byte loop then sorts out.
+    let below_space = w.wrapping_sub(0x20 * ONES) & !w & HIGHS;
+    (below_space | has_zero(w ^ (b'"' as u64 * ONES)) | has_zero(w ^ (b'\\' as u64 * ONES))) == 0
+}
+
+/// The body of [`write_zap_str_utf8`].
+pub(crate) fn write_zap_body_utf8(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        let word = u64::from_le_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
+        if !is_zap_plain_word(word) {
+            break;
+        }
+        offset += 8;
+    }
+    let rest = &bytes[offset..];
+    // Short strings and tails: pad with a plain byte and test them as one word too.
+    if rest.len() < 8 {
+        let mut padded = [b'a'; 8];
+        padded[..rest.len()].copy_from_slice(rest);
+        if is_zap_plain_word(u64::from_le_bytes(padded)) {
+            out.extend_from_slice(bytes);
+            return;
+        }
+    }
+    out.extend_from_slice(&bytes[..offset]);
+    let mut start = 0;
+    for (i, &b) in rest.iter().enumerate() {
+        if JSON_CLASS[b as usize] == 1 {
+            out.extend_from_slice(&rest[start..i]);
+            write_zap_escape(out, b);
+            start = i + 1;
+        }
+    }
+    out.extend_from_slice(&rest[start..]);
+}
+
+fn write_zap_escape(out: &mut Vec<u8>, b: u8) {
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        _ => write_u00(out, b),
+    }
+}
+
 /// [`write_zap_str`] without the quotes.
 pub(crate) fn write_zap_str_body(out: &mut Vec<u8>, bytes: &[u8]) {
     for chunk in bytes.utf8_chunks() {
@@ -324,14 +410,7 @@ pub(crate) fn write_zap_str_body(out: &mut Vec<u8>, bytes: &[u8]) {
                 continue;
             }
             out.extend_from_slice(&valid[start..i]);
-            match b {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                _ => write_u00(out, b),
-            }
+            write_zap_escape(out, b);
             start = i + 1;
         }
         out.extend_from_slice(&valid[start..]);
@@ -426,6 +505,22 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn json_word_skipping_never_changes_the_output(s in "[ -~\u{80}-\u{3000}\u{2028}\u{2029}\\x00-\\x1f]{0,40}", html in proptest::bool::ANY) {
+            let mut fast = Vec::new();
+            write_json_str(&mut fast, &s, html);
+            let mut slow = Vec::new();
+            slow.push(b'"');
+            for c in s.chars() {
+                // One char at a time never forms an 8-byte word.
+                write_json_body(&mut slow, c.encode_utf8(&mut [0; 4]), html);
+            }
+            slow.push(b'"');
+            proptest::prop_assert_eq!(fast, slow);
+        }
+    }
+
     #[test]
     fn json_string_escapes_like_encoding_json() {
         assert_eq!(
@@ -437,6 +532,19 @@ mod tests {
             "\"a\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u003c\\u003e\\u0026\\u2028\\u2029\u{7f}\u{85}\""
         );
         assert_eq!(run(|o| write_json_str(o, "<&>", false)), "\"<&>\"");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn zap_utf8_fast_path_matches_the_validating_encoder(s in ".{0,40}", ctl in "[\\x00-\\x1f\"\\\\a-z\u{80}-\u{10ffff}]{0,24}") {
+            for input in [&s, &ctl] {
+                let mut fast = Vec::new();
+                write_zap_str_utf8(&mut fast, input);
+                let mut slow = Vec::new();
+                write_zap_str(&mut slow, input.as_bytes());
+                proptest::prop_assert_eq!(fast, slow);
+            }
+        }
     }
 
     #[test]

@@ -237,7 +237,19 @@ pub(crate) fn write_f64_plain(out: &mut Vec<u8>, x: f64) {
     } else if x == 0.0 {
         write_zero(out, x.is_sign_negative());
     } else if !try_write_short_decimal(out, x) {
-        Digits::from_ryu(ryu::Buffer::new().format_finite(x)).write_plain(out);
+        write_ryu_plain(out, ryu::Buffer::new().format_finite(x));
+    }
+}
+
+/// ryu's text laid out without an exponent. Between 1e-5 and 1e16 ryu already writes the
+/// plain form, only with a `.0` on integers that Go leaves out; that common case (epoch
+/// milliseconds, for one) is copied without taking the digits apart.
+#[inline]
+fn write_ryu_plain(out: &mut Vec<u8>, text: &str) {
+    if text.as_bytes().contains(&b'e') {
+        Digits::from_ryu(text).write_plain(out);
+    } else {
+        out.extend_from_slice(text.strip_suffix(".0").unwrap_or(text).as_bytes());
     }
 }
 
@@ -248,7 +260,7 @@ pub(crate) fn write_f32_plain(out: &mut Vec<u8>, x: f32) {
     } else if x == 0.0 {
         write_zero(out, x.is_sign_negative());
     } else {
-        Digits::from_ryu(ryu::Buffer::new().format_finite(x)).write_plain(out);
+        write_ryu_plain(out, ryu::Buffer::new().format_finite(x));
     }
 }
 
@@ -324,6 +336,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn plain_copy_of_ryu_matches_the_digits_layout(bits in proptest::num::u64::ANY, ms in 0u64..4_102_444_800_000_000) {
+            for x in [f64::from_bits(bits), ms as f64 / 1e3, (ms * 1_000 + 123) as f64 / 1e6] {
+                if !x.is_finite() || x == 0.0 { continue; }
+                let text = ryu::Buffer::new().format_finite(x).to_owned();
+                let mut copied = Vec::new();
+                write_ryu_plain(&mut copied, &text);
+                let mut laid_out = Vec::new();
+                Digits::from_ryu(&text).write_plain(&mut laid_out);
+                proptest::prop_assert_eq!(copied, laid_out, "{}", text);
+            }
+        }
+
         #[test]
         fn fast_path_matches_ryu_digits(bits in proptest::num::u64::ANY, k in 0u32..7, int in -1_000_000_000_000i64..1_000_000_000_000) {
             // Both arbitrary doubles and short decimals (the fast path's domain).

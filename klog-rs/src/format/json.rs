@@ -15,7 +15,7 @@
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::escape::{write_zap_str, write_zap_str_body};
+use super::escape::{write_zap_body_utf8, write_zap_str, write_zap_str_utf8};
 use super::float::{write_f32_plain, write_f64_plain};
 use super::gotime::{unix_parts, write_duration};
 use super::nested::{write_base64, write_object_json};
@@ -91,7 +91,7 @@ pub(crate) fn encode(
     write_timestamp(line, time);
     if !ctx.name.is_empty() {
         line.extend_from_slice(b",\"logger\":");
-        write_zap_str(line, ctx.name.as_bytes());
+        write_zap_str_utf8(line, &ctx.name);
     }
     let caller = caller.or_else(|| {
         record.callsite().map(|c| JsonCaller {
@@ -105,19 +105,19 @@ pub(crate) fn encode(
     }) = caller
     {
         line.extend_from_slice(b",\"caller\":\"");
-        write_zap_str_body(line, path.as_bytes());
+        write_zap_body_utf8(line, path);
         line.push(b':');
         line.extend_from_slice(itoa::Buffer::new().format(number).as_bytes());
         line.push(b'"');
     }
     line.extend_from_slice(b",\"msg\":");
-    let message = record.message().as_bytes();
+    let message = record.message();
     match record.kind() {
         // klog forwards `Info(msg)` with one trailing line break removed.
         RecordKind::Unstructured => {
-            write_zap_str(line, message.strip_suffix(b"\n").unwrap_or(message));
+            write_zap_str_utf8(line, message.strip_suffix('\n').unwrap_or(message));
         }
-        RecordKind::Structured => write_zap_str(line, message),
+        RecordKind::Structured => write_zap_str_utf8(line, message),
     }
     line.extend_from_slice(&ctx.fields);
     let is_error = matches!(record.severity(), Severity::Error | Severity::Fatal);
@@ -129,7 +129,7 @@ pub(crate) fn encode(
         write_field(line, text, kv.key(), &kv.value());
     }
     if let Some(err) = record.error() {
-        write_error_fields(line, text, b"err", err);
+        write_error_fields(line, text, "err", err);
     }
     line.extend_from_slice(b"}\n");
 }
@@ -144,9 +144,9 @@ pub(crate) fn write_timestamp(line: &mut Vec<u8>, (secs, nanos): (i64, u32)) {
 
 /// `,"key":`
 #[inline]
-fn write_key(line: &mut Vec<u8>, key: &[u8]) {
+fn write_key(line: &mut Vec<u8>, key: &str) {
     line.push(b',');
-    write_zap_str(line, key);
+    write_zap_str_utf8(line, key);
     line.push(b':');
 }
 
@@ -154,17 +154,17 @@ fn write_key(line: &mut Vec<u8>, key: &[u8]) {
 /// for a value that failed to encode or panicked).
 #[cold]
 #[inline(never)]
-fn write_key_error(line: &mut Vec<u8>, start: usize, key: &[u8], message: &[u8]) {
+fn write_key_error(line: &mut Vec<u8>, start: usize, key: &str, message: &[u8]) {
     line.truncate(start);
     line.extend_from_slice(b",\"");
-    write_zap_str_body(line, key);
+    write_zap_body_utf8(line, key);
     line.extend_from_slice(b"Error\":");
     write_zap_str(line, message);
 }
 
 /// Writes `,"key":value` for a key/value pair (bound or of the call).
 pub(crate) fn write_field(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &str, value: &Value<'_>) {
-    write_field_value(line, text, key.as_bytes(), value, Origin::Pair);
+    write_field_value(line, text, key, value, Origin::Pair);
 }
 
 /// Where a value comes from: a key/value pair, or a [`Marshaler`](crate::Marshaler)'s
@@ -179,7 +179,7 @@ enum Origin {
 fn write_field_value(
     line: &mut Vec<u8>,
     text: &mut Vec<u8>,
-    key: &[u8],
+    key: &str,
     value: &Value<'_>,
     origin: Origin,
 ) {
@@ -193,7 +193,7 @@ fn write_field_value(
     }
     write_key(line, key);
     match *value {
-        Value::Str(s) => write_zap_str(line, s.as_bytes()),
+        Value::Str(s) => write_zap_str_utf8(line, s),
         Value::ByteStr(b) => write_zap_str(line, b),
         Value::Bytes(b) => write_base64(line, b),
         Value::NilBytes => line.extend_from_slice(b"\"\""),
@@ -275,7 +275,7 @@ fn write_json_or_error(
     line: &mut Vec<u8>,
     text: &mut Vec<u8>,
     start: usize,
-    key: &[u8],
+    key: &str,
     value: &Value<'_>,
 ) {
     let (Value::Serde(v) | Value::Format(v)) = *value else {
@@ -302,7 +302,7 @@ fn write_json_or_error(
 }
 
 /// The rendered text as a string value, or the `<key>Error` field after a panic.
-fn write_rendered(line: &mut Vec<u8>, text: &[u8], start: usize, key: &[u8], rendered: Rendered) {
+fn write_rendered(line: &mut Vec<u8>, text: &[u8], start: usize, key: &str, rendered: Rendered) {
     match rendered {
         Rendered::Ok => write_zap_str(line, text),
         Rendered::FmtError => write_zap_str(line, FMT_ERROR_MARKER),
@@ -313,7 +313,7 @@ fn write_rendered(line: &mut Vec<u8>, text: &[u8], start: usize, key: &[u8], ren
 /// `,"<key>Error":"PANIC=<msg>"` from the `<panic: msg>` text in `text`.
 #[cold]
 #[inline(never)]
-fn write_panic_field(line: &mut Vec<u8>, text: &[u8], start: usize, key: &[u8]) {
+fn write_panic_field(line: &mut Vec<u8>, text: &[u8], start: usize, key: &str) {
     let message = text
         .strip_prefix(b"<panic: ")
         .and_then(|m| m.strip_suffix(b">"))
@@ -328,7 +328,7 @@ fn write_panic_field(line: &mut Vec<u8>, text: &[u8], start: usize, key: &[u8]) 
 /// by the result's type.
 #[cold]
 #[inline(never)]
-fn write_marshaled(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &[u8], m: &dyn crate::Marshaler) {
+fn write_marshaled(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &str, m: &dyn crate::Marshaler) {
     let start = line.len();
     let mut written = false;
     let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -359,7 +359,7 @@ fn write_marshaled(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &[u8], m: &dyn c
 pub(crate) fn write_error_fields(
     line: &mut Vec<u8>,
     text: &mut Vec<u8>,
-    key: &[u8],
+    key: &str,
     err: &(dyn std::error::Error + 'static),
 ) {
     let start = line.len();
@@ -383,7 +383,7 @@ pub(crate) fn write_error_fields(
     let alternate = catch_unwind(AssertUnwindSafe(|| write!(ByteWriter(text), "{err:#}")));
     if matches!(alternate, Ok(Ok(()))) && text[plain_len..] != text[..plain_len] {
         line.extend_from_slice(b",\"");
-        write_zap_str_body(line, key);
+        write_zap_body_utf8(line, key);
         line.extend_from_slice(b"Verbose\":");
         write_zap_str(line, &text[plain_len..]);
     } else if source.is_some() {
@@ -398,7 +398,7 @@ pub(crate) fn write_error_fields(
 fn write_chain(
     line: &mut Vec<u8>,
     text: &mut Vec<u8>,
-    key: &[u8],
+    key: &str,
     err: &(dyn std::error::Error + 'static),
 ) {
     text.clear();
@@ -418,7 +418,7 @@ fn write_chain(
         current = e.source();
     }
     line.extend_from_slice(b",\"");
-    write_zap_str_body(line, key);
+    write_zap_body_utf8(line, key);
     line.extend_from_slice(b"Verbose\":");
     write_zap_str(line, text);
 }
@@ -427,9 +427,9 @@ fn write_chain(
 /// panics ends the list as `{}`, followed by `"KError":"PANIC=…"` (zap's behaviour).
 #[cold]
 #[inline(never)]
-fn write_causes(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &[u8], causes: &ErrorCauses) {
+fn write_causes(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &str, causes: &ErrorCauses) {
     line.extend_from_slice(b",\"");
-    write_zap_str_body(line, key);
+    write_zap_body_utf8(line, key);
     line.extend_from_slice(b"Causes\":[");
     for (i, cause) in causes.iter().enumerate() {
         if i > 0 {
@@ -442,7 +442,7 @@ fn write_causes(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &[u8], causes: &Err
             let at = line.len();
             return write_panic_field(line, text, at, key);
         }
-        write_error_fields(line, text, b"error", cause);
+        write_error_fields(line, text, "error", cause);
         // The object's first field has no leading comma.
         if line.get(fields) == Some(&b',') {
             line.remove(fields);
