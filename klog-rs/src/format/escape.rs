@@ -354,39 +354,54 @@ fn is_zap_plain_word(w: u64) -> bool {
 }
 
 /// The body of [`write_zap_str_utf8`].
+#[inline]
 pub(crate) fn write_zap_body_utf8(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
-    let mut chunks = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in chunks.by_ref() {
-        let word = u64::from_le_bytes([
-            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-        ]);
-        if !is_zap_plain_word(word) {
-            break;
-        }
-        offset += 8;
+    if is_zap_plain(bytes) {
+        out.extend_from_slice(bytes);
+    } else {
+        write_zap_body_escaped(out, bytes);
     }
-    let rest = &bytes[offset..];
-    // Short strings and tails: pad with a plain byte and test them as one word too.
-    if rest.len() < 8 {
-        let mut padded = [b'a'; 8];
-        padded[..rest.len()].copy_from_slice(rest);
-        if is_zap_plain_word(u64::from_le_bytes(padded)) {
-            out.extend_from_slice(bytes);
-            return;
+}
+
+/// Whether no byte of `bytes` needs zap escaping, testing 8 bytes at a time (the last
+/// word overlaps the one before it; a short string is padded with plain bytes).
+#[inline]
+fn is_zap_plain(bytes: &[u8]) -> bool {
+    if bytes.len() < 8 {
+        let mut word = u64::from_le_bytes(*b"aaaaaaaa");
+        for (i, &b) in bytes.iter().enumerate() {
+            word = (word & !(0xff << (8 * i))) | (u64::from(b) << (8 * i));
         }
+        return is_zap_plain_word(word);
     }
-    out.extend_from_slice(&bytes[..offset]);
+    let load = |at: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        if !is_zap_plain_word(load(at)) {
+            return false;
+        }
+        at += 8;
+    }
+    at == bytes.len() || is_zap_plain_word(load(bytes.len() - 8))
+}
+
+#[cold]
+#[inline(never)]
+fn write_zap_body_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut start = 0;
-    for (i, &b) in rest.iter().enumerate() {
+    for (i, &b) in bytes.iter().enumerate() {
         if JSON_CLASS[b as usize] == 1 {
-            out.extend_from_slice(&rest[start..i]);
+            out.extend_from_slice(&bytes[start..i]);
             write_zap_escape(out, b);
             start = i + 1;
         }
     }
-    out.extend_from_slice(&rest[start..]);
+    out.extend_from_slice(&bytes[start..]);
 }
 
 fn write_zap_escape(out: &mut Vec<u8>, b: u8) {

@@ -253,6 +253,20 @@ fn write_ryu_plain(out: &mut Vec<u8>, text: &str) {
     }
 }
 
+/// [`write_f64_plain`] for a value known to be finite and within ryu's plain range
+/// (1e-5 ≤ |x| < 1e16), such as epoch milliseconds: no exponent check needed.
+#[inline]
+pub(crate) fn write_f64_plain_in_range(out: &mut Vec<u8>, x: f64) {
+    if !(1e-5..1e16).contains(&x.abs()) {
+        return write_f64_plain(out, x);
+    }
+    if !try_write_short_decimal(out, x) {
+        let mut buffer = ryu::Buffer::new();
+        let text = buffer.format_finite(x);
+        out.extend_from_slice(text.strip_suffix(".0").unwrap_or(text).as_bytes());
+    }
+}
+
 /// zap's spelling of a float32 (ZF with 32-bit shortest digits).
 pub(crate) fn write_f32_plain(out: &mut Vec<u8>, x: f32) {
     if !x.is_finite() {

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::escape::{write_zap_body_utf8, write_zap_str, write_zap_str_utf8};
-use super::float::{write_f32_plain, write_f64_plain};
+use super::float::{write_f32_plain, write_f64_plain, write_f64_plain_in_range};
 use super::gotime::{unix_parts, write_duration};
 use super::nested::{write_base64, write_object_json};
 use super::text::{panic_text, render, ByteWriter, Rendered, FMT_ERROR_MARKER};
@@ -138,8 +138,16 @@ pub(crate) fn encode(
 /// epoch-millis time encoder).
 #[inline]
 pub(crate) fn write_timestamp(line: &mut Vec<u8>, (secs, nanos): (i64, u32)) {
-    let unix_nanos = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
-    write_f64_plain(line, unix_nanos as f64 / 1e6);
+    // Until the year 2262 the nanosecond count fits an i64, whose conversion is one
+    // instruction (i128's is a library call); both round to the nearest double.
+    let unix_nanos = match secs
+        .checked_mul(1_000_000_000)
+        .and_then(|n| n.checked_add(i64::from(nanos)))
+    {
+        Some(n) => n as f64,
+        None => (i128::from(secs) * 1_000_000_000 + i128::from(nanos)) as f64,
+    };
+    write_f64_plain_in_range(line, unix_nanos / 1e6);
 }
 
 /// `,"key":`
