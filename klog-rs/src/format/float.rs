@@ -253,17 +253,65 @@ fn write_ryu_plain(out: &mut Vec<u8>, text: &str) {
     }
 }
 
-/// [`write_f64_plain`] for a value known to be finite and within ryu's plain range
-/// (1e-5 ≤ |x| < 1e16), such as epoch milliseconds: no exponent check needed.
+/// ZF of an epoch-milliseconds value (the JSON format's `ts`): exact integer
+/// arithmetic for the binade of the years 2004–2039, [`write_f64_plain`] elsewhere.
 #[inline]
-pub(crate) fn write_f64_plain_in_range(out: &mut Vec<u8>, x: f64) {
-    if !(1e-5..1e16).contains(&x.abs()) {
-        return write_f64_plain(out, x);
+pub(crate) fn write_epoch_millis(out: &mut Vec<u8>, x: f64) {
+    if !try_write_epoch_millis(out, x) {
+        write_f64_plain(out, x);
     }
-    if !try_write_short_decimal(out, x) {
-        let mut buffer = ryu::Buffer::new();
-        let text = buffer.format_finite(x);
-        out.extend_from_slice(text.strip_suffix(".0").unwrap_or(text).as_bytes());
+}
+
+/// The shortest digits of x in [2^40, 2^41) without ryu. There x = m·2^-12 exactly and
+/// a decimal with k fraction digits parses back to x iff it lies within half an ulp
+/// (2^-13) of it (a tie rounds to the even m); c is the k-digit decimal nearest to x. Spacings 10^-k for k ≤ 3 exceed the ulp,
+/// so at most one such decimal exists, and the first k with one gives the shortest;
+/// with k = 4 some always exists, and the nearest is Go's choice. Exact ties and the
+/// binade's lower edge (where the interval is lopsided) are left to ryu.
+fn try_write_epoch_millis(out: &mut Vec<u8>, x: f64) -> bool {
+    const LOW: f64 = 1_099_511_627_776.0; // 2^40
+    if !(LOW..2.0 * LOW).contains(&x) {
+        return false;
+    }
+    let bits = x.to_bits();
+    let m = u128::from((bits & ((1 << 52) - 1)) | (1 << 52));
+    if m == 1 << 52 {
+        return false;
+    }
+    let mut pow10: u128 = 1;
+    for k in 0..=4u32 {
+        // m·10^k / 2^12, rounded to the nearest integer c; diff = |c·2^12 − m·10^k|.
+        // In these units x is m·10^k and half an ulp is 10^k / 2, hence the doubling.
+        let scaled = m * pow10;
+        let c = (scaled + (1 << 11)) >> 12;
+        let diff = (c << 12).abs_diff(scaled);
+        if k == 4 && diff == 1 << 11 {
+            return false; // x lies exactly between two 4-digit decimals, both valid
+        }
+        if 2 * diff < pow10 || (2 * diff == pow10 && m % 2 == 0) {
+            write_fixed(out, c, k);
+            return true;
+        }
+        pow10 *= 10;
+    }
+    false
+}
+
+/// Writes `c / 10^k` with exactly `k` fraction digits (none when `k` is 0).
+fn write_fixed(out: &mut Vec<u8>, c: u128, k: u32) {
+    let scale = 10u128.pow(k);
+    let int = (c / scale) as u64;
+    out.extend_from_slice(itoa::Buffer::new().format(int).as_bytes());
+    if k > 0 {
+        out.push(b'.');
+        let frac = (c % scale) as u64;
+        let mut digits = [b'0'; 4];
+        let mut rest = frac;
+        for d in digits[..k as usize].iter_mut().rev() {
+            *d = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        out.extend_from_slice(&digits[..k as usize]);
     }
 }
 
@@ -337,6 +385,30 @@ mod tests {
     }
 
     #[test]
+    fn epoch_millis_match_the_corpus() {
+        let mut out = Vec::new();
+        write_epoch_millis(&mut out, 1_704_164_645_123_456_789i64 as f64 / 1e6);
+        assert_eq!(out, b"1704164645123.4568");
+        out.clear();
+        write_epoch_millis(&mut out, 1_715_933_350_250_000_000i64 as f64 / 1e6);
+        assert_eq!(out, b"1715933350249.9998");
+        out.clear();
+        write_epoch_millis(&mut out, 1_735_689_599_999_999_999i64 as f64 / 1e6);
+        assert_eq!(out, b"1735689600000");
+        // Halfway between two integers, and one ulp above 2^40.
+        for (x, want) in [
+            (1_099_511_627_776.5, "1099511627776.5"),
+            (f64::from_bits(0x4270_0000_0000_0001), "1099511627776.0002"),
+        ] {
+            out.clear();
+            write_epoch_millis(&mut out, x);
+            assert_eq!(String::from_utf8_lossy(&out), want);
+            out.clear();
+            assert!(try_write_epoch_millis(&mut out, x) || x == 1_099_511_627_776.5);
+        }
+    }
+
+    #[test]
     fn plain_floats_never_use_an_exponent() {
         assert_eq!(plain64(1e21), "1000000000000000000000");
         assert_eq!(plain64(1.5e-7), "0.00000015");
@@ -350,6 +422,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn epoch_millis_digits_match_ryu(nanos in 1_000_000_000_000_000_000i64..2_300_000_000_000_000_000, bits in 0x4270_0000_0000_0000u64..0x4280_0000_0000_0000) {
+            // Timestamps as the JSON encoder computes them, and every double in the binade.
+            for x in [nanos as f64 / 1e6, f64::from_bits(bits)] {
+                let mut fast = Vec::new();
+                let mut slow = Vec::new();
+                write_f64_plain(&mut slow, x);
+                if try_write_epoch_millis(&mut fast, x) {
+                    proptest::prop_assert_eq!(&fast, &slow, "{:?}", x);
+                }
+            }
+        }
+
         #[test]
         fn plain_copy_of_ryu_matches_the_digits_layout(bits in proptest::num::u64::ANY, ms in 0u64..4_102_444_800_000_000) {
             for x in [f64::from_bits(bits), ms as f64 / 1e3, (ms * 1_000 + 123) as f64 / 1e6] {

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::escape::{write_zap_body_utf8, write_zap_str, write_zap_str_utf8};
-use super::float::{write_f32_plain, write_f64_plain, write_f64_plain_in_range};
+use super::float::{write_epoch_millis, write_f32_plain, write_f64_plain};
 use super::gotime::{unix_parts, write_duration};
 use super::nested::{write_base64, write_object_json};
 use super::text::{panic_text, render, ByteWriter, Rendered, FMT_ERROR_MARKER};
@@ -147,7 +147,7 @@ pub(crate) fn write_timestamp(line: &mut Vec<u8>, (secs, nanos): (i64, u32)) {
         Some(n) => n as f64,
         None => (i128::from(secs) * 1_000_000_000 + i128::from(nanos)) as f64,
     };
-    write_f64_plain_in_range(line, unix_nanos / 1e6);
+    write_epoch_millis(line, unix_nanos / 1e6);
 }
 
 /// `,"key":`
