@@ -68,6 +68,7 @@
 #[path = "__private.rs"]
 pub mod __private;
 mod callsite;
+mod config;
 mod format;
 mod format_sink;
 mod global;
@@ -82,6 +83,12 @@ mod verbosity;
 mod vmodule;
 
 pub use callsite::Callsite;
+#[cfg(feature = "clap")]
+pub use config::{normalize_go_flags, LoggingFlags};
+pub use config::{
+    ConfigError, FormatOptions, GoDuration, KlogFlags, LoggingConfiguration, OutputRoutingOptions,
+    Quantity, VModuleItem,
+};
 pub use format_sink::{JsonSink, JsonSinkBuilder, TextSink, TextSinkBuilder};
 pub use global::{background, flush, flush_and_exit, set_logger, SetLoggerError};
 pub use logger::Logger;

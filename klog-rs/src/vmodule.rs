@@ -314,6 +314,31 @@ impl VModule {
     /// ```
     pub fn parse(value: &str, mode: VModuleMode) -> Result<VModule, ParseVModuleError> {
         let mut entries = Vec::new();
+        for (pattern, level) in VModule::parse_entries(value)? {
+            push_entry(&mut entries, pattern, level, mode)?;
+        }
+        Ok(VModule {
+            text: value.to_owned(),
+            mode,
+            entries,
+        })
+    }
+
+    /// The `(pattern, N)` entries of a `-vmodule` value by klog's grammar, in order, `N = 0`
+    /// entries included (the one copy of the grammar: [`VModule::parse`] and the
+    /// configuration's `--vmodule` flag both use it).
+    ///
+    /// ```
+    /// let entries = klog::VModule::parse_entries("a=1,,b*=0,").unwrap();
+    /// assert_eq!(entries, [("a", 1), ("b*", 0)]);
+    /// assert!(klog::VModule::parse_entries("a=-1").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// klog's syntax error for a malformed entry, `negative value for vmodule level` for a
+    /// negative `N`; the first bad entry decides.
+    pub fn parse_entries(value: &str) -> Result<Vec<(&str, i32)>, ParseVModuleError> {
+        let mut entries = Vec::new();
         for entry in value.split(',') {
             if entry.is_empty() {
                 // klog skips these so that trailing commas are harmless.
@@ -328,13 +353,12 @@ impl VModule {
                 return Err(ParseVModuleError::SYNTAX);
             }
             let level = parse_level(level).ok_or(ParseVModuleError::SYNTAX)?;
-            push_entry(&mut entries, pattern, level, mode)?;
+            if level < 0 {
+                return Err(ParseVModuleError::NEGATIVE);
+            }
+            entries.push((pattern, level));
         }
-        Ok(VModule {
-            text: value.to_owned(),
-            mode,
-            entries,
-        })
+        Ok(entries)
     }
 
     /// Builds a value from `(pattern, level)` pairs, e.g. component-base's
