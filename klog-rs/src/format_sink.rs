@@ -21,6 +21,7 @@ use crate::record::Record;
 use crate::sink::Sink;
 use crate::value::{KeyValue, Value};
 use crate::verbosity;
+use crate::vmodule::VModule;
 
 /// A line buffer above this capacity is not kept for the next record (klog's `PutBuffer`
 /// does the same), so one huge value does not pin memory in every thread.
@@ -61,11 +62,13 @@ struct FixedCaller {
     line: i64,
 }
 
-/// Threshold of a sink: the global `-v` and `-vmodule`, or its own `-v`.
-#[derive(Clone, Copy, Debug)]
+/// Threshold of a sink: the global `-v` and `-vmodule`, or its own.
+#[derive(Clone, Debug)]
 enum Threshold {
     Global,
-    Fixed(i32),
+    /// The sink's own `-v`, and optionally its own `-vmodule` (matched on each call,
+    /// without the global per-call-site cache: meant for tests and special sinks).
+    Fixed(i32, Option<Arc<VModule>>),
 }
 
 /// What every sink derived from one builder shares.
@@ -88,9 +91,13 @@ impl Shared {
 
     #[inline]
     fn enabled(&self, level: i32, callsite: Option<&Callsite>) -> bool {
-        match self.threshold {
+        match &self.threshold {
             Threshold::Global => verbosity::globally_enabled(level, callsite),
-            Threshold::Fixed(v) => level <= v,
+            Threshold::Fixed(v, vmodule) => {
+                level <= *v
+                    || matches!((vmodule, callsite), (Some(vm), Some(c))
+                        if vm.level_for(c.file(), c.module_path()).is_some_and(|n| level <= n))
+            }
         }
     }
 }
@@ -377,16 +384,21 @@ struct BuilderOptions {
     pid: Option<i64>,
     caller: Option<FixedCaller>,
     verbosity: Option<i32>,
+    vmodule: Option<VModule>,
 }
 
 impl BuilderOptions {
     fn build<E: Encoding>(self) -> FormatSink<E> {
-        let threshold = match self.verbosity {
-            Some(v) => {
-                verbosity::register_sink_threshold(v);
-                Threshold::Fixed(v)
+        let threshold = match (self.verbosity, self.vmodule) {
+            (None, None) => Threshold::Global,
+            (v, vmodule) => {
+                let v = v.unwrap_or(0);
+                let vmodule = vmodule.filter(|vm| !vm.is_empty());
+                // The fast check must let through every level this sink may write.
+                let raised = vmodule.as_ref().and_then(VModule::max_level).unwrap_or(v);
+                verbosity::register_sink_threshold(v.max(raised));
+                Threshold::Fixed(v, vmodule.map(Arc::new))
             }
-            None => Threshold::Global,
         };
         let pid = self.pid.unwrap_or_else(|| i64::from(std::process::id()));
         FormatSink {
@@ -408,6 +420,7 @@ impl fmt::Debug for BuilderOptions {
             .field("pid", &self.pid)
             .field("caller", &self.caller)
             .field("verbosity", &self.verbosity)
+            .field("vmodule", &self.vmodule)
             .finish_non_exhaustive()
     }
 }
@@ -427,6 +440,16 @@ macro_rules! builder_methods {
         #[must_use]
         pub fn verbosity(mut self, v: i32) -> Self {
             self.options.verbosity = Some(v);
+            self
+        }
+
+        /// Gives the sink its own `-vmodule` instead of the global one (with the sink's
+        /// own `-v` from [`verbosity`](Self::verbosity), 0 if not set). Matched on each
+        /// call, without the global per-call-site cache: for tests and special sinks;
+        /// components set the global one with [`set_vmodule`](crate::set_vmodule).
+        #[must_use]
+        pub fn vmodule(mut self, vmodule: VModule) -> Self {
+            self.options.vmodule = Some(vmodule);
             self
         }
 

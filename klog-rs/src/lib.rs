@@ -90,7 +90,10 @@ pub use config::{
     Quantity, VModuleItem,
 };
 pub use format_sink::{JsonSink, JsonSinkBuilder, TextSink, TextSinkBuilder};
-pub use global::{background, flush, flush_and_exit, set_logger, SetLoggerError};
+pub use global::{
+    background, flush, flush_and_exit, init, logger_from_config, set_logger, FlushGuard, InitError,
+    SetLoggerError,
+};
 pub use logger::Logger;
 pub use output::{OutputStats, SharedBuffer};
 pub use record::{Record, RecordKind, Severity};

@@ -401,6 +401,17 @@ impl VModule {
         })
     }
 
+    /// The highest level any entry can raise a call site to (`None` without entries).
+    ///
+    /// ```
+    /// let vm: klog::VModule = "a=2,b=7,c=0".parse().unwrap();
+    /// assert_eq!(vm.max_level(), Some(7));
+    /// ```
+    #[must_use]
+    pub fn max_level(&self) -> Option<i32> {
+        self.entries.iter().map(|e| e.level).max()
+    }
+
     /// Whether no entries are left (none given, or all with level 0); then only `-v` counts.
     ///
     /// ```
