@@ -155,3 +155,37 @@ fn flush_and_exit_writes_then_exits_with_the_code() {
     assert_eq!(output.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&output.stderr).contains("] \"before exit\""));
 }
+
+#[test]
+fn init_child() {
+    if in_child() {
+        let mut config = klog::LoggingConfiguration::from_yaml(
+            "format: json\nverbosity: 1\nvmodule:\n- filePattern: global\n  verbosity: 3\n",
+        )
+        .expect("config");
+        config.flush_frequency = "2s".parse().expect("duration");
+        let _guard = klog::init(&config).expect("init");
+        klog::info!(v: 3, "raised by vmodule");
+        klog::info!(v: 4, "hidden");
+        assert!(klog::init(&config).is_err(), "second init must fail");
+    }
+}
+
+#[test]
+fn init_installs_the_configured_format_verbosity_and_vmodule() {
+    let output = run_child("init_child");
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with('{')).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("\"msg\":\"raised by vmodule\",\"v\":3"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("\"caller\":\"tests/global.rs:"),
+        "{}",
+        lines[0]
+    );
+}

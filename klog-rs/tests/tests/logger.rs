@@ -82,3 +82,24 @@ fn sinks_can_be_used_directly() {
     sink.flush();
     assert!(out.to_string().ends_with("] \"direct\"\n"));
 }
+
+#[test]
+fn a_sink_can_carry_its_own_vmodule() {
+    let out = klog::SharedBuffer::default();
+    let logger = klog::TextSink::builder()
+        .writer(out.clone())
+        .verbosity(1)
+        .vmodule("logger=4".parse().unwrap())
+        .build_logger();
+    info!(v: 4, logger, "raised for this file");
+    info!(v: 5, logger, "hidden");
+    let other = klog::TextSink::builder()
+        .writer(out.clone())
+        .verbosity(1)
+        .vmodule("other=4".parse().unwrap())
+        .build_logger();
+    info!(v: 4, other, "not this file");
+    let text = out.to_string();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("\"raised for this file\""));
+}
