@@ -34,6 +34,24 @@ fn disabled(c: &mut Criterion) {
     g.finish();
 }
 
+/// W1v: the disabled `V(5)` call with a `-vmodule` that matches no file
+/// (`nomatch=5,othernomatch*=3`); tracing: an `EnvFilter` enabling TRACE elsewhere.
+fn vmodule(c: &mut Criterion) {
+    let mut g = c.benchmark_group("vmodule");
+    let klog = klog_side::logger();
+    klog::set_vmodule("nomatch=5,othernomatch*=3".parse().expect("vmodule"));
+    g.bench_function("klog", |b| {
+        b.iter(|| klog_side::disabled(&klog, black_box(&EVENT)));
+    });
+    klog::set_vmodule(klog::VModule::default());
+    dispatcher::with_default(&tracing_side::vmodule_dispatch(), || {
+        g.bench_function("tracing_env_filter", |b| {
+            b.iter(|| tracing_side::disabled(black_box(&EVENT)));
+        });
+    });
+    g.finish();
+}
+
 /// W2: the V0 info event, formatted in each library's text format.
 fn text(c: &mut Criterion) {
     let mut g = c.benchmark_group("text");
@@ -244,6 +262,7 @@ fn threads(c: &mut Criterion) {
 criterion_group!(
     benches,
     disabled,
+    vmodule,
     text,
     contextual,
     derive,

@@ -181,6 +181,20 @@ pub mod tracing_side {
         dispatch_to(max_level, std::io::sink)
     }
 
+    /// The fmt subscriber behind an `EnvFilter` that enables TRACE for a module that does
+    /// not exist: the max-level hint rises to TRACE, so each call site's interest cache
+    /// must reject the event (the analogue of a non-matching `-vmodule`).
+    #[must_use]
+    pub fn vmodule_dispatch() -> Dispatch {
+        Dispatch::new(
+            tracing_subscriber::fmt()
+                .with_ansi(false)
+                .with_writer(std::io::sink)
+                .with_env_filter(tracing_subscriber::EnvFilter::new("info,nomatch=trace"))
+                .finish(),
+        )
+    }
+
     /// [`dispatch`] writing to `make_writer`.
     #[must_use]
     pub fn dispatch_to<W>(max_level: LevelFilter, make_writer: W) -> Dispatch

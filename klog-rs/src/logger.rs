@@ -8,7 +8,7 @@ use crate::callsite::Callsite;
 use crate::record::{Record, Severity};
 use crate::sink::Sink;
 use crate::value::KeyValue;
-use crate::verbosity::{max_v, vmodule_enables};
+use crate::verbosity::{gate, max_v, vmodule_enables};
 
 /// A logger: a [`Sink`] plus a verbosity offset. Cheap to clone (one reference count),
 /// `Send + Sync`, and the default value discards everything.
@@ -150,6 +150,13 @@ impl Logger {
     #[must_use]
     #[inline(always)]
     pub fn enabled_for(&self, callsite: &Callsite, level: i32) -> bool {
+        // Only the gate is inlined into every call site: a disabled call is one load and
+        // one compare, and the expansion stays small enough for callers to be inlined.
+        level <= gate() && self.enabled_past_gate(callsite, level)
+    }
+
+    #[inline(never)]
+    fn enabled_past_gate(&self, callsite: &Callsite, level: i32) -> bool {
         (level <= max_v() || vmodule_enables(callsite, level))
             && match &self.sink {
                 Some(sink) => sink.enabled_for(level, callsite),

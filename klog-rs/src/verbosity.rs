@@ -2,12 +2,12 @@
 //! first.
 //!
 //! Hot path: no allocation, no locks. A call is decided by:
-//! 1. `level <= max_v()`: one relaxed atomic load, the upper bound of every threshold any
-//!    sink uses (the global `-v` and the thresholds sinks were built with). Most calls
-//!    stop here.
-//! 2. Only while a global `-vmodule` is set: the call site's cached vmodule level
-//!    ([`Callsite`]), re-matched in a cold function when the vmodule generation changed.
-//!    No lock and no path matching on the hot path.
+//! 1. `level <= gate()`: one relaxed atomic load, the upper bound of every threshold any
+//!    sink uses (the global `-v` and the thresholds sinks were built with), or no bound
+//!    while a global `-vmodule` is set. Without vmodule, disabled calls stop here.
+//! 2. `level <= max_v()`, else, only while a global `-vmodule` is set, the call site's
+//!    cached vmodule level ([`Callsite`]), re-matched in a cold function when the vmodule
+//!    generation changed. No lock and no path matching on the hot path.
 //!
 //! Changing `-v` or `-vmodule` at run time takes effect at every call site on its next
 //! call: `-v` is read on every call, and a new `-vmodule` bumps the generation, which
@@ -26,8 +26,12 @@ static GLOBAL_V: AtomicI32 = AtomicI32::new(0);
 /// The largest threshold a sink was built with (a sink's own `-v`, or the highest level
 /// its own vmodule can raise a call to).
 static SINK_MAX_V: AtomicI32 = AtomicI32::new(i32::MIN);
-/// `max(GLOBAL_V, SINK_MAX_V)`: the first check of every call.
+/// `max(GLOBAL_V, SINK_MAX_V)`: no sink writes a level above it, unless the global
+/// vmodule raises it for a call site.
 static MAX_V: AtomicI32 = AtomicI32::new(0);
+/// The first check of every call: `MAX_V`, or `i32::MAX` while a global vmodule is set (so
+/// that a disabled call without vmodule costs one load and one compare).
+static GATE: AtomicI32 = AtomicI32::new(0);
 
 /// Whether a global `-vmodule` with entries is set: the second check runs only then.
 static VMODULE_ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -76,6 +80,7 @@ pub fn set_vmodule(vmodule: VModule) {
     // The new value is visible before call sites learn that their cache is stale.
     VMODULE_GENERATION.fetch_add(1, Ordering::Release);
     VMODULE_ACTIVE.store(active, Ordering::Release);
+    recompute();
 }
 
 /// The global `-vmodule`, if one with entries is set.
@@ -99,6 +104,18 @@ fn recompute() {
         .load(Ordering::Relaxed)
         .max(SINK_MAX_V.load(Ordering::Relaxed));
     MAX_V.store(max, Ordering::Relaxed);
+    let gate = if VMODULE_ACTIVE.load(Ordering::Relaxed) {
+        i32::MAX
+    } else {
+        max
+    };
+    GATE.store(gate, Ordering::Relaxed);
+}
+
+/// The first, cheapest check: a level above it is disabled everywhere.
+#[inline(always)]
+pub(crate) fn gate() -> i32 {
+    GATE.load(Ordering::Relaxed)
 }
 
 /// The upper bound of all thresholds: a level above it is disabled everywhere, unless
