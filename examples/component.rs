@@ -22,7 +22,7 @@ use klog::{error, info, warning, FlushGuard, KObj, KeyValue, Logger, LoggingConf
 /// A fake pod controller that logs like a Kubernetes component.
 #[derive(Parser, Debug)]
 // Like Go's flag package, a repeated flag overrides the earlier value (`-v=1 -v=4`).
-#[command(name = "component", version, args_override_self = true)]
+#[command(name = "component", version)]
 struct Cli {
     /// Logging configuration file (YAML, or JSON with a .json extension); flags override it.
     #[arg(long, value_name = "path")]

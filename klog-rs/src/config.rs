@@ -1427,6 +1427,8 @@ mod flags {
     /// configuration file with [`apply_to`](Self::apply_to). Every field is `None`
     /// unless its flag was given.
     ///
+    /// A flag given twice takes its last value, as Go's flag package does.
+    ///
     /// Go spellings are accepted: `--log_dir` as well as `--log-dir` (every flag with a
     /// word separator takes both, as Kubernetes components do), bool flags as
     /// `--logtostderr`, `--logtostderr=true` or `--logtostderr=false`, and single-dash
@@ -1460,6 +1462,7 @@ mod flags {
     pub struct LoggingFlags {
         /// `--logging-format`: overrides `format`.
         #[arg(
+            overrides_with = "logging_format",
             long = "logging-format",
             alias = "logging_format",
             value_name = "string",
@@ -1469,6 +1472,7 @@ mod flags {
 
         /// `--log-flush-frequency`: overrides `flushFrequency`.
         #[arg(
+            overrides_with = "log_flush_frequency",
             long = "log-flush-frequency",
             alias = "log_flush_frequency",
             value_name = "duration",
@@ -1479,6 +1483,7 @@ mod flags {
 
         /// `-v`/`--v`: overrides `verbosity`.
         #[arg(
+            overrides_with = "v",
             short = 'v',
             long = "v",
             value_name = "Level",
@@ -1490,6 +1495,7 @@ mod flags {
         /// `--vmodule` (`pattern=N,...`): replaces `vmodule`; parsed by
         /// [`apply_to`](Self::apply_to).
         #[arg(
+            overrides_with = "vmodule",
             long = "vmodule",
             value_name = "pattern=N,...",
             help = "comma-separated list of pattern=N settings for file-filtered logging"
@@ -1498,6 +1504,7 @@ mod flags {
 
         /// `--log-text-split-stream`: overrides `options.text.splitStream`.
         #[arg(
+            overrides_with = "log_text_split_stream",
             long = "log-text-split-stream",
             alias = "log_text_split_stream",
             value_name = "true|false",
@@ -1506,12 +1513,13 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = "[Alpha] In text format, write error messages to stderr and info messages to stdout. The default is to write a single stream to stdout. (parsed and validated; takes effect with split-stream output, not yet implemented)"
+            help = "[Alpha] In text format, write error messages to stderr and info messages to stdout. By default both go to stderr. (parsed and validated; takes effect with split-stream output, not yet implemented)"
         )]
         pub log_text_split_stream: Option<bool>,
 
         /// `--log-text-info-buffer-size`: overrides `options.text.infoBufferSize`.
         #[arg(
+            overrides_with = "log_text_info_buffer_size",
             long = "log-text-info-buffer-size",
             alias = "log_text_info_buffer_size",
             value_name = "quantity",
@@ -1522,6 +1530,7 @@ mod flags {
 
         /// `--log-json-split-stream`: overrides `options.json.splitStream`.
         #[arg(
+            overrides_with = "log_json_split_stream",
             long = "log-json-split-stream",
             alias = "log_json_split_stream",
             value_name = "true|false",
@@ -1530,12 +1539,13 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = "[Alpha] In JSON format, write error messages to stderr and info messages to stdout. The default is to write a single stream to stdout. (parsed and validated; takes effect with split-stream output, not yet implemented)"
+            help = "[Alpha] In JSON format, write error messages to stderr and info messages to stdout. By default both go to stderr. (parsed and validated; takes effect with split-stream output, not yet implemented)"
         )]
         pub log_json_split_stream: Option<bool>,
 
         /// `--log-json-info-buffer-size`: overrides `options.json.infoBufferSize`.
         #[arg(
+            overrides_with = "log_json_info_buffer_size",
             long = "log-json-info-buffer-size",
             alias = "log_json_info_buffer_size",
             value_name = "quantity",
@@ -1546,6 +1556,7 @@ mod flags {
 
         /// Go klog's `-logtostderr`.
         #[arg(
+            overrides_with = "logtostderr",
             long = "logtostderr",
             value_name = "true|false",
             num_args = 0..=1,
@@ -1559,6 +1570,7 @@ mod flags {
 
         /// Go klog's `-alsologtostderr`.
         #[arg(
+            overrides_with = "alsologtostderr",
             long = "alsologtostderr",
             value_name = "true|false",
             num_args = 0..=1,
@@ -1572,6 +1584,7 @@ mod flags {
 
         /// Go klog's `-log_dir`.
         #[arg(
+            overrides_with = "log_dir",
             long = "log-dir",
             alias = "log_dir",
             value_name = "string",
@@ -1582,6 +1595,7 @@ mod flags {
 
         /// Go klog's `-log_file`.
         #[arg(
+            overrides_with = "log_file",
             long = "log-file",
             alias = "log_file",
             value_name = "string",
@@ -1592,6 +1606,7 @@ mod flags {
 
         /// Go klog's `-log_file_max_size` (megabytes).
         #[arg(
+            overrides_with = "log_file_max_size",
             long = "log-file-max-size",
             alias = "log_file_max_size",
             value_name = "uint",
@@ -1602,6 +1617,7 @@ mod flags {
 
         /// Go klog's `-one_output`.
         #[arg(
+            overrides_with = "one_output",
             long = "one-output",
             alias = "one_output",
             value_name = "true|false",
@@ -1616,6 +1632,7 @@ mod flags {
 
         /// Go klog's `-skip_headers`.
         #[arg(
+            overrides_with = "skip_headers",
             long = "skip-headers",
             alias = "skip_headers",
             value_name = "true|false",
@@ -1630,6 +1647,7 @@ mod flags {
 
         /// Go klog's `-skip_log_headers`.
         #[arg(
+            overrides_with = "skip_log_headers",
             long = "skip-log-headers",
             alias = "skip_log_headers",
             value_name = "true|false",
@@ -1644,6 +1662,7 @@ mod flags {
 
         /// Go klog's `-add_dir_header`.
         #[arg(
+            overrides_with = "add_dir_header",
             long = "add-dir-header",
             alias = "add_dir_header",
             value_name = "true|false",
@@ -1659,6 +1678,7 @@ mod flags {
         /// Go klog's `-stderrthreshold`: `INFO`, `WARNING`, `ERROR`, `FATAL` (any case)
         /// or `0`–`3`.
         #[arg(
+            overrides_with = "stderrthreshold",
             long = "stderrthreshold",
             value_name = "severity",
             value_parser = parse_severity,
@@ -2578,6 +2598,21 @@ options:
         #[test]
         fn command_is_well_formed() {
             Cli::command().debug_assert();
+        }
+
+        #[test]
+        fn a_repeated_flag_takes_its_last_value() {
+            let flags = parse(&[
+                "-v=1",
+                "--v=2",
+                "--vmodule=a=1",
+                "--vmodule=b=2",
+                "--logtostderr",
+                "--logtostderr=false",
+            ]);
+            assert_eq!(flags.v, Some(2));
+            assert_eq!(flags.vmodule.as_deref(), Some("b=2"));
+            assert!(!flags.klog_options().logtostderr);
         }
 
         #[test]

@@ -365,15 +365,14 @@ pub(crate) fn write_zap_body_utf8(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Whether no byte of `bytes` needs zap escaping, testing 8 bytes at a time (the last
-/// word overlaps the one before it; a short string is padded with plain bytes).
+/// word overlaps the one before it; a short string byte by byte).
 #[inline]
 fn is_zap_plain(bytes: &[u8]) -> bool {
     if bytes.len() < 8 {
-        let mut word = u64::from_le_bytes(*b"aaaaaaaa");
-        for (i, &b) in bytes.iter().enumerate() {
-            word = (word & !(0xff << (8 * i))) | (u64::from(b) << (8 * i));
-        }
-        return is_zap_plain_word(word);
+        // No early exit: the loop over a few bytes stays branch-free.
+        return !bytes
+            .iter()
+            .fold(false, |seen, &b| seen | (JSON_CLASS[b as usize] == 1));
     }
     let load = |at: usize| {
         let mut word = [0u8; 8];
