@@ -274,18 +274,23 @@ fn try_write_epoch_millis(out: &mut Vec<u8>, x: f64) -> bool {
         return false;
     }
     let bits = x.to_bits();
-    let m = u128::from((bits & ((1 << 52) - 1)) | (1 << 52));
+    let m = (bits & ((1 << 52) - 1)) | (1 << 52);
     if m == 1 << 52 {
         return false;
     }
-    let mut pow10: u128 = 1;
+    // m·10^k overflows 64 bits for k = 4, so it is split at 2^12: the quotient by 2^12
+    // is (m >> 12)·10^k plus the high part of (m mod 2^12)·10^k, and the remainder r
+    // is that product's low 12 bits.
+    let (high, low) = (m >> 12, m & 4095);
+    let mut pow10: u64 = 1;
     for k in 0..=4u32 {
-        // m·10^k / 2^12, rounded to the nearest integer c; diff = |c·2^12 − m·10^k|.
-        // In these units x is m·10^k and half an ulp is 10^k / 2, hence the doubling.
-        let scaled = m * pow10;
-        let c = (scaled + (1 << 11)) >> 12;
-        let diff = (c << 12).abs_diff(scaled);
-        if k == 4 && diff == 1 << 11 {
+        let low_scaled = low * pow10;
+        let floor = high * pow10 + (low_scaled >> 12);
+        let r = low_scaled & 4095;
+        // c is the k-digit decimal nearest to x; diff = |c·2^12 − m·10^k|. In these
+        // units half an ulp is 10^k / 2, hence the doubling.
+        let (c, diff) = if r >= 2048 { (floor + 1, 4096 - r) } else { (floor, r) };
+        if k == 4 && diff == 2048 {
             return false; // x lies exactly between two 4-digit decimals, both valid
         }
         if 2 * diff < pow10 || (2 * diff == pow10 && m % 2 == 0) {
@@ -298,15 +303,13 @@ fn try_write_epoch_millis(out: &mut Vec<u8>, x: f64) -> bool {
 }
 
 /// Writes `c / 10^k` with exactly `k` fraction digits (none when `k` is 0).
-fn write_fixed(out: &mut Vec<u8>, c: u128, k: u32) {
-    let scale = 10u128.pow(k);
-    let int = (c / scale) as u64;
-    out.extend_from_slice(itoa::Buffer::new().format(int).as_bytes());
+fn write_fixed(out: &mut Vec<u8>, c: u64, k: u32) {
+    let scale = 10u64.pow(k);
+    out.extend_from_slice(itoa::Buffer::new().format(c / scale).as_bytes());
     if k > 0 {
         out.push(b'.');
-        let frac = (c % scale) as u64;
         let mut digits = [b'0'; 4];
-        let mut rest = frac;
+        let mut rest = c % scale;
         for d in digits[..k as usize].iter_mut().rev() {
             *d = b'0' + (rest % 10) as u8;
             rest /= 10;
