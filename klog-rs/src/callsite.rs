@@ -6,6 +6,7 @@
 //! once per call site and `-vmodule` change, not per call.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 /// The source location of a log call: file, line and module path.
 ///
@@ -30,6 +31,19 @@ pub struct Callsite {
     short_path_start: usize,
     line: u32,
     module_path: &'static str,
+    /// Whether this is a `static` (macros) and may keep renderings for later records.
+    cacheable: bool,
+    /// `file.rs:42` and `dir/file.rs:42` (JSON-escaped), rendered on first use.
+    rendered: OnceLock<RenderedCaller>,
+}
+
+/// A call site's location as each format writes it, rendered once.
+#[derive(Debug)]
+pub(crate) struct RenderedCaller {
+    /// The text header's `file.rs:42`.
+    pub(crate) text: Box<[u8]>,
+    /// The JSON `caller` value without quotes: `dir/file.rs:42`, zap-escaped.
+    pub(crate) json: Box<[u8]>,
 }
 
 /// The index after the `n`-th `/` from the end of `path` (0 if it has fewer).
@@ -65,13 +79,19 @@ impl Callsite {
             short_path_start: after_nth_last_slash(file, 2),
             line,
             module_path,
+            cacheable: true,
+            rendered: OnceLock::new(),
         }
     }
 
     /// A call site from a `#[track_caller]` location (no module path).
     #[must_use]
     pub fn from_location(location: &'static std::panic::Location<'static>) -> Callsite {
-        Callsite::new(location.file(), location.line(), "")
+        Callsite {
+            // Built per call: caching a rendering would allocate on every record.
+            cacheable: false,
+            ..Callsite::new(location.file(), location.line(), "")
+        }
     }
 
     /// The source file as `file!()` wrote it.
@@ -102,6 +122,33 @@ impl Callsite {
     #[must_use]
     pub fn short_path(&self) -> &'static str {
         self.file.get(self.short_path_start..).unwrap_or(self.file)
+    }
+
+    /// The location rendered for the text header and the JSON `caller`, kept for the
+    /// next record when this is a `static` call site.
+    #[inline]
+    pub(crate) fn rendered(&self) -> Option<&RenderedCaller> {
+        if !self.cacheable {
+            return None;
+        }
+        Some(self.rendered.get_or_init(|| self.render()))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn render(&self) -> RenderedCaller {
+        let line = itoa::Buffer::new().format(self.line).as_bytes().to_vec();
+        let mut text = self.base_name().as_bytes().to_vec();
+        text.push(b':');
+        text.extend_from_slice(&line);
+        let mut json = Vec::new();
+        crate::format::escape::write_zap_body_utf8(&mut json, self.short_path());
+        json.push(b':');
+        json.extend_from_slice(&line);
+        RenderedCaller {
+            text: text.into_boxed_slice(),
+            json: json.into_boxed_slice(),
+        }
     }
 
     /// The cached global-vmodule level, if it was matched for `generation`.

@@ -175,9 +175,9 @@ impl Encoding for TextEncoding {
 
     #[inline]
     fn encode(scratch: &mut Scratch, record: &Record<'_>, ctx: &TextSinkContext, shared: &Shared) {
-        let caller = shared.caller.as_ref().map(|c| HeaderCaller {
-            file: c.file.as_deref(),
-            line: c.line,
+        let caller = shared.caller.as_ref().map(|c| match c.file.as_deref() {
+            Some(file) => HeaderCaller::Location(file, c.line),
+            None => HeaderCaller::Unknown,
         });
         let text_ctx = TextContext {
             pid: &shared.pid,

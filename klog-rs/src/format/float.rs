@@ -289,7 +289,11 @@ fn try_write_epoch_millis(out: &mut Vec<u8>, x: f64) -> bool {
         let r = low_scaled & 4095;
         // c is the k-digit decimal nearest to x; diff = |c·2^12 − m·10^k|. In these
         // units half an ulp is 10^k / 2, hence the doubling.
-        let (c, diff) = if r >= 2048 { (floor + 1, 4096 - r) } else { (floor, r) };
+        let (c, diff) = if r >= 2048 {
+            (floor + 1, 4096 - r)
+        } else {
+            (floor, r)
+        };
         if k == 4 && diff == 2048 {
             return false; // x lies exactly between two 4-digit decimals, both valid
         }

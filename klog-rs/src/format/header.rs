@@ -77,11 +77,14 @@ fn two_digits(out: &mut [u8], v: u32) {
 
 /// Where a record was logged, as the header shows it.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct HeaderCaller<'a> {
-    /// The source path, or already its base name; `None` when unknown (`???:1`).
-    pub(crate) file: Option<&'a str>,
-    /// The line; negative lines are written as 0.
-    pub(crate) line: i64,
+pub(crate) enum HeaderCaller<'a> {
+    /// A source path (or already its base name) and a line; negative lines are written
+    /// as 0.
+    Location(&'a str, i64),
+    /// `file.rs:42`, rendered before.
+    Rendered(&'a [u8]),
+    /// `???:1`.
+    Unknown,
 }
 
 /// Appends the header for a record at `secs.nanos` (Unix time).
@@ -108,17 +111,18 @@ pub(crate) fn write_header(
     }
     out.extend_from_slice(&digits);
     out.extend_from_slice(&pid.0);
-    match caller.file {
-        Some(file) => {
+    match caller {
+        HeaderCaller::Rendered(text) => out.extend_from_slice(text),
+        HeaderCaller::Location(file, line) => {
             let base = match memrchr_slash(file.as_bytes()) {
                 Some(i) => &file[i + 1..],
                 None => file,
             };
             out.extend_from_slice(base.as_bytes());
             out.push(b':');
-            out.extend_from_slice(itoa::Buffer::new().format(caller.line.max(0)).as_bytes());
+            out.extend_from_slice(itoa::Buffer::new().format(line.max(0)).as_bytes());
         }
-        None => out.extend_from_slice(b"???:1"),
+        HeaderCaller::Unknown => out.extend_from_slice(b"???:1"),
     }
     out.extend_from_slice(b"] ");
 }
@@ -154,10 +158,8 @@ mod tests {
     fn header_matches_klog_layout() {
         let mut out = Vec::new();
         let mut cache = HeaderCache::default();
-        let caller = HeaderCaller {
-            file: Some("/go/src/k8s.io/kubernetes/pkg/controller/controller.go"),
-            line: 42,
-        };
+        let caller =
+            HeaderCaller::Location("/go/src/k8s.io/kubernetes/pkg/controller/controller.go", 42);
         // 2024-01-02T03:04:05.123456789Z
         write_header(
             &mut out,
@@ -169,10 +171,7 @@ mod tests {
         );
         assert_eq!(out, b"I0102 03:04:05.123456   12345 controller.go:42] ");
         out.clear();
-        let unknown = HeaderCaller {
-            file: None,
-            line: 7,
-        };
+        let unknown = HeaderCaller::Unknown;
         write_header(
             &mut out,
             &mut cache,

@@ -93,22 +93,23 @@ pub(crate) fn encode(
         line.extend_from_slice(b",\"logger\":");
         write_zap_str_utf8(line, &ctx.name);
     }
-    let caller = caller.or_else(|| {
-        record.callsite().map(|c| JsonCaller {
-            short_path: Some(c.short_path()),
-            line: i64::from(c.line()),
-        })
-    });
-    if let Some(JsonCaller {
-        short_path: Some(path),
-        line: number,
-    }) = caller
-    {
-        line.extend_from_slice(b",\"caller\":\"");
-        write_zap_body_utf8(line, path);
-        line.push(b':');
-        line.extend_from_slice(itoa::Buffer::new().format(number).as_bytes());
-        line.push(b'"');
+    match (caller, record.callsite()) {
+        (
+            Some(JsonCaller {
+                short_path: Some(path),
+                line: number,
+            }),
+            _,
+        ) => write_caller(line, path, number),
+        (Some(_), _) | (None, None) => {}
+        (None, Some(c)) => match c.rendered() {
+            Some(rendered) => {
+                line.extend_from_slice(b",\"caller\":\"");
+                line.extend_from_slice(&rendered.json);
+                line.push(b'"');
+            }
+            None => write_caller(line, c.short_path(), i64::from(c.line())),
+        },
     }
     line.extend_from_slice(b",\"msg\":");
     let message = record.message();
@@ -132,6 +133,15 @@ pub(crate) fn encode(
         write_error_fields(line, text, "err", err);
     }
     line.extend_from_slice(b"}\n");
+}
+
+/// `,"caller":"dir/file.rs:42"`
+fn write_caller(line: &mut Vec<u8>, short_path: &str, number: i64) {
+    line.extend_from_slice(b",\"caller\":\"");
+    write_zap_body_utf8(line, short_path);
+    line.push(b':');
+    line.extend_from_slice(itoa::Buffer::new().format(number).as_bytes());
+    line.push(b'"');
 }
 
 /// `float64(unix nanoseconds) / 1e6`, written without an exponent (component-base's

@@ -120,9 +120,12 @@ pub(crate) fn encode(
     } = scratch;
     line.clear();
     pairs.clear();
-    let caller = ctx.caller.unwrap_or_else(|| HeaderCaller {
-        file: record.callsite().map(|c| c.base_name()),
-        line: record.callsite().map_or(0, |c| i64::from(c.line())),
+    let caller = ctx.caller.unwrap_or_else(|| match record.callsite() {
+        Some(c) => match c.rendered() {
+            Some(rendered) => HeaderCaller::Rendered(&rendered.text),
+            None => HeaderCaller::Location(c.base_name(), i64::from(c.line())),
+        },
+        None => HeaderCaller::Unknown,
     });
     write_header(
         line,
