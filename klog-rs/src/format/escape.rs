@@ -262,6 +262,10 @@ fn is_json_plain_word(w: u64) -> bool {
 
 fn write_json_body(out: &mut Vec<u8>, s: &str, html: bool) {
     let bytes = s.as_bytes();
+    if is_json_plain(bytes) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
@@ -364,15 +368,26 @@ pub(crate) fn write_zap_body_utf8(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Whether no byte of `bytes` needs zap escaping, testing 8 bytes at a time (the last
-/// word overlaps the one before it; a short string byte by byte).
+/// Whether no byte of `bytes` needs zap escaping.
 #[inline]
 fn is_zap_plain(bytes: &[u8]) -> bool {
+    all_plain(bytes, is_zap_plain_word, |b| JSON_CLASS[b as usize] != 1)
+}
+
+/// Whether no byte of `bytes` needs `encoding/json` escaping in either mode (ASCII only,
+/// so U+2028 and U+2029 take the byte loop).
+#[inline]
+fn is_json_plain(bytes: &[u8]) -> bool {
+    all_plain(bytes, is_json_plain_word, |b| JSON_CLASS[b as usize] == 0)
+}
+
+/// Tests `bytes` 8 at a time with `word_ok` (the last word overlaps the one before it),
+/// or byte by byte with `byte_ok` when shorter than a word.
+#[inline(always)]
+fn all_plain(bytes: &[u8], word_ok: impl Fn(u64) -> bool, byte_ok: impl Fn(u8) -> bool) -> bool {
     if bytes.len() < 8 {
         // No early exit: the loop over a few bytes stays branch-free.
-        return !bytes
-            .iter()
-            .fold(false, |seen, &b| seen | (JSON_CLASS[b as usize] == 1));
+        return bytes.iter().fold(true, |ok, &b| ok & byte_ok(b));
     }
     let load = |at: usize| {
         let mut word = [0u8; 8];
@@ -381,12 +396,12 @@ fn is_zap_plain(bytes: &[u8]) -> bool {
     };
     let mut at = 0;
     while at + 8 <= bytes.len() {
-        if !is_zap_plain_word(load(at)) {
+        if !word_ok(load(at)) {
             return false;
         }
         at += 8;
     }
-    at == bytes.len() || is_zap_plain_word(load(bytes.len() - 8))
+    at == bytes.len() || word_ok(load(bytes.len() - 8))
 }
 
 #[cold]

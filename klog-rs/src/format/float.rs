@@ -150,7 +150,12 @@ fn try_write_short_decimal(out: &mut Vec<u8>, x: f64) -> bool {
     }
     for (mut k, &p) in POW10.iter().enumerate() {
         let product = abs * p;
-        if product != product.trunc() || product / p != abs {
+        // Below 2^53 the round trip through i64 is exact iff the product is an integer
+        // (and cheaper than `trunc`, which is a library call).
+        if product >= 9_007_199_254_740_992.0
+            || (product as i64) as f64 != product
+            || product / p != abs
+        {
             continue;
         }
         let mut m = product as u64;
