@@ -215,7 +215,8 @@ macro_rules! __klog_error {
     }};
 }
 
-/// Builds the `[KeyValue; N]` array of a call, munching one pair at a time.
+/// Builds the `[KeyValue; N]` array of a call, munching one pair at a time. Each key is
+/// a literal, so its text and JSON renderings are built at compile time.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __klog_kvs {
@@ -224,32 +225,49 @@ macro_rules! __klog_kvs {
     };
     // key = %display / key = ?debug / key = value
     (@ [$($out:expr),*] $k:ident = % $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__klog_kvs!(@ [$($out,)* $crate::KeyValue::from_value(stringify!($k), $crate::Value::Display(&$v))] $($($rest)*)?)
+        $crate::__klog_kvs!(@ [$($out,)* $crate::__klog_kv!(stringify!($k), $crate::Value::Display(&$v))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $k:ident = ? $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__klog_kvs!(@ [$($out,)* $crate::KeyValue::from_value(stringify!($k), $crate::Value::Debug(&$v))] $($($rest)*)?)
+        $crate::__klog_kvs!(@ [$($out,)* $crate::__klog_kv!(stringify!($k), $crate::Value::Debug(&$v))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $k:ident = $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__klog_kvs!(@ [$($out,)* $crate::KeyValue::new(stringify!($k), &$v)] $($($rest)*)?)
+        $crate::__klog_kvs!(@ [$($out,)* $crate::__klog_kv!(stringify!($k), $crate::ToValue::to_value(&$v))] $($($rest)*)?)
     };
     // "any key" = …
     (@ [$($out:expr),*] $k:literal = % $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__klog_kvs!(@ [$($out,)* $crate::KeyValue::from_value($k, $crate::Value::Display(&$v))] $($($rest)*)?)
+        $crate::__klog_kvs!(@ [$($out,)* $crate::__klog_kv!($k, $crate::Value::Display(&$v))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $k:literal = ? $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__klog_kvs!(@ [$($out,)* $crate::KeyValue::from_value($k, $crate::Value::Debug(&$v))] $($($rest)*)?)
+        $crate::__klog_kvs!(@ [$($out,)* $crate::__klog_kv!($k, $crate::Value::Debug(&$v))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $k:literal = $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__klog_kvs!(@ [$($out,)* $crate::KeyValue::new($k, &$v)] $($($rest)*)?)
+        $crate::__klog_kvs!(@ [$($out,)* $crate::__klog_kv!($k, $crate::ToValue::to_value(&$v))] $($($rest)*)?)
     };
     // %name / ?name / name
     (@ [$($out:expr),*] % $k:ident $(, $($rest:tt)*)?) => {
-        $crate::__klog_kvs!(@ [$($out,)* $crate::KeyValue::from_value(stringify!($k), $crate::Value::Display(&$k))] $($($rest)*)?)
+        $crate::__klog_kvs!(@ [$($out,)* $crate::__klog_kv!(stringify!($k), $crate::Value::Display(&$k))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] ? $k:ident $(, $($rest:tt)*)?) => {
-        $crate::__klog_kvs!(@ [$($out,)* $crate::KeyValue::from_value(stringify!($k), $crate::Value::Debug(&$k))] $($($rest)*)?)
+        $crate::__klog_kvs!(@ [$($out,)* $crate::__klog_kv!(stringify!($k), $crate::Value::Debug(&$k))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $k:ident $(, $($rest:tt)*)?) => {
-        $crate::__klog_kvs!(@ [$($out,)* $crate::KeyValue::new(stringify!($k), &$k)] $($($rest)*)?)
+        $crate::__klog_kvs!(@ [$($out,)* $crate::__klog_kv!(stringify!($k), $crate::ToValue::to_value(&$k))] $($($rest)*)?)
+    };
+}
+
+/// One pair with a literal key, rendered at compile time.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __klog_kv {
+    ($key:expr, $value:expr) => {
+        $crate::KeyValue::from_value($key, $value).with_rendered_key(
+            const {
+                &$crate::__private::RenderedKey::new(
+                    $key,
+                    concat!(" ", $key),
+                    concat!(",\"", $key, "\":"),
+                )
+            },
+        )
     };
 }

@@ -620,6 +620,55 @@ impl<T: serde::Serialize> ToValue for Format<T> {
 pub struct KeyValue<'a> {
     key: &'a str,
     value: Value<'a>,
+    /// The key as each format writes it, rendered at compile time by the macros.
+    rendered: Option<&'static RenderedKey>,
+}
+
+/// A key rendered at compile time (the macros' keys are literals): ` key` for the text
+/// format and `,"key":` for JSON, so encoding it is one copy. Not public API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct RenderedKey {
+    text: &'static str,
+    /// `None` when the key needs JSON escaping.
+    json: Option<&'static str>,
+}
+
+impl RenderedKey {
+    /// From ` key` and `,"key":` as `concat!` built them; the JSON form is kept only if
+    /// `key` needs no escaping.
+    #[must_use]
+    pub const fn new(key: &str, text: &'static str, json: &'static str) -> RenderedKey {
+        let bytes = key.as_bytes();
+        let mut i = 0;
+        let mut plain = true;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x20 || b == b'"' || b == b'\\' {
+                plain = false;
+            }
+            i += 1;
+        }
+        RenderedKey {
+            text,
+            json: if plain { Some(json) } else { None },
+        }
+    }
+
+    /// ` key`.
+    #[inline]
+    pub(crate) fn text(&self) -> &'static [u8] {
+        self.text.as_bytes()
+    }
+
+    /// `,"key":`, if the key needs no escaping.
+    #[inline]
+    pub(crate) fn json(&self) -> Option<&'static [u8]> {
+        match self.json {
+            Some(json) => Some(json.as_bytes()),
+            None => None,
+        }
+    }
 }
 
 impl<'a> KeyValue<'a> {
@@ -630,6 +679,7 @@ impl<'a> KeyValue<'a> {
         KeyValue {
             key,
             value: value.to_value(),
+            rendered: None,
         }
     }
 
@@ -637,7 +687,26 @@ impl<'a> KeyValue<'a> {
     #[inline]
     #[must_use]
     pub const fn from_value(key: &'a str, value: Value<'a>) -> KeyValue<'a> {
-        KeyValue { key, value }
+        KeyValue {
+            key,
+            value,
+            rendered: None,
+        }
+    }
+
+    /// The same pair with its key rendered at compile time (what the macros do).
+    #[doc(hidden)]
+    #[inline]
+    #[must_use]
+    pub const fn with_rendered_key(mut self, rendered: &'static RenderedKey) -> KeyValue<'a> {
+        self.rendered = Some(rendered);
+        self
+    }
+
+    /// The key as rendered at compile time, if it was.
+    #[inline]
+    pub(crate) fn rendered_key(&self) -> Option<&'static RenderedKey> {
+        self.rendered
     }
 
     /// The key.

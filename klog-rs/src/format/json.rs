@@ -22,7 +22,7 @@ use super::nested::{write_base64, write_object_json};
 use super::text::{panic_text, render, ByteWriter, Rendered, FMT_ERROR_MARKER};
 use super::Scratch;
 use crate::record::{Record, RecordKind, Severity};
-use crate::value::{ErrorCauses, KeyValue, Value};
+use crate::value::{ErrorCauses, KeyValue, RenderedKey, Value};
 
 /// What a sink adds to each JSON record: the joined name and the pre-encoded bound
 /// fields (`,"k":v` each), encoded when the logger was derived.
@@ -40,7 +40,7 @@ impl JsonContext {
         let mut fields = Vec::with_capacity(self.fields.len() + key_values.len() * 24);
         fields.extend_from_slice(&self.fields);
         for kv in key_values {
-            write_field(&mut fields, &mut scratch.text, kv.key(), &kv.value());
+            write_field(&mut fields, &mut scratch.text, kv);
         }
         JsonContext {
             name: self.name.clone(),
@@ -127,7 +127,7 @@ pub(crate) fn encode(
         line.extend_from_slice(itoa::Buffer::new().format(record.verbosity()).as_bytes());
     }
     for kv in record.key_values() {
-        write_field(line, text, kv.key(), &kv.value());
+        write_field(line, text, kv);
     }
     if let Some(err) = record.error() {
         write_error_fields(line, text, "err", err);
@@ -181,8 +181,9 @@ fn write_key_error(line: &mut Vec<u8>, start: usize, key: &str, message: &[u8]) 
 }
 
 /// Writes `,"key":value` for a key/value pair (bound or of the call).
-pub(crate) fn write_field(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &str, value: &Value<'_>) {
-    write_field_value(line, text, key, value, Origin::Pair);
+pub(crate) fn write_field(line: &mut Vec<u8>, text: &mut Vec<u8>, kv: &KeyValue<'_>) {
+    let prefix = kv.rendered_key().and_then(RenderedKey::json);
+    write_field_value(line, text, kv.key(), prefix, &kv.value(), Origin::Pair);
 }
 
 /// Where a value comes from: a key/value pair, or a [`Marshaler`](crate::Marshaler)'s
@@ -194,10 +195,12 @@ enum Origin {
     Marshaled,
 }
 
+/// `prefix`: the key's `,"key":` rendered at compile time, if it was.
 fn write_field_value(
     line: &mut Vec<u8>,
     text: &mut Vec<u8>,
     key: &str,
+    prefix: Option<&[u8]>,
     value: &Value<'_>,
     origin: Origin,
 ) {
@@ -209,7 +212,10 @@ fn write_field_value(
         }
         _ => {}
     }
-    write_key(line, key);
+    match prefix {
+        Some(prefix) => line.extend_from_slice(prefix),
+        None => write_key(line, key),
+    }
     match *value {
         Value::Str(s) => write_zap_str_utf8(line, s),
         Value::ByteStr(b) => write_zap_str(line, b),
@@ -353,7 +359,7 @@ fn write_marshaled(line: &mut Vec<u8>, text: &mut Vec<u8>, key: &str, m: &dyn cr
         m.marshal_log(&mut |result: Value<'_>| {
             if !written {
                 written = true;
-                write_field_value(line, text, key, &result, Origin::Marshaled);
+                write_field_value(line, text, key, None, &result, Origin::Marshaled);
             }
         });
     }));

@@ -163,8 +163,13 @@ pub(crate) fn encode(
     }
     for kv in record.key_values() {
         let start = line.len();
-        line.push(b' ');
-        line.extend_from_slice(kv.key().as_bytes());
+        match kv.rendered_key() {
+            Some(rendered) => line.extend_from_slice(rendered.text()),
+            None => {
+                line.push(b' ');
+                line.extend_from_slice(kv.key().as_bytes());
+            }
+        }
         let key_end = line.len();
         write_value(line, text, &kv.value());
         finish_pair(line, pairs, start, key_end);

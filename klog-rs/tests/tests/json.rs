@@ -174,3 +174,15 @@ fn time_values_are_written_as_their_own_epoch_millis() {
         format!("{PREFIX}\"msg\":\"m\",\"v\":0,\"t\":1500,\"d\":\"1.5s\"}}\n")
     );
 }
+
+#[test]
+fn literal_keys_that_need_escaping_are_escaped() {
+    let (logger, out) = json_logger();
+    info!(logger, "m", "say \"hi\"" = 1, "tab\there" = 2, plain = 3);
+    assert_eq!(
+        out.to_string(),
+        format!(
+            "{PREFIX}\"msg\":\"m\",\"v\":0,\"say \\\"hi\\\"\":1,\"tab\\there\":2,\"plain\":3}}\n"
+        )
+    );
+}
