@@ -107,12 +107,9 @@ trait Encoding: Send + Sync + 'static {
     /// What derived loggers add to every record, rendered when they are derived.
     type Context: Clone + Default + Send + Sync + fmt::Debug;
 
-    fn with_values(
-        ctx: &Self::Context,
-        scratch: &mut Scratch,
-        kvs: &[KeyValue<'_>],
-    ) -> Self::Context;
-    fn with_name(ctx: &Self::Context, scratch: &mut Scratch, name: &str) -> Self::Context;
+    /// `text`: room for rendering `Display` values (empty; allocates only if used).
+    fn with_values(ctx: &Self::Context, text: &mut Vec<u8>, kvs: &[KeyValue<'_>]) -> Self::Context;
+    fn with_name(ctx: &Self::Context, text: &mut Vec<u8>, name: &str) -> Self::Context;
     fn encode(scratch: &mut Scratch, record: &Record<'_>, ctx: &Self::Context, shared: &Shared);
 }
 
@@ -133,7 +130,7 @@ impl Encoding for TextEncoding {
 
     fn with_values(
         ctx: &TextSinkContext,
-        scratch: &mut Scratch,
+        text: &mut Vec<u8>,
         kvs: &[KeyValue<'_>],
     ) -> TextSinkContext {
         let mut pairs = RenderedPairs::with_capacity(
@@ -141,14 +138,14 @@ impl Encoding for TextEncoding {
             ctx.pairs.len() + kvs.len(),
         );
         pairs.extend_from(&ctx.pairs, 0);
-        pairs.push_key_values(scratch, kvs);
+        pairs.push_key_values(text, kvs);
         TextSinkContext {
             name: ctx.name.clone(),
             pairs,
         }
     }
 
-    fn with_name(ctx: &TextSinkContext, scratch: &mut Scratch, name: &str) -> TextSinkContext {
+    fn with_name(ctx: &TextSinkContext, text: &mut Vec<u8>, name: &str) -> TextSinkContext {
         // klog joins every name, empty ones included.
         let joined = match &ctx.name {
             None => Box::from(name),
@@ -165,7 +162,7 @@ impl Encoding for TextEncoding {
             ctx.pairs.byte_len() + joined.len() + PAIR_CAPACITY_GUESS,
             ctx.pairs.len() + 1 - name_pairs,
         );
-        pairs.push(scratch, b"logger", &Value::Str(&joined));
+        pairs.push(text, b"logger", &Value::Str(&joined));
         pairs.extend_from(&ctx.pairs, name_pairs);
         TextSinkContext {
             name: Some(joined),
@@ -195,11 +192,11 @@ struct JsonEncoding;
 impl Encoding for JsonEncoding {
     type Context = JsonContext;
 
-    fn with_values(ctx: &JsonContext, scratch: &mut Scratch, kvs: &[KeyValue<'_>]) -> JsonContext {
-        ctx.with_values(scratch, kvs)
+    fn with_values(ctx: &JsonContext, text: &mut Vec<u8>, kvs: &[KeyValue<'_>]) -> JsonContext {
+        ctx.with_values(text, kvs)
     }
 
-    fn with_name(ctx: &JsonContext, _: &mut Scratch, name: &str) -> JsonContext {
+    fn with_name(ctx: &JsonContext, _: &mut Vec<u8>, name: &str) -> JsonContext {
         ctx.with_name(name)
     }
 
@@ -239,14 +236,16 @@ impl<E: Encoding> FormatSink<E> {
     fn with_values(&self, key_values: &[KeyValue<'_>]) -> Self {
         FormatSink {
             shared: self.shared.clone(),
-            context: with_scratch(|scratch| E::with_values(&self.context, scratch, key_values)),
+            // Deriving needs no per-thread buffer: `Display` values bound here are rare
+            // enough to render into a fresh one.
+            context: E::with_values(&self.context, &mut Vec::new(), key_values),
         }
     }
 
     fn with_name(&self, name: &str) -> Self {
         FormatSink {
             shared: self.shared.clone(),
-            context: with_scratch(|scratch| E::with_name(&self.context, scratch, name)),
+            context: E::with_name(&self.context, &mut Vec::new(), name),
         }
     }
 }

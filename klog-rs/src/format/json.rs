@@ -36,11 +36,11 @@ pub(crate) struct JsonContext {
 
 impl JsonContext {
     /// The context with `key_values` appended.
-    pub(crate) fn with_values(&self, scratch: &mut Scratch, key_values: &[KeyValue<'_>]) -> Self {
+    pub(crate) fn with_values(&self, text: &mut Vec<u8>, key_values: &[KeyValue<'_>]) -> Self {
         let mut fields = Vec::with_capacity(self.fields.len() + key_values.len() * 24);
         fields.extend_from_slice(&self.fields);
         for kv in key_values {
-            write_field(&mut fields, &mut scratch.text, kv);
+            write_field(&mut fields, text, kv);
         }
         JsonContext {
             name: self.name.clone(),

@@ -59,18 +59,18 @@ impl RenderedPairs {
 
     /// Renders `key_values` (each pair as it would appear in a line, not deduplicated:
     /// duplicates are resolved per record, against the call's pairs too).
-    pub(crate) fn push_key_values(&mut self, scratch: &mut Scratch, key_values: &[KeyValue<'_>]) {
+    pub(crate) fn push_key_values(&mut self, text: &mut Vec<u8>, key_values: &[KeyValue<'_>]) {
         for kv in key_values {
-            self.push(scratch, kv.key().as_bytes(), &kv.value());
+            self.push(text, kv.key().as_bytes(), &kv.value());
         }
     }
 
     /// Renders one pair.
-    pub(crate) fn push(&mut self, scratch: &mut Scratch, key: &[u8], value: &Value<'_>) {
+    pub(crate) fn push(&mut self, text: &mut Vec<u8>, key: &[u8], value: &Value<'_>) {
         self.bytes.push(b' ');
         self.bytes.extend_from_slice(key);
         let key_end = self.bytes.len();
-        write_value(&mut self.bytes, &mut scratch.text, value);
+        write_value(&mut self.bytes, text, value);
         self.bounds.push((key_end, self.bytes.len()));
     }
 
