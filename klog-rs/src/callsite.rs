@@ -37,13 +37,53 @@ pub struct Callsite {
     rendered: OnceLock<RenderedCaller>,
 }
 
-/// A call site's location as each format writes it, rendered once.
+/// A call site's location as each format writes it, rendered once, kept inline in the
+/// `static` call site: a heap block could share a cache line with data another thread
+/// writes on every record.
 #[derive(Debug)]
 pub(crate) struct RenderedCaller {
-    /// The text header's `file.rs:42`.
-    pub(crate) text: Box<[u8]>,
-    /// The JSON `caller` value without quotes: `dir/file.rs:42`, zap-escaped.
-    pub(crate) json: Box<[u8]>,
+    text: InlineBytes<64>,
+    json: InlineBytes<112>,
+}
+
+impl RenderedCaller {
+    /// The text header's `file.rs:42`, if it fit.
+    #[inline]
+    pub(crate) fn text(&self) -> Option<&[u8]> {
+        self.text.get()
+    }
+
+    /// The JSON `caller` value without quotes, `dir/file.rs:42` zap-escaped, if it fit.
+    #[inline]
+    pub(crate) fn json(&self) -> Option<&[u8]> {
+        self.json.get()
+    }
+}
+
+/// Up to `N` bytes stored inline; longer content is not kept.
+#[derive(Debug)]
+struct InlineBytes<const N: usize> {
+    bytes: [u8; N],
+    len: Option<u8>,
+}
+
+impl<const N: usize> InlineBytes<N> {
+    fn new(content: &[u8]) -> Self {
+        let mut bytes = [0; N];
+        let len = match bytes.get_mut(..content.len()) {
+            Some(prefix) => {
+                prefix.copy_from_slice(content);
+                u8::try_from(content.len()).ok()
+            }
+            None => None,
+        };
+        InlineBytes { bytes, len }
+    }
+
+    #[inline]
+    fn get(&self) -> Option<&[u8]> {
+        self.len.and_then(|len| self.bytes.get(..usize::from(len)))
+    }
 }
 
 /// The index after the `n`-th `/` from the end of `path` (0 if it has fewer).
@@ -146,8 +186,8 @@ impl Callsite {
         json.push(b':');
         json.extend_from_slice(&line);
         RenderedCaller {
-            text: text.into_boxed_slice(),
-            json: json.into_boxed_slice(),
+            text: InlineBytes::new(&text),
+            json: InlineBytes::new(&json),
         }
     }
 
@@ -174,5 +214,37 @@ impl Callsite {
     #[must_use]
     pub fn module_path(&self) -> &'static str {
         self.module_path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renderings_are_kept_inline_when_they_fit() {
+        static SHORT: Callsite = Callsite::new("src/controller/pods.rs", 42, "app");
+        let rendered = SHORT.rendered().expect("static call sites keep renderings");
+        assert_eq!(rendered.text(), Some(&b"pods.rs:42"[..]));
+        assert_eq!(rendered.json(), Some(&b"controller/pods.rs:42"[..]));
+    }
+
+    #[test]
+    fn long_paths_are_rendered_per_record_instead() {
+        static LONG: Callsite = Callsite::new(
+            "src/a_directory_with_a_rather_long_name/another_directory_name_that_is_long/and_a_file_name_that_is_even_longer_than_that.rs",
+            7,
+            "app",
+        );
+        let rendered = LONG.rendered().expect("rendered");
+        assert_eq!(rendered.text(), None);
+        assert_eq!(rendered.json(), None);
+        assert!(LONG.base_name().starts_with("and_a_file_name"));
+    }
+
+    #[test]
+    fn per_call_locations_are_not_cached() {
+        let here = Callsite::from_location(std::panic::Location::caller());
+        assert!(here.rendered().is_none());
     }
 }

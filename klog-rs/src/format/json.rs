@@ -102,10 +102,10 @@ pub(crate) fn encode(
             _,
         ) => write_caller(line, path, number),
         (Some(_), _) | (None, None) => {}
-        (None, Some(c)) => match c.rendered() {
-            Some(rendered) => {
+        (None, Some(c)) => match c.rendered().and_then(|r| r.json()) {
+            Some(json) => {
                 line.extend_from_slice(b",\"caller\":\"");
-                line.extend_from_slice(&rendered.json);
+                line.extend_from_slice(json);
                 line.push(b'"');
             }
             None => write_caller(line, c.short_path(), i64::from(c.line())),

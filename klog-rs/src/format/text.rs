@@ -121,8 +121,8 @@ pub(crate) fn encode(
     line.clear();
     pairs.clear();
     let caller = ctx.caller.unwrap_or_else(|| match record.callsite() {
-        Some(c) => match c.rendered() {
-            Some(rendered) => HeaderCaller::Rendered(&rendered.text),
+        Some(c) => match c.rendered().and_then(|r| r.text()) {
+            Some(text) => HeaderCaller::Rendered(text),
             None => HeaderCaller::Location(c.base_name(), i64::from(c.line())),
         },
         None => HeaderCaller::Unknown,
