@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn long_paths_are_rendered_per_record_instead() {
         static LONG: Callsite = Callsite::new(
-            "src/a_directory_with_a_rather_long_name/another_directory_name_that_is_long/and_a_file_name_that_is_even_longer_than_that.rs",
+            "src/a_directory_with_a_rather_long_name/another_directory_name_that_is_long/and_a_file_name_that_is_even_longer_than_the_sixty_four_bytes_kept_inline.rs",
             7,
             "app",
         );
