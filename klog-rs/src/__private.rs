@@ -7,10 +7,20 @@ pub use crate::logger::Logger;
 pub use crate::record::{Record, RecordKind, Severity};
 pub use crate::value::{KeyValue, RenderedKey, ToValue, Value};
 
-/// The logger the macros use without an explicit one.
+pub use crate::context::CurrentLogger;
+
+/// The logger the macros use without an explicit one: the current scope's, else the
+/// process-wide one.
 #[inline]
-pub fn global() -> &'static Logger {
-    crate::global::background_ref()
+pub fn current() -> CurrentLogger {
+    crate::context::current()
+}
+
+/// Whether a call at `v` can be enabled at all, before the current logger is looked up
+/// (a logger's own offset only raises the level).
+#[inline(always)]
+pub fn gate_allows(v: i32) -> bool {
+    v.max(0) <= crate::verbosity::gate()
 }
 
 /// The non-generic end of every macro call, kept out of the expansion so call sites stay

@@ -69,6 +69,7 @@
 pub mod __private;
 mod callsite;
 mod config;
+mod context;
 mod format;
 mod format_sink;
 mod global;
@@ -88,6 +89,10 @@ pub use config::{normalize_go_flags, LoggingFlags};
 pub use config::{
     ConfigError, FormatOptions, GoDuration, KlogFlags, LoggingConfiguration, OutputRoutingOptions,
     Quantity, VModuleItem,
+};
+pub use context::{
+    contextual_logging_enabled, enable_contextual_logging, from_context, logger_with_name,
+    logger_with_values, todo, with_logger, LoggerScoped, WithLogger,
 };
 pub use format_sink::{JsonSink, JsonSinkBuilder, TextSink, TextSinkBuilder};
 pub use global::{

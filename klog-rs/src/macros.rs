@@ -60,12 +60,14 @@ macro_rules! warning {
 /// ```
 #[macro_export]
 macro_rules! error {
-    (err: $err:expr, $msg:literal $($rest:tt)*) => {
-        $crate::__klog_error!($crate::__private::global(), $err, $msg $($rest)*)
-    };
-    ($msg:literal $($rest:tt)*) => {
-        $crate::__klog_log!(Error, 0, $msg $($rest)*)
-    };
+    (err: $err:expr, $msg:literal $($rest:tt)*) => {{
+        let __klog_current = $crate::__private::current();
+        $crate::__klog_error!(__klog_current, $err, $msg $($rest)*)
+    }};
+    ($msg:literal $($rest:tt)*) => {{
+        let __klog_current = $crate::__private::current();
+        $crate::__klog_log!(Error, 0, __klog_current, $msg $($rest)*)
+    }};
     ($logger:expr, err: $err:expr, $msg:expr $(, $($kv:tt)*)?) => {
         $crate::__klog_error!($logger, $err, $msg $(, $($kv)*)?)
     };
@@ -85,12 +87,14 @@ macro_rules! error {
 /// ```
 #[macro_export]
 macro_rules! fatal {
-    (err: $err:expr, $msg:literal $($rest:tt)*) => {
-        $crate::__klog_fatal!($crate::__private::global(), Some($crate::__private::as_dyn_error($err)), $msg $($rest)*)
-    };
-    ($msg:literal $($rest:tt)*) => {
-        $crate::__klog_fatal!($crate::__private::global(), None, $msg $($rest)*)
-    };
+    (err: $err:expr, $msg:literal $($rest:tt)*) => {{
+        let __klog_current = $crate::__private::current();
+        $crate::__klog_fatal!(__klog_current, Some($crate::__private::as_dyn_error($err)), $msg $($rest)*)
+    }};
+    ($msg:literal $($rest:tt)*) => {{
+        let __klog_current = $crate::__private::current();
+        $crate::__klog_fatal!(__klog_current, None, $msg $($rest)*)
+    }};
     ($logger:expr, err: $err:expr, $msg:expr $(, $($kv:tt)*)?) => {
         $crate::__klog_fatal!($logger, Some($crate::__private::as_dyn_error($err)), $msg $(, $($kv)*)?)
     };
@@ -131,14 +135,15 @@ macro_rules! enabled {
         let __klog_logger: &$crate::Logger = &$logger;
         __klog_logger.enabled_for(&__KLOG_CALLSITE, $crate::__klog_level!(__klog_logger, $v))
     }};
-    (v: $v:expr) => {
-        $crate::enabled!(v: $v, $crate::__private::global())
-    };
+    (v: $v:expr) => {{
+        let __klog_current = $crate::__private::current();
+        $crate::enabled!(v: $v, __klog_current)
+    }};
     ($logger:expr) => {
         $crate::enabled!(v: 0, $logger)
     };
     () => {
-        $crate::enabled!(v: 0, $crate::__private::global())
+        $crate::enabled!(v: 0)
     };
 }
 
@@ -156,9 +161,15 @@ macro_rules! __klog_level {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __klog_log {
-    ($severity:ident, $v:expr, $msg:literal $(, $($kv:tt)*)?) => {
-        $crate::__klog_log!($severity, $v, $crate::__private::global(), $msg $(, $($kv)*)?)
-    };
+    // Without a logger: the gate first (the logger's offset only raises the level),
+    // then the current logger.
+    ($severity:ident, $v:expr, $msg:literal $(, $($kv:tt)*)?) => {{
+        let __klog_v: i32 = $v;
+        if $crate::__private::gate_allows(__klog_v) {
+            let __klog_current = $crate::__private::current();
+            $crate::__klog_log!($severity, __klog_v, __klog_current, $msg $(, $($kv)*)?)
+        }
+    }};
     (Error, $v:expr, $logger:expr, $msg:expr $(, $($kv:tt)*)?) => {{
         static __KLOG_CALLSITE: $crate::Callsite =
             $crate::Callsite::new(file!(), line!(), module_path!());

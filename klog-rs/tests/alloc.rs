@@ -190,3 +190,20 @@ fn json_error_call_allocates_nothing() {
     });
     assert_eq!(count, 0);
 }
+
+#[test]
+fn a_call_through_a_scoped_logger_allocates_nothing() {
+    let logger = text_logger(Some(0)).with_name("scoped");
+    let count = klog::with_logger(logger, || {
+        let pod = KObj::new("kube-system", "coredns-5d78c9869d-abcde");
+        allocations_per_call(|| {
+            info!(
+                "Pod status updated",
+                pod = pod,
+                status = "ready",
+                attempt = 3
+            );
+        })
+    });
+    assert_eq!(count, 0);
+}

@@ -189,3 +189,27 @@ fn init_installs_the_configured_format_verbosity_and_vmodule() {
         lines[0]
     );
 }
+
+#[test]
+fn the_contextual_logging_switch_turns_propagation_off() {
+    // Only this test changes the switch; the other tests of this binary pass loggers
+    // explicitly, which the switch does not affect.
+    let (logger, out) = global_logger();
+    let named = logger.with_name("scoped");
+    klog::enable_contextual_logging(false);
+    assert!(!klog::contextual_logging_enabled());
+    klog::with_logger(named.clone(), || {
+        // Off: from_context is the process-wide logger, not the scope's.
+        klog::info!("not into the scope's logger");
+    });
+    let unchanged = klog::logger_with_name(logger.clone(), "ignored");
+    let unchanged = klog::logger_with_values(unchanged, &[klog::KeyValue::new("k", &1)]);
+    klog::info!(unchanged, "plain");
+    klog::enable_contextual_logging(true);
+    klog::with_logger(named, || klog::info!("into the scope's logger"));
+    let got = lines(&out);
+    assert_eq!(
+        got,
+        ["\"plain\"", "\"into the scope's logger\" logger=\"scoped\""]
+    );
+}

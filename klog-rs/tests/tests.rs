@@ -3,6 +3,7 @@
 mod tests {
     pub(crate) mod common;
     mod concurrency;
+    mod context;
     mod json;
     mod logger;
     mod macros;
