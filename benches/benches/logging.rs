@@ -52,6 +52,29 @@ fn vmodule(c: &mut Criterion) {
     g.finish();
 }
 
+/// The text event through the current logger: no scope ever entered (the process-wide
+/// logger, installed once here), then inside a `with_logger` scope, against the same
+/// logger passed explicitly.
+fn context(c: &mut Criterion) {
+    let mut g = c.benchmark_group("context");
+    let klog = klog_side::logger();
+    // The benchmark binary's process-wide logger: this group is its only user.
+    let _ = klog::set_logger(klog.clone());
+    g.bench_function("explicit", |b| {
+        b.iter(|| klog_side::text(&klog, black_box(&EVENT)));
+    });
+    g.bench_function("from_context_no_scope", |b| {
+        b.iter(|| klog_side::text_current(black_box(&EVENT)));
+    });
+    // From here on scopes are in use in this process: keep this row last.
+    klog::with_logger(klog.clone(), || {
+        g.bench_function("from_context_scoped", |b| {
+            b.iter(|| klog_side::text_current(black_box(&EVENT)));
+        });
+    });
+    g.finish();
+}
+
 /// W2: the V0 info event, formatted in each library's text format.
 fn text(c: &mut Criterion) {
     let mut g = c.benchmark_group("text");
@@ -270,6 +293,7 @@ criterion_group!(
     multiline,
     threads,
     json,
-    json_contextual
+    json_contextual,
+    context
 );
 criterion_main!(benches);

@@ -152,6 +152,18 @@ pub mod klog_side {
         );
     }
 
+    /// W2 through the current logger (`from_context()`): no logger argument.
+    #[inline]
+    pub fn text_current(e: &Event<'_>) {
+        info!(
+            "Pod status updated",
+            pod = KObj::new(e.ns, e.name),
+            status = e.status,
+            attempt = e.attempt,
+            latency_ms = e.latency_ms
+        );
+    }
+
     /// W5: an error record with `err` and one key/value.
     #[inline]
     pub fn error(logger: &Logger, err: &std::io::Error, e: &Event<'_>) {
