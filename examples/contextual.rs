@@ -1,11 +1,15 @@
 //! Contextual logging (KEP-3077) with klog-rs: a scheduler-like pipeline.
 //!
-//! Every function takes the logger it should log through. The caller decides what the
-//! callee's lines carry:
-//! - per-pod key/values (`with_values`) bound once and shown on every line below,
-//! - names (`with_name`) for the operation and the plugin,
-//! - verbosity: a library called with `logger.v(1)` logs its V(2) details at V(3),
-//!   so `-v=2` hides them without the library knowing.
+//! Every function takes the logger it should log through, and the caller decides what
+//! the callee's lines carry. The KEP's user stories, each marked `Story N` below:
+//! 1. per-pod key/values (`with_values`), bound once and shown on every line below;
+//! 2. names for the operation and the plugin: `with_name(operation).with_name(plugin)`
+//!    gives `logger="scheduler.filter.NodeResourcesFit"`;
+//! 3. a caller lowering a chatty callee's verbosity: the snapshot helper gets
+//!    `logger.v(2)`, so its V(0) summary is logged at V(2) and its V(2) details at V(4),
+//!    hidden at `-v=2`;
+//! 4. a library called with `logger.v(1)`: the binder's V(2) details become V(3),
+//!    hidden at `-v=2`, without the library knowing.
 //!
 //! Run: `cargo run -q -p klog-examples --bin contextual` (lines go to stderr).
 
@@ -57,6 +61,10 @@ fn main() {
         "profile name" = "default-scheduler"
     );
 
+    // Story 3: our own helper is chatty. Handing it `v(2)` makes its summary V(2) (shown
+    // at -v=2) and its per-node V(2) lines V(4) (hidden).
+    update_snapshot(&logger.with_name("cache").v(2));
+
     let pods = [
         Pod {
             namespace: "kube-system",
@@ -77,26 +85,24 @@ fn main() {
 
 /// One scheduling attempt. Everything logged below carries the pod.
 fn schedule_one(logger: &Logger, pod: &Pod) {
+    // Story 1: the pod is bound once; every line below, in every callee, carries it.
     let logger = logger.with_values(&[KeyValue::new("pod", &KObj::from_meta(pod))]);
     info!(v: 1, logger, "Attempting to schedule pod", cpu_millis = pod.cpu_millis);
 
-    let filter = logger.with_name("filter");
+    // Story 2: operation, then plugin. The names go into the logger, not into every
+    // message; derived once per attempt, not once per node.
+    let fit = logger.with_name("filter").with_name("NodeResourcesFit");
     let mut feasible = Vec::new();
     for (node, free) in NODES {
-        // The plugin's name goes into the logger, not into every message.
-        if node_resources_fit(
-            &filter.with_name("NodeResourcesFit"),
-            node,
-            free,
-            pod.cpu_millis,
-        ) {
+        if node_resources_fit(&fit, node, free, pod.cpu_millis) {
             feasible.push(node);
         }
     }
 
     match feasible.first() {
         Some(node) => {
-            // A library we do not own: make its V(2) details V(3), hidden at -v=2.
+            // Story 4: a library we do not own, called with `v(1)`: its V(2) details
+            // become V(3), hidden at -v=2; its V(0) summary (V(1)) stays.
             bind(&logger.with_name("binder").v(1), node);
             info!(
                 logger,
@@ -115,6 +121,15 @@ fn schedule_one(logger: &Logger, pod: &Pod) {
             error!(logger, err: &err, "Unable to schedule pod; no fit; waiting", retry_in = std::time::Duration::from_secs(10));
         }
     }
+}
+
+/// A chatty helper: a V(2) line per node and a V(0) summary. How loud it is depends on
+/// the logger its caller hands it (story 3).
+fn update_snapshot(logger: &Logger) {
+    for (node, free_millis) in NODES {
+        info!(v: 2, logger, "Node added to snapshot", node, free_millis);
+    }
+    info!(logger, "Snapshot updated", nodes = NODES.len());
 }
 
 /// A filter plugin: logs through whatever logger it is given.

@@ -121,3 +121,13 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../../docs/format.md")]
 #[cfg(doctest)]
 pub struct FormatDoctests;
+
+/// `docs/contextual-logging.md`'s code blocks, compiled and run as doctests.
+#[doc = include_str!("../../docs/contextual-logging.md")]
+#[cfg(doctest)]
+pub struct ContextualLoggingDoctests;
+
+/// `docs/flags-and-config.md`'s code blocks, compiled and run as doctests.
+#[doc = include_str!("../../docs/flags-and-config.md")]
+#[cfg(all(doctest, feature = "clap"))]
+pub struct FlagsAndConfigDoctests;
