@@ -79,6 +79,7 @@ mod macros;
 mod output;
 mod record;
 mod sink;
+pub mod testing;
 mod value;
 mod verbosity;
 mod vmodule;
