@@ -66,9 +66,6 @@ fn main() -> ExitCode {
     };
 
     let logger = klog::background().with_name("controller");
-    if !cli.logging.klog_options().logtostderr {
-        warning!(logger, "Log files are not supported yet; logging to stderr");
-    }
     let (workers, resync) = (cli.workers, cli.resync);
     info!(logger, "Starting controller", workers, resync);
     for pass in 1..=resync {
@@ -94,7 +91,8 @@ fn init_logging(cli: &Cli) -> Result<FlushGuard, Box<dyn std::error::Error>> {
         None => LoggingConfiguration::default(),
     };
     cli.logging.apply_to(&mut config)?; // also validates
-    Ok(klog::init(&config)?)
+                                        // klog's own flags (`-logtostderr=false`, `--log-dir`, ...) choose log files.
+    Ok(klog::init_with(&config, &cli.logging.klog_options())?)
 }
 
 fn fail(err: impl std::fmt::Display) -> ExitCode {

@@ -135,12 +135,26 @@ fn json_config_file() {
 
 #[test]
 fn go_single_dash_spellings() {
-    let stderr = logs(&["-v=2", "-logtostderr=false"]);
+    let dir = std::env::temp_dir().join(format!("klog-component-{}", std::process::id()));
+    let stderr = logs(&[
+        "-v=2",
+        "-logtostderr=false",
+        "-alsologtostderr=true",
+        "-log_dir",
+        dir.to_str().unwrap(),
+    ]);
     assert!(stderr.contains("] \"Reconciling pod\" "), "{stderr}");
+    // With -logtostderr=false the records also went to klog's files.
+    let info_log = std::fs::read_dir(&dir)
+        .expect("log dir")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().contains(".log.INFO."))
+        .expect("INFO log file");
+    let text = std::fs::read_to_string(info_log.path()).unwrap();
+    assert!(text.contains("] \"Reconciling pod\" "), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
     logs(&[
         "-vmodule=component=3",
-        "-log_dir",
-        "/tmp",
         "-one_output",
         "-alsologtostderr=true",
     ]);

@@ -92,7 +92,6 @@ pub fn fatal(
             .with_error(error)
             .with_callsite(callsite),
     );
-    logger.flush();
     crate::global::flush();
     let backtrace = std::backtrace::Backtrace::force_capture();
     let thread = std::thread::current();

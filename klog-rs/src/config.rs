@@ -1382,8 +1382,7 @@ mod flags {
     use super::{ConfigError, GoDuration, KlogFlags, LoggingConfiguration, Quantity, VModuleItem};
     use crate::Severity;
 
-    const FILE_OUTPUT: &str =
-        "(parsed and validated; takes effect with file output, not yet implemented)";
+    const FILE_OUTPUT: &str = "(takes effect through klog::init_with)";
 
     /// Every long flag name and alias except `v`, for [`normalize_go_flags`]. A test
     /// checks it against the parser.
@@ -1513,7 +1512,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = "[Alpha] In text format, write error messages to stderr and info messages to stdout. By default both go to stderr. (parsed and validated; takes effect with split-stream output, not yet implemented)"
+            help = "[Alpha] In text format, write error messages to stderr and info messages to stdout. By default both go to stderr."
         )]
         pub log_text_split_stream: Option<bool>,
 
@@ -1524,7 +1523,7 @@ mod flags {
             alias = "log_text_info_buffer_size",
             value_name = "quantity",
             value_parser = parse_quantity_flag,
-            help = "[Alpha] In text format with split output streams, the info messages can be buffered for a while to increase performance. The default value of zero bytes disables buffering. The size can be specified as number of bytes (512), multiples of 1000 (1k), multiples of 1024 (2Ki), or powers of those (3M, 4G, 5Mi, 6Gi). (parsed and validated; takes effect with split-stream output, not yet implemented)"
+            help = "[Alpha] In text format with split output streams, the info messages can be buffered for a while to increase performance. The default value of zero bytes disables buffering. The size can be specified as number of bytes (512), multiples of 1000 (1k), multiples of 1024 (2Ki), or powers of those (3M, 4G, 5Mi, 6Gi)."
         )]
         pub log_text_info_buffer_size: Option<Quantity>,
 
@@ -1539,7 +1538,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = "[Alpha] In JSON format, write error messages to stderr and info messages to stdout. By default both go to stderr. (parsed and validated; takes effect with split-stream output, not yet implemented)"
+            help = "[Alpha] In JSON format, write error messages to stderr and info messages to stdout. By default both go to stderr."
         )]
         pub log_json_split_stream: Option<bool>,
 
@@ -1550,7 +1549,7 @@ mod flags {
             alias = "log_json_info_buffer_size",
             value_name = "quantity",
             value_parser = parse_quantity_flag,
-            help = "[Alpha] In JSON format with split output streams, the info messages can be buffered for a while to increase performance. The default value of zero bytes disables buffering. The size can be specified as number of bytes (512), multiples of 1000 (1k), multiples of 1024 (2Ki), or powers of those (3M, 4G, 5Mi, 6Gi). (parsed and validated; takes effect with split-stream output, not yet implemented)"
+            help = "[Alpha] In JSON format with split output streams, the info messages can be buffered for a while to increase performance. The default value of zero bytes disables buffering. The size can be specified as number of bytes (512), multiples of 1000 (1k), multiples of 1024 (2Ki), or powers of those (3M, 4G, 5Mi, 6Gi)."
         )]
         pub log_json_info_buffer_size: Option<Quantity>,
 
@@ -2910,7 +2909,7 @@ options:
                 "[Go klog: -skip_headers]",
                 "[Go klog: -skip_log_headers]",
                 "[Go klog: -add_dir_header]",
-                "not yet implemented",
+                "klog::init_with",
             ] {
                 assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
             }

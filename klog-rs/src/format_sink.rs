@@ -10,14 +10,17 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::callsite::{short_path, Callsite};
+use crate::config::KlogFlags;
 use crate::format::gotime::unix_parts;
 use crate::format::header::{HeaderCaller, PidField};
 use crate::format::json::{JsonCaller, JsonContext};
 use crate::format::text::{RenderedPairs, TextContext};
 use crate::format::Scratch;
 use crate::logger::Logger;
-use crate::output::{Output, OutputStats};
+use crate::output::files::{default_host, default_program, default_user, FileConfig, LogFiles};
+use crate::output::{Destination, OutputStats, Router};
 use crate::record::Record;
+use crate::record::Severity;
 use crate::sink::Sink;
 use crate::value::{KeyValue, Value};
 use crate::verbosity;
@@ -73,7 +76,7 @@ enum Threshold {
 
 /// What every sink derived from one builder shares.
 struct Shared {
-    output: Output,
+    output: Router,
     clock: Option<Box<Clock>>,
     pid: PidField,
     caller: Option<FixedCaller>,
@@ -81,12 +84,12 @@ struct Shared {
 }
 
 impl Shared {
-    fn time(&self, record: &Record<'_>) -> (i64, u32) {
-        unix_parts(match (record.time(), &self.clock) {
+    fn time(&self, record: &Record<'_>) -> SystemTime {
+        match (record.time(), &self.clock) {
             (Some(t), _) => t,
             (None, Some(clock)) => clock(),
             (None, None) => SystemTime::now(),
-        })
+        }
     }
 
     #[inline]
@@ -110,7 +113,13 @@ trait Encoding: Send + Sync + 'static {
     /// `text`: room for rendering `Display` values (empty; allocates only if used).
     fn with_values(ctx: &Self::Context, text: &mut Vec<u8>, kvs: &[KeyValue<'_>]) -> Self::Context;
     fn with_name(ctx: &Self::Context, text: &mut Vec<u8>, name: &str) -> Self::Context;
-    fn encode(scratch: &mut Scratch, record: &Record<'_>, ctx: &Self::Context, shared: &Shared);
+    fn encode(
+        scratch: &mut Scratch,
+        record: &Record<'_>,
+        ctx: &Self::Context,
+        shared: &Shared,
+        time: SystemTime,
+    );
 }
 
 /// klog text.
@@ -171,7 +180,13 @@ impl Encoding for TextEncoding {
     }
 
     #[inline]
-    fn encode(scratch: &mut Scratch, record: &Record<'_>, ctx: &TextSinkContext, shared: &Shared) {
+    fn encode(
+        scratch: &mut Scratch,
+        record: &Record<'_>,
+        ctx: &TextSinkContext,
+        shared: &Shared,
+        time: SystemTime,
+    ) {
         let caller = shared.caller.as_ref().map(|c| match c.file.as_deref() {
             Some(file) => HeaderCaller::Location(file, c.line),
             None => HeaderCaller::Unknown,
@@ -181,7 +196,7 @@ impl Encoding for TextEncoding {
             caller,
             context: &ctx.pairs,
         };
-        crate::format::text::encode(scratch, record, &text_ctx, shared.time(record));
+        crate::format::text::encode(scratch, record, &text_ctx, unix_parts(time));
     }
 }
 
@@ -201,12 +216,18 @@ impl Encoding for JsonEncoding {
     }
 
     #[inline]
-    fn encode(scratch: &mut Scratch, record: &Record<'_>, ctx: &JsonContext, shared: &Shared) {
+    fn encode(
+        scratch: &mut Scratch,
+        record: &Record<'_>,
+        ctx: &JsonContext,
+        shared: &Shared,
+        time: SystemTime,
+    ) {
         let caller = shared.caller.as_ref().map(|c| JsonCaller {
             short_path: c.file.as_deref().map(short_path),
             line: c.line,
         });
-        crate::format::json::encode(scratch, record, ctx, caller, shared.time(record));
+        crate::format::json::encode(scratch, record, ctx, caller, unix_parts(time));
     }
 }
 
@@ -227,9 +248,12 @@ impl<E: Encoding> Clone for FormatSink<E> {
 
 impl<E: Encoding> FormatSink<E> {
     fn log(&self, record: &Record<'_>) {
+        let time = self.shared.time(record);
         with_scratch(|scratch| {
-            E::encode(scratch, record, &self.context, &self.shared);
-            self.shared.output.write_record(&scratch.line);
+            E::encode(scratch, record, &self.context, &self.shared, time);
+            self.shared
+                .output
+                .write_record(record.severity(), &scratch.line, time);
         });
     }
 
@@ -379,6 +403,10 @@ public_sink!(JsonSink);
 #[derive(Default)]
 struct BuilderOptions {
     writer: Option<Box<dyn Write + Send>>,
+    buffer: usize,
+    split_stream: Option<usize>,
+    klog_flags: Option<KlogFlags>,
+    flush_frequency: Option<std::time::Duration>,
     clock: Option<Box<Clock>>,
     pid: Option<i64>,
     caller: Option<FixedCaller>,
@@ -400,9 +428,18 @@ impl BuilderOptions {
             }
         };
         let pid = self.pid.unwrap_or_else(|| i64::from(std::process::id()));
+        if let Some(period) = self.flush_frequency {
+            crate::output::start_flush_thread(period);
+        }
+        let output = router(
+            self.writer,
+            self.buffer,
+            self.split_stream,
+            self.klog_flags.as_ref(),
+        );
         FormatSink {
             shared: Arc::new(Shared {
-                output: Output::new(self.writer.unwrap_or_else(|| Box::new(std::io::stderr()))),
+                output,
                 clock: self.clock,
                 pid: PidField::new(pid),
                 caller: self.caller,
@@ -410,6 +447,57 @@ impl BuilderOptions {
             }),
             context: E::Context::default(),
         }
+    }
+}
+
+/// The destinations a builder's options ask for: klog's files (unless `-logtostderr`),
+/// else component-base's split stream, else the writer (stderr by default).
+fn router(
+    writer: Option<Box<dyn Write + Send>>,
+    buffer: usize,
+    split_stream: Option<usize>,
+    klog_flags: Option<&KlogFlags>,
+) -> Router {
+    if let Some(flags) = klog_flags.filter(|f| !f.logtostderr) {
+        let dir = flags.log_dir.clone().unwrap_or_else(std::env::temp_dir);
+        let name = match &flags.log_file {
+            Some(file) => format!("file:{}", file.display()),
+            None => format!("files:{}", dir.display()),
+        };
+        let files = LogFiles::new(FileConfig {
+            dir,
+            single_file: flags.log_file.clone(),
+            max_size: flags.log_file_max_size.saturating_mul(1024 * 1024),
+            one_output: flags.one_output,
+            skip_headers: flags.skip_log_headers,
+            program: default_program(),
+            host: default_host(),
+            user: default_user(),
+            pid: std::process::id(),
+        });
+        return Router::Files {
+            files: Destination::files(&name, files),
+            stderr: Destination::writer("stderr", Box::new(std::io::stderr()), 0),
+            stderr_threshold: if flags.alsologtostderr {
+                Severity::Info
+            } else {
+                flags.stderrthreshold
+            },
+        };
+    }
+    if let Some(info_buffer) = split_stream {
+        return Router::Split {
+            info: Destination::writer("stdout", Box::new(std::io::stdout()), info_buffer),
+            problems: Destination::writer("stderr", Box::new(std::io::stderr()), 0),
+        };
+    }
+    match writer {
+        Some(writer) => Router::Single(Destination::writer("writer", writer, buffer)),
+        None => Router::Single(Destination::writer(
+            "stderr",
+            Box::new(std::io::stderr()),
+            buffer,
+        )),
     }
 }
 
@@ -449,6 +537,58 @@ macro_rules! builder_methods {
         #[must_use]
         pub fn vmodule(mut self, vmodule: VModule) -> Self {
             self.options.vmodule = Some(vmodule);
+            self
+        }
+
+        /// Collects records in a buffer of up to `bytes` bytes before writing them
+        /// (whole records only); errors and fatal records are written through at once.
+        /// Flushed by [`flush`](crate::flush), the flush thread
+        /// ([`flush_frequency`](Self::flush_frequency)), the panic hook `init` installs,
+        /// `fatal!` and `flush_and_exit`.
+        #[must_use]
+        pub fn buffered(mut self, bytes: usize) -> Self {
+            self.options.buffer = bytes;
+            self
+        }
+
+        /// component-base's split stream: info records to stdout (buffered up to
+        /// `info_buffer_size` bytes, 0 for none), warnings, errors and fatal records to
+        /// stderr. Overrides [`writer`](Self::writer).
+        #[must_use]
+        pub fn split_stream(mut self, info_buffer_size: usize) -> Self {
+            self.options.split_stream = Some(info_buffer_size);
+            self
+        }
+
+        /// klog's destination flags: with `logtostderr` off, records go to klog's log
+        /// files (`log_dir` or the temp directory, or the one `log_file`, rotated at
+        /// `log_file_max_size` MB), and to stderr from `stderrthreshold` up (every record
+        /// with `alsologtostderr`). With `logtostderr` on (the default) they change
+        /// nothing. Overrides [`writer`](Self::writer) and
+        /// [`split_stream`](Self::split_stream).
+        ///
+        /// ```
+        /// let dir = std::env::temp_dir().join(format!("klog-doc-{}", std::process::id()));
+        /// let mut flags = klog::KlogFlags::default();
+        /// flags.logtostderr = false;
+        /// flags.log_dir = Some(dir.clone());
+        /// let logger = klog::TextSink::builder().klog_flags(&flags).build_logger();
+        /// klog::info!(logger, "to a file");
+        /// klog::flush();
+        /// assert!(std::fs::read_dir(&dir).unwrap().count() >= 1);
+        /// # let _ = std::fs::remove_dir_all(dir);
+        /// ```
+        #[must_use]
+        pub fn klog_flags(mut self, flags: &KlogFlags) -> Self {
+            self.options.klog_flags = Some(flags.clone());
+            self
+        }
+
+        /// Starts the flush thread (once per process), flushing every destination this
+        /// often (component-base's `flushFrequency`, 5 s by default there).
+        #[must_use]
+        pub fn flush_frequency(mut self, period: std::time::Duration) -> Self {
+            self.options.flush_frequency = Some(period);
             self
         }
 

@@ -10,7 +10,9 @@
 use std::fmt;
 use std::sync::{LazyLock, OnceLock};
 
-use crate::config::{ConfigError, LoggingConfiguration};
+use std::time::Duration;
+
+use crate::config::{ConfigError, KlogFlags, LoggingConfiguration};
 use crate::format_sink::{JsonSink, TextSink};
 use crate::logger::Logger;
 use crate::vmodule::{VModule, VModuleMode};
@@ -73,13 +75,14 @@ pub(crate) fn background_ref() -> &'static Logger {
     }
 }
 
-/// Flushes the process-wide logger's output (klog's `Flush`).
+/// Flushes every sink's buffered output (klog's `Flush`): the process-wide logger's and
+/// those of sinks built explicitly.
 ///
 /// ```
 /// klog::flush();
 /// ```
 pub fn flush() {
-    background_ref().flush();
+    crate::output::flush_all();
 }
 
 /// Flushes the process-wide logger, then exits with `code` (klog's `FlushAndExit`).
@@ -139,11 +142,11 @@ fn config_vmodule(config: &LoggingConfiguration) -> Result<VModule, ConfigError>
 
 /// Sets up process-wide logging from a configuration, as a Kubernetes component does at
 /// start-up (component-base's `ValidateAndApply`): validates it, sets the global `-v`
-/// and `-vmodule`, and installs klog text or Kubernetes JSON on stderr as the
-/// process-wide logger. Keep the returned guard in `main`: dropping it flushes.
-///
-/// Split streams, info buffering and the flush frequency are validated but not applied
-/// yet (they arrive with file and split-stream outputs).
+/// and `-vmodule`, installs klog text or Kubernetes JSON on stderr (or split into
+/// stdout and stderr with `options.*.splitStream`, the info side buffered up to
+/// `infoBufferSize`) as the process-wide logger, starts the flush thread at
+/// `flushFrequency`, and installs a panic hook that flushes before the previous hook
+/// runs. Keep the returned guard in `main`: dropping it flushes.
 ///
 /// ```no_run
 /// let config = klog::LoggingConfiguration::default();
@@ -155,16 +158,59 @@ fn config_vmodule(config: &LoggingConfiguration) -> Result<VModule, ConfigError>
 /// [`InitError`] for an invalid configuration or when a process-wide logger was
 /// installed before.
 pub fn init(config: &LoggingConfiguration) -> Result<FlushGuard, InitError> {
+    init_with(config, &KlogFlags::default())
+}
+
+/// [`init`] with klog's own destination flags as well (`--logtostderr=false`,
+/// `--log-dir`, `--log-file`, `--alsologtostderr`, `--stderrthreshold`, ...): with
+/// `logtostderr` off, records go to klog's log files instead of the streams.
+///
+/// ```no_run
+/// let config = klog::LoggingConfiguration::default();
+/// let mut flags = klog::KlogFlags::default();
+/// flags.logtostderr = false;
+/// flags.log_dir = Some("/var/log/controller".into());
+/// let _logging = klog::init_with(&config, &flags).expect("logging");
+/// ```
+///
+/// # Errors
+/// As [`init`].
+pub fn init_with(
+    config: &LoggingConfiguration,
+    flags: &KlogFlags,
+) -> Result<FlushGuard, InitError> {
     config.validate().map_err(InitError::Config)?;
     let vmodule = config_vmodule(config).map_err(InitError::Config)?;
-    let logger = if config.format == LoggingConfiguration::JSON_FORMAT {
-        JsonSink::builder().build_logger()
+    let json = config.format == LoggingConfiguration::JSON_FORMAT;
+    let routing = if json {
+        &config.options.json
     } else {
-        TextSink::builder().build_logger()
+        &config.options.text
+    };
+    let info_buffer = usize::try_from(routing.info_buffer_size.bytes()).unwrap_or(usize::MAX);
+    let flush_frequency = config
+        .flush_frequency
+        .to_std()
+        .unwrap_or(Duration::from_secs(5));
+    macro_rules! configure {
+        ($builder:expr) => {{
+            let builder = $builder.flush_frequency(flush_frequency).klog_flags(flags);
+            if routing.split_stream {
+                builder.split_stream(info_buffer).build_logger()
+            } else {
+                builder.build_logger()
+            }
+        }};
+    }
+    let logger = if json {
+        configure!(JsonSink::builder())
+    } else {
+        configure!(TextSink::builder())
     };
     set_logger(logger).map_err(InitError::AlreadyInstalled)?;
     crate::verbosity::set_verbosity(config_verbosity(config));
     crate::verbosity::set_vmodule(vmodule);
+    crate::output::install_panic_hook();
     Ok(FlushGuard(()))
 }
 

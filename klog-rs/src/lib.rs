@@ -97,11 +97,11 @@ pub use context::{
 };
 pub use format_sink::{JsonSink, JsonSinkBuilder, TextSink, TextSinkBuilder};
 pub use global::{
-    background, flush, flush_and_exit, init, logger_from_config, set_logger, FlushGuard, InitError,
-    SetLoggerError,
+    background, flush, flush_and_exit, init, init_with, logger_from_config, set_logger, FlushGuard,
+    InitError, SetLoggerError,
 };
 pub use logger::Logger;
-pub use output::{OutputStats, SharedBuffer};
+pub use output::{output_stats, DestinationStats, OutputStats, SharedBuffer};
 pub use record::{Record, RecordKind, Severity};
 pub use sink::Sink;
 pub use value::{

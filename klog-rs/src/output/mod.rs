@@ -1,41 +1,34 @@
-//! Where encoded records go: one `write_all` per record under a lock, with counters.
+//! Where encoded records go: destinations (a writer with optional buffering, or klog's
+//! log files), routed by severity, with counters.
 //!
-//! Formatting happens before the lock is taken (into a per-thread buffer), so only the
-//! write itself is serialised. Write errors are counted, never panicked on.
+//! Formatting happens before any lock is taken (into a per-thread buffer); a record is
+//! handed to its destinations whole, and each destination writes it with one `write_all`
+//! (or appends it whole to its buffer) under its own lock. Write errors are counted and
+//! reported once on stderr per failure episode, never panicked on, and never end the
+//! process: the next record tries again.
+//!
+//! Every destination is registered, so [`flush_all`] (the flush thread, the panic hook,
+//! `fatal!`, `flush_and_exit`, the guard `init` returns) reaches all of them, and
+//! [`output_stats`](crate::output_stats) reports them.
+
+pub(crate) mod files;
 
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
 
-/// A destination for encoded records: a writer and its counters behind one mutex. The
-/// counters are plain integers updated under the lock the write takes anyway: separate
-/// atomics would add two locked instructions per record and bounce between cores.
-pub(crate) struct Output {
-    inner: CacheAligned<Mutex<Inner>>,
-}
+use crate::record::Severity;
+use files::LogFiles;
 
-/// Keeps the lock, which every record from every thread writes, on cache lines of its
-/// own: read-mostly data that happened to share its line (a call site's rendering, say)
-/// would otherwise bounce between cores with it.
+/// Keeps a lock that every record from every thread writes on cache lines of its own:
+/// read-mostly data that happened to share its line would otherwise bounce between cores.
 #[repr(align(128))]
 struct CacheAligned<T>(T);
 
-struct Inner {
-    writer: Box<dyn Write + Send>,
-    stats: OutputStats,
-}
-
-impl fmt::Debug for Output {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Output")
-            .field("stats", &self.stats())
-            .finish()
-    }
-}
-
-/// Counters of one output: records written, bytes written and failed writes.
+/// Counters of one destination: records written, bytes written and failed writes.
 ///
 /// ```
 /// let out = klog::SharedBuffer::default();
@@ -53,59 +46,380 @@ pub struct OutputStats {
 }
 
 impl OutputStats {
-    /// Records written completely.
+    /// Records accepted (written, or buffered to be written).
     #[must_use]
     pub fn lines(&self) -> u64 {
         self.lines
     }
 
-    /// Bytes written.
+    /// Bytes accepted.
     #[must_use]
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
 
-    /// Records whose write failed.
+    /// Failed writes (records or flushes that did not reach the destination).
     #[must_use]
     pub fn errors(&self) -> u64 {
         self.errors
     }
+
+    fn add(&mut self, other: OutputStats) {
+        self.lines += other.lines;
+        self.bytes += other.bytes;
+        self.errors += other.errors;
+    }
 }
 
-impl Output {
-    pub(crate) fn new(writer: Box<dyn Write + Send>) -> Output {
-        Output {
-            inner: CacheAligned(Mutex::new(Inner {
-                writer,
-                stats: OutputStats::default(),
-            })),
-        }
+/// The counters of one destination, by name (`stderr`, `stdout`, `writer`, `files:DIR`).
+///
+/// ```
+/// for destination in klog::output_stats() {
+///     println!("{}: {} lines, {} errors", destination.name(), destination.stats().lines(), destination.stats().errors());
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DestinationStats {
+    name: String,
+    stats: OutputStats,
+}
+
+impl DestinationStats {
+    /// The destination's name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
-    /// Writes one whole record.
+    /// Its counters.
+    #[must_use]
+    pub fn stats(&self) -> OutputStats {
+        self.stats
+    }
+}
+
+/// What a destination writes to.
+enum Target {
+    /// Any writer; with `capacity > 0`, records are collected in `buffer` and written in
+    /// whole-record chunks of at most that size.
+    Writer {
+        writer: Box<dyn Write + Send>,
+        buffer: Vec<u8>,
+        capacity: usize,
+    },
+    /// klog's log files (they buffer themselves).
+    Files(LogFiles),
+}
+
+struct Inner {
+    target: Target,
+    stats: OutputStats,
+    /// Whether the current failure episode was reported on stderr.
+    reported: bool,
+}
+
+/// One destination: a target, its counters and its failure reporting, behind one lock.
+pub(crate) struct Destination {
+    name: Box<str>,
+    inner: CacheAligned<Mutex<Inner>>,
+}
+
+impl fmt::Debug for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Destination")
+            .field("name", &self.name)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl Destination {
+    /// A registered destination writing to `writer`, buffering up to `capacity` bytes
+    /// (0: each record is written at once).
+    pub(crate) fn writer(name: &str, writer: Box<dyn Write + Send>, capacity: usize) -> Arc<Self> {
+        Destination::register(
+            name,
+            Target::Writer {
+                writer,
+                buffer: Vec::new(),
+                capacity,
+            },
+        )
+    }
+
+    /// A registered destination for klog's log files.
+    pub(crate) fn files(name: &str, files: LogFiles) -> Arc<Self> {
+        Destination::register(name, Target::Files(files))
+    }
+
+    fn register(name: &str, target: Target) -> Arc<Self> {
+        let destination = Arc::new(Destination {
+            name: name.into(),
+            inner: CacheAligned(Mutex::new(Inner {
+                target,
+                stats: OutputStats::default(),
+                reported: false,
+            })),
+        });
+        let mut registry = REGISTRY.lock();
+        registry.retain(|d| d.strong_count() > 0);
+        registry.push(Arc::downgrade(&destination));
+        destination
+    }
+
+    /// Writes (or buffers) one whole record; `write_through` empties the buffer too
+    /// (errors and fatal records, as klog does).
     #[inline]
-    pub(crate) fn write_record(&self, record: &[u8]) {
+    pub(crate) fn write_record(
+        &self,
+        severity: Severity,
+        record: &[u8],
+        now: SystemTime,
+        write_through: bool,
+    ) {
         let mut inner = self.inner.0.lock();
-        match inner.writer.write_all(record) {
+        let inner = &mut *inner;
+        let result = match &mut inner.target {
+            Target::Writer {
+                writer,
+                buffer,
+                capacity,
+            } => write_buffered(writer, buffer, *capacity, record, write_through),
+            Target::Files(files) => files.write(severity, record, now).and_then(|()| {
+                if write_through {
+                    files.flush()
+                } else {
+                    Ok(())
+                }
+            }),
+        };
+        match result {
             Ok(()) => {
                 inner.stats.lines += 1;
                 inner.stats.bytes += record.len() as u64;
+                inner.reported = false;
             }
-            Err(_) => inner.stats.errors += 1,
+            Err(e) => self.failed(inner, &e),
+        }
+    }
+
+    /// Writes out anything buffered.
+    pub(crate) fn flush(&self) {
+        let mut inner = self.inner.0.lock();
+        let inner = &mut *inner;
+        let result = match &mut inner.target {
+            Target::Writer { writer, buffer, .. } => {
+                flush_buffer(writer, buffer).and_then(|()| writer.flush())
+            }
+            Target::Files(files) => files.flush(),
+        };
+        if let Err(e) = result {
+            self.failed(inner, &e);
+        }
+    }
+
+    /// Counts a failure and reports the first of an episode on stderr (a destination
+    /// that is itself stderr may not show it: nothing else can be done there).
+    #[cold]
+    #[inline(never)]
+    fn failed(&self, inner: &mut Inner, error: &io::Error) {
+        inner.stats.errors += 1;
+        if !inner.reported {
+            inner.reported = true;
+            let _ = writeln!(
+                io::stderr(),
+                "klog: writing to {} failed: {error} (further failures are counted, see klog::output_stats)",
+                self.name
+            );
+        }
+    }
+
+    pub(crate) fn stats(&self) -> OutputStats {
+        self.inner.0.lock().stats
+    }
+}
+
+/// Appends `record` to the buffer, writing the buffer out first when the record would
+/// not fit; a record that alone exceeds the capacity is written directly. A record is
+/// thus never split across two writes.
+#[inline]
+fn write_buffered(
+    writer: &mut Box<dyn Write + Send>,
+    buffer: &mut Vec<u8>,
+    capacity: usize,
+    record: &[u8],
+    write_through: bool,
+) -> io::Result<()> {
+    if capacity == 0 {
+        return writer.write_all(record);
+    }
+    if buffer.len() + record.len() > capacity {
+        flush_buffer(writer, buffer)?;
+    }
+    if record.len() >= capacity {
+        writer.write_all(record)?;
+    } else {
+        buffer.extend_from_slice(record);
+    }
+    if write_through {
+        flush_buffer(writer, buffer)?;
+    }
+    Ok(())
+}
+
+fn flush_buffer(writer: &mut Box<dyn Write + Send>, buffer: &mut Vec<u8>) -> io::Result<()> {
+    if buffer.is_empty() {
+        return Ok(());
+    }
+    // Whatever happens, the buffered records are handed over once: a failed write is
+    // counted, not retried forever with an ever-growing buffer.
+    let result = writer.write_all(buffer);
+    buffer.clear();
+    result
+}
+
+/// Where a sink's records go, by severity.
+#[derive(Debug, Clone)]
+pub(crate) enum Router {
+    /// Everything to one destination.
+    Single(Arc<Destination>),
+    /// Info records to one destination, warnings, errors and fatals to the other
+    /// (component-base's split stream).
+    Split {
+        info: Arc<Destination>,
+        problems: Arc<Destination>,
+    },
+    /// klog's files, plus stderr for records at or above a threshold (`-alsologtostderr`
+    /// makes that every record).
+    Files {
+        files: Arc<Destination>,
+        stderr: Arc<Destination>,
+        stderr_threshold: Severity,
+    },
+}
+
+impl Router {
+    /// Routes one whole record.
+    #[inline]
+    pub(crate) fn write_record(&self, severity: Severity, record: &[u8], now: SystemTime) {
+        let write_through = severity >= Severity::Error;
+        match self {
+            Router::Single(d) => d.write_record(severity, record, now, write_through),
+            Router::Split { info, problems } => {
+                if severity == Severity::Info {
+                    info.write_record(severity, record, now, write_through);
+                } else {
+                    problems.write_record(severity, record, now, write_through);
+                }
+            }
+            Router::Files {
+                files,
+                stderr,
+                stderr_threshold,
+            } => {
+                files.write_record(severity, record, now, write_through);
+                if severity >= *stderr_threshold {
+                    stderr.write_record(severity, record, now, write_through);
+                }
+            }
         }
     }
 
     pub(crate) fn flush(&self) {
-        let mut inner = self.inner.0.lock();
-        if inner.writer.flush().is_err() {
-            inner.stats.errors += 1;
+        for d in self.destinations() {
+            d.flush();
         }
     }
 
-    /// A snapshot of the counters.
-    pub(crate) fn stats(&self) -> OutputStats {
-        self.inner.0.lock().stats
+    fn destinations(&self) -> Vec<&Arc<Destination>> {
+        match self {
+            Router::Single(d) => vec![d],
+            Router::Split { info, problems } => vec![info, problems],
+            Router::Files { files, stderr, .. } => vec![files, stderr],
+        }
     }
+
+    /// The counters of all destinations added up.
+    pub(crate) fn stats(&self) -> OutputStats {
+        let mut total = OutputStats::default();
+        for d in self.destinations() {
+            total.add(d.stats());
+        }
+        total
+    }
+}
+
+/// Every live destination, for flushing and statistics.
+static REGISTRY: Mutex<Vec<Weak<Destination>>> = Mutex::new(Vec::new());
+
+fn live_destinations() -> Vec<Arc<Destination>> {
+    REGISTRY.lock().iter().filter_map(Weak::upgrade).collect()
+}
+
+/// Flushes every destination of every sink.
+pub(crate) fn flush_all() {
+    for d in live_destinations() {
+        d.flush();
+    }
+}
+
+/// The counters of every destination of every sink, by name.
+///
+/// ```
+/// let logger = klog::TextSink::builder().writer(std::io::sink()).build_logger();
+/// klog::info!(logger, "counted");
+/// assert!(klog::output_stats().iter().any(|d| d.name() == "writer" && d.stats().lines() >= 1));
+/// ```
+#[must_use]
+pub fn output_stats() -> Vec<DestinationStats> {
+    live_destinations()
+        .iter()
+        .map(|d| DestinationStats {
+            name: d.name.to_string(),
+            stats: d.stats(),
+        })
+        .collect()
+}
+
+/// The flush thread's period in nanoseconds (0: no thread yet).
+static FLUSH_PERIOD: Mutex<Option<Duration>> = Mutex::new(None);
+
+/// Starts (once) a thread that flushes every destination every `period` (component-base's
+/// `flushFrequency`); a later call with a shorter period shortens it.
+pub(crate) fn start_flush_thread(period: Duration) {
+    let period = period.max(Duration::from_millis(1));
+    let mut current = FLUSH_PERIOD.lock();
+    let start = current.is_none();
+    if current.is_none_or(|p| period < p) {
+        *current = Some(period);
+    }
+    drop(current);
+    if start {
+        let spawned = std::thread::Builder::new()
+            .name("klog-flush".into())
+            .spawn(|| loop {
+                let period = FLUSH_PERIOD.lock().unwrap_or(Duration::from_secs(5));
+                std::thread::sleep(period);
+                flush_all();
+            });
+        if let Err(e) = spawned {
+            let _ = writeln!(io::stderr(), "klog: cannot start the flush thread: {e}");
+        }
+    }
+}
+
+/// Installs (once) a panic hook that flushes every destination, then runs the hook that
+/// was installed before (the default one prints the message and, with
+/// `RUST_BACKTRACE`, the backtrace).
+pub(crate) fn install_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            flush_all();
+            previous(info);
+        }));
+    });
 }
 
 /// An in-memory, cloneable writer: every clone appends to the same buffer. Handy for

@@ -1,0 +1,271 @@
+//! Outputs lose nothing: every accepted record arrives whole, through exits, panics,
+//! closed pipes and full disks.
+//!
+//! Own test binary: most tests run this binary again as a child process
+//! (`KLOG_OUTPUT_CHILD=<mode>`) and look at what it wrote, and some install process-wide
+//! state (the panic hook, the process-wide logger) that only a child may have.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Output, Stdio};
+
+use klog::{info, KlogFlags, LoggingConfiguration, TextSink};
+
+const THREADS: usize = 8;
+const LINES_PER_THREAD: usize = 100_000;
+
+fn child_mode() -> Option<String> {
+    std::env::var("KLOG_OUTPUT_CHILD").ok()
+}
+
+fn child(test: &str, mode: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().expect("test binary"));
+    command
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env("KLOG_OUTPUT_CHILD", mode);
+    command
+}
+
+/// Parses `... "line" thread=T seq=N` records and checks each appears once.
+fn count_records(text: &str, threads: usize, per_thread: usize) {
+    let mut seen = HashSet::new();
+    for line in text.lines().filter(|l| l.contains("\"line\"")) {
+        let fields = line
+            .split_once("] \"line\" thread=")
+            .unwrap_or_else(|| panic!("torn record: {line:?}"))
+            .1;
+        let (thread, seq) = fields
+            .split_once(" seq=")
+            .unwrap_or_else(|| panic!("torn record: {line:?}"));
+        let id: (usize, usize) = (
+            thread.parse().expect("thread"),
+            seq.parse()
+                .unwrap_or_else(|_| panic!("torn record: {line:?}")),
+        );
+        assert!(seen.insert(id), "duplicate record {id:?}");
+    }
+    assert_eq!(seen.len(), threads * per_thread, "records lost");
+}
+
+fn log_from_threads(logger: &klog::Logger, threads: usize, per_thread: usize) {
+    std::thread::scope(|s| {
+        for thread in 0..threads {
+            s.spawn(move || {
+                for seq in 0..per_thread {
+                    info!(logger, "line", thread, seq);
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn many_threads_to_one_file_lose_and_tear_nothing() {
+    let dir = std::env::temp_dir().join(format!("klog-outputs-file-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("all.log");
+    let mut flags = KlogFlags::default();
+    flags.logtostderr = false;
+    flags.log_file = Some(file.clone());
+    flags.log_file_max_size = 0;
+    flags.stderrthreshold = klog::Severity::Fatal;
+    let logger = TextSink::builder()
+        .verbosity(0)
+        .klog_flags(&flags)
+        .build_logger();
+    log_from_threads(&logger, THREADS, LINES_PER_THREAD);
+    logger.flush();
+    let text = std::fs::read_to_string(&file).expect("log file");
+    count_records(&text, THREADS, LINES_PER_THREAD);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn pipe_writer() {
+    if child_mode().as_deref() == Some("pipe") {
+        let logger = TextSink::builder()
+            .writer(std::io::stdout())
+            .buffered(64 * 1024)
+            .verbosity(0)
+            .build_logger();
+        log_from_threads(&logger, THREADS, LINES_PER_THREAD);
+        logger.flush();
+    }
+}
+
+#[test]
+fn many_threads_to_one_pipe_lose_and_tear_nothing() {
+    let output = child("pipe_writer", "pipe").output().expect("child");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    count_records(
+        &String::from_utf8_lossy(&output.stdout),
+        THREADS,
+        LINES_PER_THREAD,
+    );
+}
+
+/// A component set up like Kubernetes does it: split stream with a 1 MiB info buffer and
+/// a long flush period, so nothing reaches stdout unless something flushes.
+fn buffered_component() -> klog::FlushGuard {
+    let config = LoggingConfiguration::from_yaml(
+        "format: text\nflushFrequency: 1h\noptions:\n  text:\n    splitStream: true\n    infoBufferSize: 1Mi\n",
+    )
+    .expect("config");
+    klog::init(&config).expect("init")
+}
+
+const BUFFERED_LINES: usize = 1_000;
+
+#[test]
+fn exit_child() {
+    let Some(mode) = child_mode() else { return };
+    let guard = buffered_component();
+    for seq in 0..BUFFERED_LINES {
+        info!("line", thread = 0, seq);
+    }
+    match mode.as_str() {
+        "return" => drop(guard),
+        "panic" => panic!("child panics on purpose"),
+        "fatal" => klog::fatal!("child gives up", reason = "test"),
+        "flush_and_exit" => klog::flush_and_exit(3),
+        other => panic!("unknown mode {other}"),
+    }
+}
+
+fn run_exit_child(mode: &str) -> Output {
+    let output = child("exit_child", mode)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("child");
+    count_records(&String::from_utf8_lossy(&output.stdout), 1, BUFFERED_LINES);
+    output
+}
+
+#[test]
+fn returning_from_main_flushes_buffered_lines() {
+    let output = run_exit_child("return");
+    assert!(output.status.success());
+}
+
+#[test]
+fn a_panic_flushes_buffered_lines_and_shows_message_and_backtrace() {
+    let output = run_exit_child("panic");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("child panics on purpose"), "{stderr}");
+    assert!(
+        stderr.contains("exit_child"),
+        "no backtrace frame: {stderr}"
+    );
+}
+
+#[test]
+fn fatal_flushes_buffered_lines_and_shows_message_and_backtrace() {
+    let output = run_exit_child("fatal");
+    assert_eq!(output.status.code(), Some(255));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("\"child gives up\" reason=\"test\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fatal error in thread"), "{stderr}");
+    assert!(
+        stderr.contains("exit_child"),
+        "no backtrace frame: {stderr}"
+    );
+}
+
+#[test]
+fn flush_and_exit_flushes_buffered_lines() {
+    let output = run_exit_child("flush_and_exit");
+    assert_eq!(output.status.code(), Some(3));
+}
+
+#[test]
+fn closed_pipe_child() {
+    if child_mode().as_deref() == Some("closed_pipe") {
+        let logger = TextSink::builder()
+            .writer(std::io::stdout())
+            .verbosity(0)
+            .build_logger();
+        for seq in 0..50_000 {
+            info!(logger, "line", thread = 0, seq);
+        }
+        let errors: u64 = klog::output_stats()
+            .iter()
+            .map(|d| d.stats().errors())
+            .sum();
+        eprintln!("child finished with {errors} errors");
+    }
+}
+
+#[test]
+fn a_closed_pipe_neither_kills_nor_panics_the_writer() {
+    let mut child = child("closed_pipe_child", "closed_pipe")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("child");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    // libtest prints its own lines first; wait for the first record.
+    let mut first = String::new();
+    while !first.contains("\"line\"") {
+        first.clear();
+        assert!(stdout.read_line(&mut first).expect("read") > 0, "no record");
+    }
+    drop(stdout); // the reader goes away: further writes fail with EPIPE
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    // The child's own work ends normally; libtest's summary afterwards may fail on the
+    // closed stdout, which is libtest's business, so the exit status is not checked.
+    child.wait().expect("wait");
+    assert!(stderr.contains("child finished with"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let reports = stderr.matches("klog: writing to writer failed").count();
+    assert_eq!(reports, 1, "reported once per failure episode: {stderr}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn full_disk_child() {
+    if child_mode().as_deref() == Some("full") {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let sink = TextSink::builder().writer(full).verbosity(0).build();
+        let logger = klog::Logger::new(std::sync::Arc::new(sink.clone()));
+        for seq in 0..100 {
+            info!(logger, "line", thread = 0, seq);
+        }
+        eprintln!(
+            "errors={} lines={}",
+            sink.stats().errors(),
+            sink.stats().lines()
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_counted_and_reported_once() {
+    let output = child("full_disk_child", "full").output().expect("child");
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("errors=100 lines=0"), "{stderr}");
+    assert_eq!(
+        stderr.matches("klog: writing to writer failed").count(),
+        1,
+        "{stderr}"
+    );
+}
