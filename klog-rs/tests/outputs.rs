@@ -269,3 +269,51 @@ fn a_full_disk_is_counted_and_reported_once() {
         "{stderr}"
     );
 }
+
+#[test]
+fn shared_file_child() {
+    if child_mode().as_deref() == Some("shared_file") {
+        let file = std::env::var("KLOG_SHARED_FILE").expect("file");
+        let process: usize = std::env::var("KLOG_PROCESS")
+            .expect("process")
+            .parse()
+            .unwrap();
+        let mut flags = KlogFlags::default();
+        flags.logtostderr = false;
+        flags.log_file = Some(file.into());
+        flags.log_file_max_size = 0;
+        flags.stderrthreshold = klog::Severity::Fatal;
+        let logger = TextSink::builder()
+            .verbosity(0)
+            .klog_flags(&flags)
+            .build_logger();
+        for seq in 0..LINES_PER_THREAD / 2 {
+            info!(logger, "line", thread = process, seq);
+        }
+        logger.flush();
+    }
+}
+
+#[test]
+fn two_processes_appending_to_one_file_never_interleave_inside_a_line() {
+    let dir = std::env::temp_dir().join(format!("klog-outputs-shared-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("shared.log");
+    let children: Vec<_> = (0..2)
+        .map(|process| {
+            child("shared_file_child", "shared_file")
+                .env("KLOG_SHARED_FILE", &file)
+                .env("KLOG_PROCESS", process.to_string())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("child")
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().expect("wait").success());
+    }
+    let text = std::fs::read_to_string(&file).expect("shared file");
+    count_records(&text, 2, LINES_PER_THREAD / 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
