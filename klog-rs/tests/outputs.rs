@@ -317,3 +317,34 @@ fn two_processes_appending_to_one_file_never_interleave_inside_a_line() {
     count_records(&text, 2, LINES_PER_THREAD / 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn flush_thread_child() {
+    if child_mode().as_deref() == Some("flush_thread") {
+        let config = LoggingConfiguration::from_yaml(
+            "format: json\nflushFrequency: 100ms\noptions:\n  json:\n    splitStream: true\n    infoBufferSize: 1Mi\n",
+        )
+        .expect("config");
+        let _guard = klog::init(&config).expect("init");
+        for seq in 0..100 {
+            info!("line", thread = 0, seq);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        // No flush on the way out: only the flush thread can have written the lines.
+        std::process::abort();
+    }
+}
+
+#[test]
+fn the_flush_thread_writes_buffered_lines_within_the_flush_frequency() {
+    let output = child("flush_thread_child", "flush_thread")
+        .output()
+        .expect("child");
+    assert!(!output.status.success(), "the child aborts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let records = stdout
+        .lines()
+        .filter(|l| l.contains("\"msg\":\"line\""))
+        .count();
+    assert_eq!(records, 100, "{stdout}");
+}
