@@ -1,12 +1,14 @@
 //! klog against tracing-subscriber fmt and slog-term on the same events, and against
 //! tracing-subscriber `fmt().json()` and slog-json in the `json` groups (see README.md).
 //!
-//! Every group times klog and its baselines side by side; all of them write to
+//! Every group times klog and its baselines side by side; all of them but `file` write to
 //! `std::io::sink()`. Each library's logger (or subscriber) is built once per group;
 //! tracing's subscriber is installed with a scoped `with_default`, so the groups can run
 //! in one process.
 
+use std::fs::{self, OpenOptions};
 use std::hint::black_box;
+use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -282,6 +284,88 @@ fn threads(c: &mut Criterion) {
     g.finish();
 }
 
+/// Empties the file at `path` once it holds more than 256 MiB, between timed batches:
+/// both writers append (`O_APPEND`), so they carry on at the new end. Keeps a run's disk
+/// use bounded (klog writes about 1 GB/s here).
+fn trim(path: &Path) {
+    if fs::metadata(path).is_ok_and(|m| m.len() > 256 << 20) {
+        if let Ok(file) = OpenOptions::new().write(true).open(path) {
+            let _ = file.set_len(0);
+        }
+    }
+}
+
+/// W9: the text event into a real file from 1 and 2 threads; wall time per line.
+///
+/// The two libraries buffer differently, and the rows measure what the calling threads
+/// pay:
+/// - klog writes in the caller's thread: each record is formatted, then appended whole
+///   to klog's 256 KiB file buffer under the destination's lock; the thread that fills
+///   the buffer writes it out (one `write(2)` of whole records). Nothing is ever dropped.
+/// - tracing-appender's non-blocking writer hands each formatted line (copied into a
+///   `Vec`) over a bounded channel (128,000 lines) to a background thread, which writes
+///   it to the unbuffered file with one `write(2)` per line. Its default is lossy
+///   (`NonBlockingBuilder::lossy(true)`): when the channel is full the line is dropped and
+///   counted, and the caller does not wait. The group prints how many lines it dropped.
+///   The background thread also competes with the callers for this machine's CPUs.
+fn file(c: &mut Criterion) {
+    let mut g = c.benchmark_group("file");
+    let dir = std::env::temp_dir().join(format!("klog-bench-file-{}", std::process::id()));
+    fs::create_dir_all(&dir).expect("create the temp directory");
+    let klog_path = dir.join("klog.log");
+    let klog = klog_side::file_logger(&klog_path);
+    let tracing_path = dir.join("tracing.log");
+    let tracing_file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&tracing_path)
+        .expect("create the tracing-appender file");
+    let tracing = tracing_side::file_dispatch(tracing_file);
+    for n in [1, 2] {
+        g.bench_function(BenchmarkId::new("klog", n), |b| {
+            b.iter_custom(|iters| {
+                let elapsed = split_across(n, iters, |k| {
+                    for _ in 0..k {
+                        klog_side::text(&klog, black_box(&EVENT));
+                    }
+                });
+                trim(&klog_path);
+                elapsed
+            });
+        });
+        let dropped_before = tracing.dropped.dropped_lines();
+        let mut logged: u64 = 0;
+        g.bench_function(BenchmarkId::new("tracing_appender", n), |b| {
+            b.iter_custom(|iters| {
+                logged += iters;
+                let elapsed = split_across(n, iters, |k| {
+                    dispatcher::with_default(&tracing.dispatch, || {
+                        for _ in 0..k {
+                            tracing_side::text(black_box(&EVENT));
+                        }
+                    });
+                });
+                trim(&tracing_path);
+                elapsed
+            });
+        });
+        // Warm-up included: what share of the timed calls only formatted and dropped.
+        let dropped = tracing.dropped.dropped_lines() - dropped_before;
+        if logged > 0 {
+            let share = dropped as f64 * 100.0 / logged as f64;
+            eprintln!(
+                "file/tracing_appender/{n}: {dropped} of {logged} lines dropped ({share:.1}%)"
+            );
+        }
+    }
+    g.finish();
+    // Write out what is still buffered or queued, then remove the files.
+    drop(klog);
+    klog::flush();
+    drop(tracing);
+    let _ = fs::remove_dir_all(&dir);
+}
+
 criterion_group!(
     benches,
     disabled,
@@ -292,6 +376,7 @@ criterion_group!(
     error,
     multiline,
     threads,
+    file,
     json,
     json_contextual,
     context

@@ -6,6 +6,10 @@
 //! through each library's JSON output (klog [`klog::JsonSink`], tracing-subscriber
 //! `fmt().json()`, slog-json). The event data comes in through a `&Event`
 //! the callers pass through [`std::hint::black_box`], so nothing is constant-folded.
+//!
+//! The `file` group is the exception: it writes to real files, klog through its own log
+//! file ([`klog_side::file_logger`]), tracing through tracing-appender's non-blocking
+//! writer ([`tracing_side::file_dispatch`]).
 
 /// The data of one logging event (the same in every library and workload).
 #[derive(Clone, Copy, Debug)]
@@ -53,9 +57,10 @@ pub fn sync_error() -> std::io::Error {
 /// `-v` 0.
 pub mod klog_side {
     use std::io::Write;
+    use std::path::Path;
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-    use klog::{error, info, JsonSink, KObj, KeyValue, Logger, TextSink};
+    use klog::{error, info, JsonSink, KObj, KeyValue, KlogFlags, Logger, Severity, TextSink};
 
     use crate::Event;
 
@@ -90,6 +95,25 @@ pub mod klog_side {
         TextSink::builder()
             .writer(writer)
             .fixed_time(pinned_time())
+            .pid(12345)
+            .build_logger()
+    }
+
+    /// The `file` group's logger: klog text into klog's own log file, as
+    /// `--logtostderr=false --log-file=PATH --log-file-max-size=0 --stderrthreshold=FATAL`
+    /// set it (one file, appended with `O_APPEND`, never rotated, nothing on stderr).
+    /// klog buffers its files itself (a 256 KiB `BufWriter`, written out in the caller's
+    /// thread when full). System clock, pid 12345, real call sites, global `-v` 0.
+    #[must_use]
+    pub fn file_logger(path: &Path) -> Logger {
+        klog::set_verbosity(0);
+        let mut flags = KlogFlags::default();
+        flags.logtostderr = false;
+        flags.log_file = Some(path.to_path_buf());
+        flags.log_file_max_size = 0;
+        flags.stderrthreshold = Severity::Fatal;
+        TextSink::builder()
+            .klog_flags(&flags)
             .pid(12345)
             .build_logger()
     }
@@ -179,12 +203,44 @@ pub mod klog_side {
 
 /// tracing: a tracing-subscriber fmt subscriber (no ANSI) writing to `io::sink`.
 pub mod tracing_side {
+    use std::fs::File;
+
     use klog::KObj;
     use tracing::level_filters::LevelFilter;
     use tracing::Dispatch;
+    use tracing_appender::non_blocking::{ErrorCounter, WorkerGuard};
     use tracing_subscriber::fmt::MakeWriter;
 
     use crate::Event;
+
+    /// The `file` group's subscriber and what must outlive it.
+    #[derive(Debug)]
+    pub struct FileDispatch {
+        /// The fmt subscriber (no ANSI, INFO) writing through the non-blocking writer.
+        pub dispatch: Dispatch,
+        /// Keeps the background thread; dropping it writes out what is still queued.
+        pub guard: WorkerGuard,
+        /// Lines the writer dropped because its queue was full.
+        pub dropped: ErrorCounter,
+    }
+
+    /// The `file` group's baseline: [`dispatch`] writing through
+    /// `tracing_appender::non_blocking(file)` with its defaults. Each event is formatted
+    /// in the caller's thread, copied into a `Vec` and sent over a bounded channel
+    /// (128,000 lines) to a background thread, which writes each line to `file` with one
+    /// `write_all` (the file is not buffered). The default writer is lossy: when the
+    /// channel is full, the line is dropped (counted in [`FileDispatch::dropped`]) instead
+    /// of making the caller wait.
+    #[must_use]
+    pub fn file_dispatch(file: File) -> FileDispatch {
+        let (writer, guard) = tracing_appender::non_blocking(file);
+        let dropped = writer.error_counter();
+        FileDispatch {
+            dispatch: dispatch_to(LevelFilter::INFO, writer),
+            guard,
+            dropped,
+        }
+    }
 
     /// A fmt subscriber at `max_level`, writer `io::sink`, no ANSI, as a [`Dispatch`]
     /// to install with `tracing::dispatcher::with_default`.

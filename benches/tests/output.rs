@@ -122,6 +122,58 @@ fn slog_lines() {
     assert!(!out.take().is_empty());
 }
 
+/// The `file` group's writers: every line reaches the file (the tracing-appender queue
+/// is far from full here), klog's after its file header.
+#[test]
+fn file_lines() {
+    let dir = std::env::temp_dir().join(format!("klog-benches-file-lines-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let klog_path = dir.join("klog.log");
+    let logger = klog_side::file_logger(&klog_path);
+    for _ in 0..3 {
+        klog_side::text(&logger, &EVENT);
+    }
+    drop(logger);
+    klog::flush();
+    let text = std::fs::read_to_string(&klog_path).unwrap();
+    assert!(text.starts_with("Log file created at: "), "{text}");
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            !l.starts_with("Log ") && !l.starts_with("Running ") && !l.starts_with("Binary: ")
+        })
+        .collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    for line in lines {
+        assert!(
+            line.starts_with('I') && line.contains("   12345 "),
+            "{line}"
+        );
+        let want = format!("] \"Pod status updated\" {}", POD_KVS.trim_end());
+        assert!(line.ends_with(&want), "{line}");
+    }
+
+    let tracing_path = dir.join("tracing.log");
+    let file = std::fs::File::create(&tracing_path).unwrap();
+    let tracing = tracing_side::file_dispatch(file);
+    dispatcher::with_default(&tracing.dispatch, || {
+        for _ in 0..3 {
+            tracing_side::text(&EVENT);
+        }
+    });
+    assert_eq!(tracing.dropped.dropped_lines(), 0);
+    drop(tracing); // the guard writes out what is queued
+    let text = std::fs::read_to_string(&tracing_path).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(
+        text.lines()
+            .all(|l| l.contains(" INFO ") && l.contains(" Pod status updated pod=")),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A JSON object with its keys in the order they were written (`serde_json::Map` sorts
 /// them without the `preserve_order` feature).
 #[derive(Debug)]
