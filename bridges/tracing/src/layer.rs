@@ -1,0 +1,739 @@
+//! tracing → klog: [`KlogLayer`] and [`KlogFilter`].
+
+use std::cell::RefCell;
+use std::error::Error;
+use std::fmt::{self, Write as _};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use klog::{KeyValue, Logger, Record, Severity, Value};
+use tracing::field::{Field, Visit};
+use tracing::level_filters::LevelFilter;
+use tracing::span;
+use tracing::subscriber::Interest;
+use tracing::{Event, Metadata, Subscriber};
+use tracing_subscriber::layer::{Context, Filter, Layer};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::callsites::{self, CallsiteInfo};
+use crate::guard::{self, Bridging};
+use crate::klog_level;
+use crate::values::{debug_text, render_into, OwnedError, OwnedValue};
+
+/// A [`tracing_subscriber::Layer`] that writes tracing events through a klog
+/// [`Logger`]: klog text or Kubernetes JSON, with klog's outputs, `-v` and `-vmodule`.
+///
+/// - An event becomes one record: its `message` field the message, its first
+///   error-typed field (recorded with `record_error`, such as `error = &err as &dyn
+///   Error`) or else a field named `error` the record's error (`err`), an integer `v`
+///   field the V level, every other field a key/value of the call, in order.
+/// - A span becomes a derived logger, created once when the span is created: the span's
+///   name is appended to the logger name (`logger="controller.pods"`), its fields are
+///   bound with `with_values` (text: after `logger=`; JSON: in the root object).
+///   Fields recorded later with `Span::record` re-derive the span's logger.
+/// - Levels map as the [crate documentation](crate#level-mapping) says.
+///
+/// The layer is also a filter: events and spans that klog would not write (above `-v`,
+/// not raised by `-vmodule` for their file and module path) are rejected when tracing
+/// registers their call site, and its `max_level_hint` lets tracing's macros skip
+/// disabled levels with one comparison, as with tracing-subscriber's `LevelFilter`. Like
+/// any filtering layer, it filters the whole subscriber: to filter only itself next to
+/// other layers, wrap it in its own per-layer filter
+/// (`layer.clone().with_filter(layer.filter())`); to filter other layers the same way,
+/// use [`KlogLayer::filter`].
+///
+/// ```
+/// use std::time::UNIX_EPOCH;
+/// use tracing_subscriber::layer::SubscriberExt;
+///
+/// let out = klog::SharedBuffer::default();
+/// let logger = klog::TextSink::builder()
+///     .writer(out.clone())
+///     .fixed_time(UNIX_EPOCH)
+///     .pid(1)
+///     .fixed_caller(Some("src/pods.rs"), 42)
+///     .build_logger();
+/// let subscriber = tracing_subscriber::registry().with(klog_tracing::KlogLayer::new(logger));
+///
+/// tracing::subscriber::with_default(subscriber, || {
+///     let span = tracing::info_span!("pods", node = "worker-1");
+///     let _entered = span.enter();
+///     tracing::info!(attempt = 3, "Pod status updated");
+/// });
+/// assert_eq!(
+///     out.to_string(),
+///     "I0101 00:00:00.000000       1 pods.rs:42] \"Pod status updated\" logger=\"pods\" node=\"worker-1\" attempt=3\n"
+/// );
+/// ```
+#[derive(Clone, Debug)]
+pub struct KlogLayer {
+    base: Logger,
+    /// Tells this layer's span state from other `KlogLayer`s' in the same subscriber.
+    id: u64,
+}
+
+impl KlogLayer {
+    /// A layer writing through `logger` (and loggers derived from it for spans).
+    ///
+    /// ```
+    /// let layer = klog_tracing::KlogLayer::new(klog::background());
+    /// # let _ = layer;
+    /// ```
+    #[must_use]
+    pub fn new(logger: Logger) -> KlogLayer {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        KlogLayer {
+            base: logger,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// The logger events outside any span are written through.
+    ///
+    /// ```
+    /// let layer = klog_tracing::KlogLayer::new(klog::Logger::discard());
+    /// assert!(!layer.logger().enabled());
+    /// ```
+    #[must_use]
+    pub fn logger(&self) -> &Logger {
+        &self.base
+    }
+
+    /// A filter that enables what this layer would write, to filter other layers by
+    /// klog's `-v` and `-vmodule` (as a global filter layer or a per-layer filter).
+    ///
+    /// ```
+    /// use tracing_subscriber::layer::SubscriberExt;
+    /// use tracing_subscriber::Layer as _;
+    ///
+    /// let layer = klog_tracing::KlogLayer::new(klog::background());
+    /// let fmt = tracing_subscriber::fmt::layer().with_filter(layer.filter());
+    /// let subscriber = tracing_subscriber::registry().with(layer).with(fmt);
+    /// # let _ = subscriber;
+    /// ```
+    #[must_use]
+    pub fn filter(&self) -> KlogFilter {
+        KlogFilter::new(self.base.clone())
+    }
+}
+
+/// The filtering half of [`KlogLayer`] on its own: enables the events and spans klog
+/// would write through a logger, by level, `-v` and `-vmodule`.
+///
+/// It is a [`Layer`] (add it to a subscriber to filter every layer) and a per-layer
+/// [`Filter`] (`layer.with_filter(filter)`). Like any tracing filter, its decisions are
+/// cached per call site: change `-v` and `-vmodule` with [`set_verbosity`](crate::set_verbosity)
+/// and [`set_vmodule`](crate::set_vmodule), which rebuild tracing's caches, or call
+/// `tracing::callsite::rebuild_interest_cache()` after changing them with klog.
+///
+/// ```
+/// use tracing_subscriber::layer::SubscriberExt;
+///
+/// let filter = klog_tracing::KlogFilter::new(klog::background());
+/// let subscriber = tracing_subscriber::registry()
+///     .with(filter)
+///     .with(tracing_subscriber::fmt::layer());
+/// # let _ = subscriber;
+/// ```
+#[derive(Clone, Debug)]
+pub struct KlogFilter {
+    base: Logger,
+}
+
+impl KlogFilter {
+    /// A filter by `logger`'s thresholds (its sink's, the global `-v` and `-vmodule`)
+    /// and its verbosity offset.
+    ///
+    /// ```
+    /// let filter = klog_tracing::KlogFilter::new(klog::background().v(1));
+    /// # let _ = filter;
+    /// ```
+    #[must_use]
+    pub fn new(logger: Logger) -> KlogFilter {
+        KlogFilter { base: logger }
+    }
+}
+
+// === the decision ===
+
+/// Whether klog writes what the call site of `metadata` logs through `base`.
+fn callsite_enabled(base: &Logger, info: &CallsiteInfo, metadata: &Metadata<'_>) -> bool {
+    if base.sink().is_none() {
+        return false;
+    }
+    if info.has_v && metadata.is_event() {
+        // The level is the value of the `v` field: decided per event.
+        return true;
+    }
+    match klog_level(*metadata.level()) {
+        (Severity::Error | Severity::Fatal, _) => true,
+        (_, v) => base.enabled_for(&info.klog, base.level().saturating_add(v)),
+    }
+}
+
+fn register(base: &Logger, metadata: &'static Metadata<'static>) -> Interest {
+    let enabled =
+        guard::while_filtering(|| callsite_enabled(base, callsites::info(metadata), metadata));
+    if enabled {
+        Interest::always()
+    } else if klog::vmodule().is_some() {
+        // A new -vmodule may enable the call site: ask again per event (klog's own
+        // per-call-site cache makes that a few loads).
+        Interest::sometimes()
+    } else {
+        Interest::never()
+    }
+}
+
+fn enabled(base: &Logger, metadata: &Metadata<'_>) -> bool {
+    match callsites::cached(metadata) {
+        Some(info) => guard::while_filtering(|| callsite_enabled(base, info, metadata)),
+        // Not registered through this layer: let the event through, `on_event` decides.
+        None => true,
+    }
+}
+
+/// The most verbose tracing level `base` can write: what `-v` and the sink's own
+/// threshold enable, raised by the highest `-vmodule` level.
+fn level_hint(base: &Logger) -> Option<LevelFilter> {
+    guard::while_filtering(|| level_hint_of(base))
+}
+
+fn level_hint_of(base: &Logger) -> Option<LevelFilter> {
+    if base.sink().is_none() {
+        return Some(LevelFilter::OFF);
+    }
+    let vmodule_max = klog::vmodule().and_then(|vm| vm.max_level());
+    let on = |v: i32| {
+        base.v(v).enabled() || vmodule_max.is_some_and(|max| base.level().saturating_add(v) <= max)
+    };
+    Some(if on(5) {
+        LevelFilter::TRACE
+    } else if on(4) {
+        LevelFilter::DEBUG
+    } else if on(0) {
+        LevelFilter::INFO
+    } else {
+        // Warnings follow the logger's level too; errors are always written.
+        LevelFilter::ERROR
+    })
+}
+
+impl<S: Subscriber> Layer<S> for KlogFilter {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        register(&self.base, metadata)
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
+        enabled(&self.base, metadata)
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        level_hint(&self.base)
+    }
+}
+
+impl<S> Filter<S> for KlogFilter {
+    fn enabled(&self, metadata: &Metadata<'_>, _: &Context<'_, S>) -> bool {
+        enabled(&self.base, metadata)
+    }
+
+    fn callsite_enabled(&self, metadata: &'static Metadata<'static>) -> Interest {
+        register(&self.base, metadata)
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        level_hint(&self.base)
+    }
+}
+
+// === spans ===
+
+/// What the layer keeps in a span's extensions.
+#[derive(Debug)]
+struct SpanState {
+    /// The parent's logger with this span's name appended.
+    named: Logger,
+    /// The span's fields, in order.
+    fields: Vec<(&'static str, OwnedValue)>,
+    /// `named` with `fields` bound: what events in the span write through.
+    logger: Logger,
+}
+
+/// The state of every `KlogLayer` of the subscriber, by layer id (a span's extensions
+/// hold one value per type).
+#[derive(Debug, Default)]
+struct SpanStates(Vec<(u64, SpanState)>);
+
+impl SpanStates {
+    fn get(&self, id: u64) -> Option<&SpanState> {
+        self.0
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, state)| state)
+    }
+
+    fn get_mut(&mut self, id: u64) -> Option<&mut SpanState> {
+        self.0
+            .iter_mut()
+            .find(|(i, _)| *i == id)
+            .map(|(_, state)| state)
+    }
+}
+
+impl KlogLayer {
+    /// The logger this layer derived for `span`, if it did.
+    fn span_logger<S>(&self, span: &tracing_subscriber::registry::SpanRef<'_, S>) -> Option<Logger>
+    where
+        S: for<'a> LookupSpan<'a>,
+    {
+        let extensions = span.extensions();
+        Some(extensions.get::<SpanStates>()?.get(self.id)?.logger.clone())
+    }
+}
+
+fn derive(named: &Logger, fields: &[(&'static str, OwnedValue)]) -> Logger {
+    if fields.is_empty() {
+        return named.clone();
+    }
+    let kvs: Vec<KeyValue<'_>> = fields
+        .iter()
+        .map(|(key, value)| KeyValue::from_value(key, value.as_value()))
+        .collect();
+    named.with_values(&kvs)
+}
+
+/// Collects span fields as owned values; a field recorded again replaces its value.
+struct SpanVisitor<'a>(&'a mut Vec<(&'static str, OwnedValue)>);
+
+impl SpanVisitor<'_> {
+    fn set(&mut self, field: &Field, value: OwnedValue) {
+        set_field(self.0, field.name(), value);
+    }
+}
+
+fn set_field(fields: &mut Vec<(&'static str, OwnedValue)>, key: &'static str, value: OwnedValue) {
+    match fields.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = value,
+        None => fields.push((key, value)),
+    }
+}
+
+impl Visit for SpanVisitor<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.set(field, OwnedValue::Str(debug_text(value).into_boxed_str()));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.set(field, OwnedValue::Str(value.into()));
+    }
+    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+        self.set(field, OwnedValue::Bytes(value.into()));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.set(field, OwnedValue::I64(value));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.set(field, OwnedValue::U64(value));
+    }
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.set(field, OwnedValue::I128(value));
+    }
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.set(field, OwnedValue::U128(value));
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.set(field, OwnedValue::F64(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.set(field, OwnedValue::Bool(value));
+    }
+    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+        self.set(
+            field,
+            OwnedValue::Error(Box::new(OwnedError::snapshot(value))),
+        );
+    }
+}
+
+// === events ===
+
+/// An event's field value, its text kept in the scratch buffers.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    Text(usize, usize),
+    Bytes(usize, usize),
+    I64(i64),
+    U64(u64),
+    I128(i128),
+    U128(u128),
+    F64(f64),
+    Bool(bool),
+    Error(usize),
+}
+
+/// Per-thread buffers an event's fields are copied into (reused: no allocation once
+/// warm, except for errors).
+#[derive(Debug, Default)]
+struct EventScratch {
+    text: String,
+    bytes: Vec<u8>,
+    slots: Vec<(&'static str, Slot)>,
+    errors: Vec<OwnedError>,
+    message: Option<(usize, usize)>,
+    /// A `logger` field: a name appended to the logger's (what a `TracingSink` emits).
+    name: Option<(usize, usize)>,
+    error: Option<usize>,
+    v: Option<i64>,
+}
+
+/// Buffers above this size are not kept for the next event.
+const MAX_KEPT_CAPACITY: usize = 64 * 1024;
+
+impl EventScratch {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.bytes.clear();
+        self.slots.clear();
+        self.errors.clear();
+        self.message = None;
+        self.name = None;
+        self.error = None;
+        self.v = None;
+    }
+
+    fn trim(&mut self) {
+        if self.text.capacity() > MAX_KEPT_CAPACITY || self.bytes.capacity() > MAX_KEPT_CAPACITY {
+            *self = EventScratch::default();
+        }
+    }
+
+    fn text_of(&self, (start, end): (usize, usize)) -> &str {
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    fn pair(&self, key: &'static str, slot: Slot) -> KeyValue<'_> {
+        KeyValue::from_value(key, self.value(slot))
+    }
+
+    fn value(&self, slot: Slot) -> Value<'_> {
+        match slot {
+            Slot::Text(start, end) => Value::Str(self.text_of((start, end))),
+            Slot::Bytes(start, end) => Value::Bytes(self.bytes.get(start..end).unwrap_or_default()),
+            Slot::I64(v) => Value::I64(v),
+            Slot::U64(v) => Value::U64(v),
+            Slot::I128(v) => Value::I128(v),
+            Slot::U128(v) => Value::U128(v),
+            Slot::F64(v) => Value::F64(v),
+            Slot::Bool(v) => Value::Bool(v),
+            Slot::Error(i) => match self.errors.get(i) {
+                Some(e) => Value::Error(e),
+                None => Value::Null,
+            },
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<EventScratch> = RefCell::new(EventScratch::default());
+}
+
+/// Runs `f` with this thread's scratch, or a fresh one when it is in use (a `Debug` that
+/// emits an event while it is being rendered).
+fn with_scratch<R>(f: impl FnOnce(&mut EventScratch) -> R) -> R {
+    let mut f = Some(f);
+    let reused = SCRATCH
+        .try_with(|cell| {
+            let mut scratch = cell.try_borrow_mut().ok()?;
+            let f = f.take()?;
+            scratch.clear();
+            let result = f(&mut scratch);
+            scratch.trim();
+            Some(result)
+        })
+        .ok()
+        .flatten();
+    match (reused, f) {
+        (Some(result), _) => result,
+        (None, Some(f)) => f(&mut EventScratch::default()),
+        (None, None) => unreachable!("`f` is taken only when the scratch is used"),
+    }
+}
+
+/// Copies an event's fields into the scratch.
+struct EventVisitor<'a>(&'a mut EventScratch);
+
+impl EventVisitor<'_> {
+    fn text(&mut self, field: &Field, write: impl FnOnce(&mut String)) {
+        let scratch = &mut *self.0;
+        match field.name() {
+            "message" => {
+                let start = scratch.text.len();
+                write(&mut scratch.text);
+                scratch.message = Some((start, scratch.text.len()));
+            }
+            "logger" if scratch.name.is_none() => {
+                let start = scratch.text.len();
+                write(&mut scratch.text);
+                scratch.name = Some((start, scratch.text.len()));
+            }
+            "error" if scratch.error.is_none() => {
+                let mut text = String::new();
+                write(&mut text);
+                scratch.error = Some(scratch.errors.len());
+                scratch.errors.push(OwnedError::from_text(text));
+            }
+            name => {
+                let start = scratch.text.len();
+                write(&mut scratch.text);
+                scratch
+                    .slots
+                    .push((name, Slot::Text(start, scratch.text.len())));
+            }
+        }
+    }
+
+    fn slot(&mut self, field: &Field, slot: Slot) {
+        self.0.slots.push((field.name(), slot));
+    }
+}
+
+impl Visit for EventVisitor<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.text(field, |buf| render_into(buf, |w| write!(w, "{value:?}")));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.text(field, |buf| buf.push_str(value));
+    }
+    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+        let bytes = &mut self.0.bytes;
+        let start = bytes.len();
+        bytes.extend_from_slice(value);
+        let end = bytes.len();
+        self.slot(field, Slot::Bytes(start, end));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        if field.name() == "v" {
+            self.0.v = Some(value);
+        } else {
+            self.slot(field, Slot::I64(value));
+        }
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if field.name() == "v" {
+            self.0.v = Some(i64::try_from(value).unwrap_or(i64::MAX));
+        } else {
+            self.slot(field, Slot::U64(value));
+        }
+    }
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.slot(field, Slot::I128(value));
+    }
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.slot(field, Slot::U128(value));
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.slot(field, Slot::F64(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.slot(field, Slot::Bool(value));
+    }
+    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+        let scratch = &mut *self.0;
+        let index = scratch.errors.len();
+        scratch.errors.push(OwnedError::snapshot(value));
+        if scratch.error.is_none() {
+            scratch.error = Some(index);
+        } else {
+            scratch.slots.push((field.name(), Slot::Error(index)));
+        }
+    }
+}
+
+/// Reads only an event's integer `v` field.
+struct VField(Option<i64>);
+
+impl Visit for VField {
+    fn record_debug(&mut self, _: &Field, _: &dyn fmt::Debug) {}
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        if field.name() == "v" {
+            self.0 = Some(value);
+        }
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if field.name() == "v" {
+            self.0 = Some(i64::try_from(value).unwrap_or(i64::MAX));
+        }
+    }
+}
+
+/// A `v` field's value as a V level (negative counts as 0, as in klog).
+fn v_level(v: i64) -> i32 {
+    i32::try_from(v.max(0)).unwrap_or(i32::MAX)
+}
+
+/// Writes the event in `scratch` through `logger`.
+fn write(
+    logger: &Logger,
+    info: &CallsiteInfo,
+    severity: Severity,
+    level: i32,
+    scratch: &EventScratch,
+) {
+    let named;
+    let logger = match scratch.name {
+        Some(range) => {
+            named = logger.with_name(scratch.text_of(range));
+            &named
+        }
+        None => logger,
+    };
+    let event = Written {
+        logger,
+        info,
+        severity,
+        level,
+        scratch,
+    };
+    // The call's pairs in an array just large enough (most events have a few fields).
+    match scratch.slots.len() {
+        0..=4 => event.with_pairs::<4>(),
+        5..=8 => event.with_pairs::<8>(),
+        9..=16 => event.with_pairs::<16>(),
+        _ => event.emit(
+            &scratch
+                .slots
+                .iter()
+                .map(|&(k, s)| scratch.pair(k, s))
+                .collect::<Vec<_>>(),
+        ),
+    }
+}
+
+/// An event about to be written.
+struct Written<'a> {
+    logger: &'a Logger,
+    info: &'a CallsiteInfo,
+    severity: Severity,
+    level: i32,
+    scratch: &'a EventScratch,
+}
+
+impl Written<'_> {
+    #[inline]
+    fn with_pairs<const N: usize>(&self) {
+        let mut kvs = [KeyValue::from_value("", Value::Null); N];
+        for (kv, &(key, slot)) in kvs.iter_mut().zip(&self.scratch.slots) {
+            *kv = self.scratch.pair(key, slot);
+        }
+        self.emit(kvs.get(..self.scratch.slots.len()).unwrap_or_default());
+    }
+
+    #[inline]
+    fn emit(&self, kvs: &[KeyValue<'_>]) {
+        let scratch = self.scratch;
+        let message = scratch.message.map_or("", |range| scratch.text_of(range));
+        let error = scratch
+            .error
+            .and_then(|i| scratch.errors.get(i))
+            .map(|e| e as &(dyn Error + 'static));
+        let mut record = Record::new(self.severity, message, kvs).with_error(error);
+        if !matches!(self.severity, Severity::Error | Severity::Fatal) {
+            record = record.with_verbosity(self.level);
+        }
+        if self.info.has_file {
+            record = record.with_callsite(&self.info.klog);
+        }
+        let _bridging = Bridging::enter();
+        self.logger.log(&record);
+    }
+}
+
+impl<S> Layer<S> for KlogLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        register(&self.base, metadata)
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
+        enabled(&self.base, metadata)
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        level_hint(&self.base)
+    }
+
+    fn on_new_span(&self, attrs: &span::Attributes<'_>, id: &span::Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let parent = span
+            .scope()
+            .skip(1)
+            .find_map(|s| self.span_logger(&s))
+            .unwrap_or_else(|| self.base.clone());
+        // Visited before any lock is taken: a field's `Debug` may itself log.
+        let mut fields = Vec::new();
+        attrs.record(&mut SpanVisitor(&mut fields));
+        let named = parent.with_name(span.metadata().name());
+        let logger = derive(&named, &fields);
+        let state = SpanState {
+            named,
+            fields,
+            logger,
+        };
+        let mut extensions = span.extensions_mut();
+        match extensions.get_mut::<SpanStates>() {
+            Some(states) => match states.get_mut(self.id) {
+                Some(existing) => *existing = state,
+                None => states.0.push((self.id, state)),
+            },
+            None => extensions.insert(SpanStates(vec![(self.id, state)])),
+        }
+    }
+
+    fn on_record(&self, id: &span::Id, values: &span::Record<'_>, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let mut updates = Vec::new();
+        values.record(&mut SpanVisitor(&mut updates));
+        let mut extensions = span.extensions_mut();
+        if let Some(state) = extensions
+            .get_mut::<SpanStates>()
+            .and_then(|states| states.get_mut(self.id))
+        {
+            for (key, value) in updates {
+                set_field(&mut state.fields, key, value);
+            }
+            state.logger = derive(&state.named, &state.fields);
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let metadata = event.metadata();
+        let info = callsites::info(metadata);
+        let (severity, mut v) = klog_level(*metadata.level());
+        let is_error = matches!(severity, Severity::Error | Severity::Fatal);
+        if info.has_v && !is_error {
+            let mut field = VField(None);
+            event.record(&mut field);
+            if let Some(n) = field.0 {
+                v = v_level(n);
+            }
+        }
+        let span_logger = ctx
+            .event_span(event)
+            .and_then(|span| span.scope().find_map(|s| self.span_logger(&s)));
+        let logger = span_logger.as_ref().unwrap_or(&self.base);
+        let level = logger.level().saturating_add(v);
+        let enabled = if is_error {
+            logger.sink().is_some()
+        } else {
+            logger.enabled_for(&info.klog, level)
+        };
+        if !enabled {
+            return;
+        }
+        with_scratch(|scratch| {
+            event.record(&mut EventVisitor(scratch));
+            write(logger, info, severity, level, scratch);
+        });
+    }
+}
