@@ -143,10 +143,17 @@ impl Logger {
             }
     }
 
-    /// Whether an info call at the absolute `level` from `callsite` would be written:
-    /// the global fast check (`-v` bound, then the call site's cached `-vmodule` level),
-    /// then the sink's. What the macros call.
-    #[doc(hidden)]
+    /// Whether an info call at the absolute `level` (this logger's offset already added)
+    /// from `callsite` would be written: the global fast check (`-v` bound, then the call
+    /// site's cached `-vmodule` level), then the sink's. What the macros call; bridges
+    /// that build records themselves use it too.
+    ///
+    /// ```
+    /// static CALLSITE: klog::Callsite = klog::Callsite::new(file!(), line!(), module_path!());
+    /// let logger = klog::TextSink::builder().writer(std::io::sink()).verbosity(2).build_logger();
+    /// assert!(logger.enabled_for(&CALLSITE, 2));
+    /// assert!(!logger.enabled_for(&CALLSITE, 3));
+    /// ```
     #[must_use]
     #[inline(always)]
     pub fn enabled_for(&self, callsite: &Callsite, level: i32) -> bool {
