@@ -1,0 +1,479 @@
+//! Bytes written through the bridge equal the bytes of a direct klog call, in both
+//! directions:
+//! - `log` → `KlogLog` → klog `TextSink`, against the klog call that means the same;
+//! - klog → `LogSink` → the `log` facade → `KlogLog` → klog `TextSink` (the round trip),
+//!   against the same klog call written directly.
+//!
+//! Every sink has the same pinned clock and pid; the `log`-side comparisons pin the
+//! caller too (a `log` call is on another line than its klog twin), while the round trip
+//! keeps the real call site: it must survive the trip.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use klog::{KObj, KeyValue, Logger, SharedBuffer, TextSink, Value};
+use klog_log::{KlogLog, LogSink};
+
+const TIME: u64 = 1_704_164_645;
+
+fn text_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
+    let mut builder = TextSink::builder()
+        .writer(out.clone())
+        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
+        .pid(4242)
+        .verbosity(10);
+    if pin_caller {
+        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
+    }
+    builder.build_logger()
+}
+
+fn json_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
+    let mut builder = klog::JsonSink::builder()
+        .writer(out.clone())
+        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
+        .verbosity(10);
+    if pin_caller {
+        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
+    }
+    builder.build_logger()
+}
+
+fn sync_error() -> std::io::Error {
+    std::io::Error::other("connection refused")
+}
+
+/// One event, as a klog call and as the `log` call that means the same.
+struct Event {
+    name: &'static str,
+    klog: fn(&Logger),
+    log: fn(),
+    /// Whether the JSON output is the same too.
+    json_same: bool,
+}
+
+fn events() -> Vec<Event> {
+    vec![
+        Event {
+            name: "strings and numbers",
+            klog: |l| {
+                klog::info!(
+                    l,
+                    "Pod status updated",
+                    pod = "kube-system/coredns",
+                    status = "ready",
+                    attempt = 3,
+                    delta = -7,
+                    big = u64::MAX,
+                    latency_ms = 12.5,
+                    ratio = 0.25,
+                    ready = true,
+                    missing = None::<u32>,
+                    wide = 1u128 << 100
+                );
+            },
+            log: || {
+                log::info!(pod = "kube-system/coredns", status = "ready", attempt = 3, delta = -7,
+                    big = u64::MAX, latency_ms = 12.5, ratio = 0.25, ready = true,
+                    missing = None::<u32>, wide = 1u128 << 100; "Pod status updated");
+            },
+            json_same: true,
+        },
+        Event {
+            name: "quoting and multi-line strings",
+            klog: |l| {
+                klog::info!(
+                    l,
+                    "Config \"loaded\"",
+                    config = "a: 1\nb: 2\nc: 3",
+                    quote = "say \"hi\"\t",
+                    unicode = "naïve ☃",
+                    control = "\u{1}\u{7f}"
+                );
+            },
+            log: || {
+                log::info!(config = "a: 1\nb: 2\nc: 3", quote = "say \"hi\"\t", unicode = "naïve ☃",
+                    control = "\u{1}\u{7f}"; "Config \"loaded\"");
+            },
+            json_same: true,
+        },
+        Event {
+            name: "formatted message and values",
+            klog: |l| {
+                let n = 3;
+                klog::info!(l, &format!("Synced {n} pods"), addr = %"10.0.0.1", elapsed = ?1.5,
+                    initial = %'x');
+            },
+            log: || {
+                let n = 3;
+                log::info!(addr:% = "10.0.0.1", elapsed:? = 1.5, initial = 'x'; "Synced {} pods", n);
+            },
+            json_same: true,
+        },
+        Event {
+            name: "object references",
+            klog: |l| {
+                klog::info!(
+                    l,
+                    "Synced",
+                    pod = KObj::new("default", "web-0"),
+                    node = KObj::new("", "worker-1")
+                );
+            },
+            log: || {
+                log::info!(pod:% = KObj::new("default", "web-0"), node:% = KObj::new("", "worker-1"); "Synced");
+            },
+            // JSON writes object references as objects; through `log` they are strings.
+            json_same: false,
+        },
+        Event {
+            name: "error with err",
+            klog: |l| {
+                let err = sync_error();
+                klog::error!(l, err: &err, "Failed to sync", key = "kube-system/coredns");
+            },
+            log: || {
+                let err = sync_error();
+                log::error!(key = "kube-system/coredns", err:err = err; "Failed to sync");
+            },
+            json_same: true,
+        },
+        Event {
+            name: "error without err, error values as key/values",
+            klog: |l| {
+                let err = sync_error();
+                klog::error!(
+                    l,
+                    "Invariant violated",
+                    shard = 7,
+                    cause = Value::error(&err)
+                );
+            },
+            log: || {
+                let err = sync_error();
+                log::error!(shard = 7, cause:err = err; "Invariant violated");
+            },
+            json_same: true,
+        },
+        Event {
+            name: "warning",
+            klog: |l| klog::warning!(l, "Slow response", elapsed_ms = 1500),
+            log: || log::warn!(elapsed_ms = 1500; "Slow response"),
+            json_same: true,
+        },
+        Event {
+            name: "verbosity: debug, trace and v",
+            klog: |l| {
+                klog::info!(v: 4, l, "Probe ok", probe = "liveness");
+                klog::info!(v: 5, l, "Cache hit", key = "a");
+                klog::info!(v: 2, l, "Retrying", attempt = 2);
+                klog::info!(v: 7, l, "Dump", size = 10);
+            },
+            log: || {
+                log::debug!(probe = "liveness"; "Probe ok");
+                log::trace!(key = "a"; "Cache hit");
+                log::info!(attempt = 2, v = 2; "Retrying");
+                log::trace!(v = 7, size = 10; "Dump");
+            },
+            json_same: true,
+        },
+        Event {
+            name: "names",
+            klog: |l| {
+                let l = l.with_name("controller").with_name("pods");
+                klog::info!(l, "Pod status updated", attempt = 3);
+                let err = sync_error();
+                klog::error!(l, err: &err, "Failed to sync");
+            },
+            log: || {
+                log::info!(logger = "controller.pods", attempt = 3; "Pod status updated");
+                let err = sync_error();
+                log::error!(err:err = err, logger = "controller.pods"; "Failed to sync");
+            },
+            json_same: true,
+        },
+        Event {
+            name: "bound values and duplicates",
+            klog: |l| {
+                let l = l.with_name("controller").with_values(&[
+                    KeyValue::new("node", &"worker-1"),
+                    KeyValue::new("pod", &"a"),
+                ]);
+                klog::info!(l, "Moved", pod = "b", zone = "z1", pod = "c");
+            },
+            log: || {
+                log::info!(logger = "controller", node = "worker-1", pod = "a", pod = "b",
+                    zone = "z1", pod = "c"; "Moved");
+            },
+            // `log` has no bound values: JSON writes them after `"v"`.
+            json_same: false,
+        },
+    ]
+}
+
+fn through_log(event: &Event, build: fn(&SharedBuffer, bool) -> Logger) -> String {
+    let out = SharedBuffer::default();
+    common::use_backend(Arc::new(KlogLog::new(build(&out, true))));
+    (event.log)();
+    out.to_string()
+}
+
+fn direct(event: &Event, build: fn(&SharedBuffer, bool) -> Logger, pin_caller: bool) -> String {
+    let out = SharedBuffer::default();
+    (event.klog)(&build(&out, pin_caller));
+    out.to_string()
+}
+
+/// klog through the `log` facade and back.
+fn through_round_trip(
+    event: &Event,
+    build: fn(&SharedBuffer, bool) -> Logger,
+    pin_caller: bool,
+) -> String {
+    let out = SharedBuffer::default();
+    common::use_backend(Arc::new(KlogLog::new(build(&out, pin_caller))));
+    (event.klog)(&LogSink::new().into_logger());
+    out.to_string()
+}
+
+#[test]
+fn log_records_write_the_bytes_of_klog_calls() {
+    for event in events() {
+        let expected = direct(&event, text_logger, true);
+        assert!(!expected.is_empty(), "{}: nothing written", event.name);
+        assert_eq!(through_log(&event, text_logger), expected, "{}", event.name);
+    }
+}
+
+#[test]
+fn klog_through_log_and_back_writes_the_same_bytes() {
+    for event in events() {
+        // The real call site: the round trip carries it through the log record.
+        let expected = direct(&event, text_logger, false);
+        assert!(
+            expected.contains(" equivalence.rs:"),
+            "{}: {expected}",
+            event.name
+        );
+        assert_eq!(
+            through_round_trip(&event, text_logger, false),
+            expected,
+            "{}",
+            event.name
+        );
+    }
+}
+
+#[test]
+fn a_given_backend_works_like_the_facade() {
+    for event in events() {
+        let expected = direct(&event, text_logger, false);
+        let out = SharedBuffer::default();
+        let backend = Arc::new(KlogLog::new(text_logger(&out, false)));
+        (event.klog)(&LogSink::with_log(backend).into_logger());
+        assert_eq!(out.to_string(), expected, "{}", event.name);
+    }
+}
+
+#[test]
+fn json_output_is_the_same_too() {
+    for event in events() {
+        let expected = direct(&event, json_logger, true);
+        if event.json_same {
+            assert_eq!(through_log(&event, json_logger), expected, "{}", event.name);
+            assert_eq!(
+                through_round_trip(&event, json_logger, true),
+                expected,
+                "{}",
+                event.name
+            );
+        } else {
+            assert_ne!(
+                through_round_trip(&event, json_logger, true),
+                expected,
+                "{}",
+                event.name
+            );
+        }
+    }
+}
+
+#[test]
+fn log_call_sites_become_klog_call_sites() {
+    let out = SharedBuffer::default();
+    common::use_backend(Arc::new(KlogLog::new(text_logger(&out, false))));
+    let line = line!() + 1;
+    log::info!("Here");
+    assert_eq!(
+        out.to_string(),
+        format!("I0102 03:04:05.000000    4242 equivalence.rs:{line}] \"Here\"\n")
+    );
+}
+
+#[test]
+fn verbosity_follows_the_klog_logger() {
+    let out = SharedBuffer::default();
+    let logger = TextSink::builder()
+        .writer(out.clone())
+        .fixed_time(UNIX_EPOCH)
+        .pid(1)
+        .fixed_caller(Some("a.rs"), 1)
+        .verbosity(3)
+        .build_logger();
+    common::use_backend(Arc::new(KlogLog::new(logger.clone())));
+    log::debug!("debug is V4: hidden");
+    log::debug!(v = 3; "debug with v 3: shown");
+    log::info!(v = 4; "info with v 4: hidden");
+    log::info!("info: shown");
+    // The logger's own V offset adds to the record's.
+    let backend = Arc::new(KlogLog::new(logger.v(2)));
+    common::use_backend(backend.clone());
+    log::info!(v = 1; "V2 with v 1: shown");
+    log::info!(v = 2; "V2 with v 2: hidden");
+    log::error!(v = 9; "errors ignore verbosity");
+    let meta = |level| log::Metadata::builder().level(level).build();
+    assert!(log::Log::enabled(&*backend, &meta(log::Level::Info)));
+    assert!(!log::Log::enabled(&*backend, &meta(log::Level::Debug)));
+    assert_eq!(
+        out.to_string(),
+        "I0101 00:00:00.000000       1 a.rs:1] \"debug with v 3: shown\"\n\
+         I0101 00:00:00.000000       1 a.rs:1] \"info: shown\"\n\
+         I0101 00:00:00.000000       1 a.rs:1] \"V2 with v 1: shown\"\n\
+         E0101 00:00:00.000000       1 a.rs:1] \"errors ignore verbosity\" v=9\n"
+    );
+}
+
+/// The differences the crate documents.
+#[test]
+fn untyped_values_cross_as_strings() {
+    let refs = [KObj::new("ns", "a"), KObj::new("ns", "b")];
+    let list = klog::KObjSlice::new(&refs);
+    let ports = vec![80, 443];
+    let elapsed = Duration::from_millis(1500);
+
+    let out = SharedBuffer::default();
+    let direct = text_logger(&out, true);
+    klog::info!(
+        direct,
+        "Values",
+        pods = list,
+        ports = klog::Serde(&ports),
+        elapsed = elapsed,
+        ratio = 0.1f32
+    );
+    assert_eq!(
+        out.take(),
+        b"I0102 03:04:05.000000    4242 pods.rs:42] \"Values\" pods=[\"ns/a\",\"ns/b\"] ports=[80,443] elapsed=\"1.5s\" ratio=0.1\n"
+    );
+    common::use_backend(Arc::new(KlogLog::new(direct)));
+    klog::info!(
+        LogSink::new().into_logger(),
+        "Values",
+        pods = list,
+        ports = klog::Serde(&ports),
+        elapsed = elapsed,
+        ratio = 0.1f32
+    );
+    assert_eq!(
+        out.to_string(),
+        "I0102 03:04:05.000000    4242 pods.rs:42] \"Values\" pods=\"[\\\"ns/a\\\",\\\"ns/b\\\"]\" ports=\"[80,443]\" elapsed=\"1.5s\" ratio=0.1\n"
+    );
+    // A `log` call's `f32` is widened by `log` itself.
+    let _ = out.take();
+    log::info!(ratio = 0.1f32; "Widened");
+    assert!(
+        out.to_string()
+            .ends_with("\"Widened\" ratio=0.10000000149011612\n"),
+        "{out}"
+    );
+}
+
+/// Fatal records come back as error records; unstructured ones as structured.
+#[test]
+fn fatal_and_unstructured_records_are_mapped() {
+    let out = SharedBuffer::default();
+    common::use_backend(Arc::new(KlogLog::new(text_logger(&out, true))));
+    let logger = LogSink::new().into_logger();
+    logger.log(&klog::Record::new(
+        klog::Severity::Fatal,
+        "Cannot start",
+        &[],
+    ));
+    logger.log(&klog::Record::unstructured(
+        klog::Severity::Info,
+        "plain text",
+    ));
+    assert_eq!(
+        out.to_string(),
+        "E0102 03:04:05.000000    4242 pods.rs:42] \"Cannot start\"\n\
+         I0102 03:04:05.000000    4242 pods.rs:42] \"plain text\"\n"
+    );
+}
+
+/// What a plain `log` backend receives from klog.
+#[test]
+fn klog_records_reach_log_with_their_fields() {
+    #[derive(Default)]
+    struct Keep(std::sync::Mutex<Vec<String>>);
+    impl log::Log for Keep {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            struct Pairs(String);
+            impl<'kvs> log::kv::VisitSource<'kvs> for Pairs {
+                fn visit_pair(
+                    &mut self,
+                    k: log::kv::Key<'kvs>,
+                    v: log::kv::Value<'kvs>,
+                ) -> Result<(), log::kv::Error> {
+                    self.0.push_str(&format!(" {k}={v}"));
+                    Ok(())
+                }
+            }
+            let mut pairs = Pairs(String::new());
+            let _ = record.key_values().visit(&mut pairs);
+            self.0.lock().unwrap().push(format!(
+                "{} {} {}:{} [{}]{}",
+                record.level(),
+                record.target(),
+                record
+                    .file()
+                    .unwrap_or("?")
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(""),
+                record.line().unwrap_or(0),
+                record.args(),
+                pairs.0
+            ));
+        }
+        fn flush(&self) {}
+    }
+    let keep = Arc::new(Keep::default());
+    let logger = LogSink::with_log(keep.clone())
+        .into_logger()
+        .with_name("ctrl")
+        .with_values(&[KeyValue::new("node", &"worker-1")]);
+    let err = sync_error();
+    let line = line!() + 1;
+    klog::error!(logger, err: &err, "Failed to sync", key = "a", attempt = 3);
+    klog::info!(v: 2, logger, "Retrying");
+    assert_eq!(
+        *keep.0.lock().unwrap(),
+        [
+            format!("ERROR equivalence equivalence.rs:{line} [Failed to sync] logger=ctrl err=connection refused node=worker-1 key=a attempt=3"),
+            format!("INFO equivalence equivalence.rs:{} [Retrying] logger=ctrl v=2 node=worker-1", line + 1),
+        ]
+    );
+}
+
+#[test]
+fn backends_and_sinks_are_debug_send_sync() {
+    fn assert_traits<T: std::fmt::Debug + Send + Sync>() {}
+    assert_traits::<KlogLog>();
+    assert_traits::<LogSink>();
+    assert!(format!("{:?}", LogSink::default()).starts_with("LogSink"));
+}

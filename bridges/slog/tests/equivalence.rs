@@ -1,0 +1,476 @@
+//! Bytes written through the bridge equal the bytes of a direct klog call, in both
+//! directions:
+//! - slog → `KlogDrain` → klog `TextSink`, against the klog call that means the same;
+//! - klog → `SlogSink` → slog → `KlogDrain` → klog `TextSink` (the round trip), against
+//!   the same klog call written directly.
+//!
+//! Every sink has the same pinned clock and pid; the slog-side comparisons pin the caller
+//! too (a slog call is on another line than its klog twin), while the round trip keeps
+//! the real call site: it must survive the trip.
+
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use klog::{KObj, KeyValue, Logger, SharedBuffer, TextSink, Value};
+use klog_slog::{KlogDrain, SlogSink};
+use slog::{o, Drain};
+
+const TIME: u64 = 1_704_164_645;
+
+fn text_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
+    let mut builder = TextSink::builder()
+        .writer(out.clone())
+        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
+        .pid(4242)
+        .verbosity(10);
+    if pin_caller {
+        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
+    }
+    builder.build_logger()
+}
+
+fn json_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
+    let mut builder = klog::JsonSink::builder()
+        .writer(out.clone())
+        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
+        .verbosity(10);
+    if pin_caller {
+        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
+    }
+    builder.build_logger()
+}
+
+fn slog_root(logger: Logger) -> slog::Logger {
+    slog::Logger::root(KlogDrain::new(logger).fuse(), o!())
+}
+
+/// klog through slog and back: `SlogSink` → slog → `KlogDrain` → `logger`.
+fn round_trip(logger: Logger) -> Logger {
+    SlogSink::new(slog_root(logger)).into_logger()
+}
+
+fn sync_error() -> std::io::Error {
+    std::io::Error::other("connection refused")
+}
+
+/// One event, as a klog call and as the slog call that means the same.
+struct Event {
+    name: &'static str,
+    klog: fn(&Logger),
+    slog: fn(&slog::Logger),
+    /// Whether the JSON output is the same too: object references cross as strings,
+    /// which the JSON format writes as strings instead of objects.
+    json_same: bool,
+}
+
+fn events() -> Vec<Event> {
+    vec![
+        Event {
+            name: "strings and numbers",
+            klog: |l| {
+                klog::info!(
+                    l,
+                    "Pod status updated",
+                    pod = "kube-system/coredns",
+                    status = "ready",
+                    attempt = 3,
+                    delta = -7,
+                    big = u64::MAX,
+                    latency_ms = 12.5,
+                    ratio = 0.1f32,
+                    ready = true,
+                    missing = None::<u32>,
+                    wide = 1u128 << 100
+                );
+            },
+            slog: |s| {
+                slog::info!(s, "Pod status updated"; "pod" => "kube-system/coredns",
+                    "status" => "ready", "attempt" => 3, "delta" => -7, "big" => u64::MAX,
+                    "latency_ms" => 12.5, "ratio" => 0.1f32, "ready" => true,
+                    "missing" => None::<u32>, "wide" => 1u128 << 100);
+            },
+            json_same: true,
+        },
+        Event {
+            name: "quoting and multi-line strings",
+            klog: |l| {
+                klog::info!(
+                    l,
+                    "Config \"loaded\"",
+                    config = "a: 1\nb: 2\nc: 3",
+                    quote = "say \"hi\"\t",
+                    unicode = "naïve ☃",
+                    control = "\u{1}\u{7f}"
+                );
+            },
+            slog: |s| {
+                slog::info!(s, "Config \"loaded\""; "config" => "a: 1\nb: 2\nc: 3",
+                    "quote" => "say \"hi\"\t", "unicode" => "naïve ☃", "control" => "\u{1}\u{7f}");
+            },
+            json_same: true,
+        },
+        Event {
+            name: "formatted message and values",
+            klog: |l| {
+                let n = 3;
+                klog::info!(l, &format!("Synced {n} pods"), addr = %"10.0.0.1", elapsed = ?1.5,
+                    pod = KObj::new("default", "web-0"), node = KObj::new("", "worker-1"));
+            },
+            slog: |s| {
+                let n = 3;
+                slog::info!(s, "Synced {} pods", n; "addr" => %"10.0.0.1", "elapsed" => ?1.5,
+                    "pod" => %KObj::new("default", "web-0"), "node" => %KObj::new("", "worker-1"));
+            },
+            json_same: false,
+        },
+        Event {
+            name: "error with err",
+            klog: |l| {
+                let err = sync_error();
+                klog::error!(l, err: &err, "Failed to sync", key = "kube-system/coredns");
+            },
+            slog: |s| {
+                let err = sync_error();
+                slog::error!(s, "Failed to sync"; "key" => "kube-system/coredns", "err" => #err);
+            },
+            json_same: true,
+        },
+        Event {
+            name: "error without err, critical, error values as key/values",
+            klog: |l| {
+                let err = sync_error();
+                klog::error!(
+                    l,
+                    "Invariant violated",
+                    shard = 7,
+                    cause = Value::error(&err)
+                );
+                klog::error!(l, "Out of memory");
+            },
+            slog: |s| {
+                let err = sync_error();
+                slog::error!(s, "Invariant violated"; "shard" => 7, "cause" => #err);
+                slog::crit!(s, "Out of memory");
+            },
+            json_same: true,
+        },
+        Event {
+            name: "warning",
+            klog: |l| klog::warning!(l, "Slow response", elapsed_ms = 1500),
+            slog: |s| slog::warn!(s, "Slow response"; "elapsed_ms" => 1500),
+            json_same: true,
+        },
+        Event {
+            name: "verbosity: debug, trace and v",
+            klog: |l| {
+                klog::info!(v: 4, l, "Probe ok", probe = "liveness");
+                klog::info!(v: 5, l, "Cache hit", key = "a");
+                klog::info!(v: 2, l, "Retrying", attempt = 2);
+                klog::info!(v: 7, l, "Dump", size = 10);
+            },
+            slog: |s| {
+                slog::debug!(s, "Probe ok"; "probe" => "liveness");
+                slog::trace!(s, "Cache hit"; "key" => "a");
+                slog::info!(s, "Retrying"; "attempt" => 2, "v" => 2);
+                slog::trace!(s, "Dump"; "v" => 7, "size" => 10);
+            },
+            json_same: true,
+        },
+        Event {
+            name: "names",
+            klog: |l| {
+                let l = l.with_name("controller").with_name("pods");
+                klog::info!(l, "Pod status updated", attempt = 3);
+                let err = sync_error();
+                klog::error!(l, err: &err, "Failed to sync");
+            },
+            slog: |s| {
+                let s = s.new(o!("logger" => "controller.pods"));
+                slog::info!(s, "Pod status updated"; "attempt" => 3);
+                let err = sync_error();
+                slog::error!(s, "Failed to sync"; "err" => #err);
+            },
+            json_same: true,
+        },
+        Event {
+            name: "bound values",
+            klog: |l| {
+                let l = l
+                    .with_name("controller")
+                    .with_values(&[
+                        KeyValue::new("node", &"worker-1"),
+                        KeyValue::new("shard", &7),
+                    ])
+                    .with_values(&[KeyValue::new("reconcile", &"a1b2")]);
+                klog::info!(
+                    l,
+                    "Pod status updated",
+                    pod = "kube-system/coredns",
+                    attempt = 3
+                );
+                let err = sync_error();
+                klog::error!(l, err: &err, "Failed to sync", key = "kube-system/coredns");
+            },
+            slog: |s| {
+                let s = s
+                    .new(o!("logger" => "controller", "node" => "worker-1", "shard" => 7))
+                    .new(o!("reconcile" => "a1b2"));
+                slog::info!(s, "Pod status updated"; "pod" => "kube-system/coredns", "attempt" => 3);
+                let err = sync_error();
+                slog::error!(s, "Failed to sync"; "err" => #err, "key" => "kube-system/coredns");
+            },
+            json_same: true,
+        },
+        Event {
+            name: "duplicate keys",
+            klog: |l| {
+                let l = l.with_values(&[KeyValue::new("pod", &"a"), KeyValue::new("zone", &"z1")]);
+                klog::info!(l, "Moved", pod = "b", zone = "z1", pod = "c");
+            },
+            slog: |s| {
+                let s = s.new(o!("pod" => "a", "zone" => "z1"));
+                slog::info!(s, "Moved"; "pod" => "b", "zone" => "z1", "pod" => "c");
+            },
+            json_same: true,
+        },
+    ]
+}
+
+fn through_slog(event: &Event, build: fn(&SharedBuffer, bool) -> Logger) -> String {
+    let out = SharedBuffer::default();
+    (event.slog)(&slog_root(build(&out, true)));
+    out.to_string()
+}
+
+fn direct(event: &Event, build: fn(&SharedBuffer, bool) -> Logger, pin_caller: bool) -> String {
+    let out = SharedBuffer::default();
+    (event.klog)(&build(&out, pin_caller));
+    out.to_string()
+}
+
+fn through_round_trip(
+    event: &Event,
+    build: fn(&SharedBuffer, bool) -> Logger,
+    pin_caller: bool,
+) -> String {
+    let out = SharedBuffer::default();
+    (event.klog)(&round_trip(build(&out, pin_caller)));
+    out.to_string()
+}
+
+#[test]
+fn slog_records_write_the_bytes_of_klog_calls() {
+    for event in events() {
+        let expected = direct(&event, text_logger, true);
+        assert!(!expected.is_empty(), "{}: nothing written", event.name);
+        assert_eq!(
+            through_slog(&event, text_logger),
+            expected,
+            "{}",
+            event.name
+        );
+    }
+}
+
+#[test]
+fn klog_through_slog_and_back_writes_the_same_bytes() {
+    for event in events() {
+        // The real call site: the round trip carries it through slog's record location.
+        let expected = direct(&event, text_logger, false);
+        assert!(
+            expected.contains(" equivalence.rs:"),
+            "{}: {expected}",
+            event.name
+        );
+        assert_eq!(
+            through_round_trip(&event, text_logger, false),
+            expected,
+            "{}",
+            event.name
+        );
+    }
+}
+
+#[test]
+fn json_output_is_the_same_too() {
+    for event in events() {
+        if !event.json_same {
+            continue;
+        }
+        let expected = direct(&event, json_logger, true);
+        assert_eq!(
+            through_slog(&event, json_logger),
+            expected,
+            "{}",
+            event.name
+        );
+        assert_eq!(
+            through_round_trip(&event, json_logger, true),
+            expected,
+            "{}",
+            event.name
+        );
+    }
+}
+
+#[test]
+fn slog_call_sites_become_klog_call_sites() {
+    let out = SharedBuffer::default();
+    let log = slog_root(text_logger(&out, false));
+    let line = line!() + 1;
+    slog::info!(log, "Here");
+    assert_eq!(
+        out.to_string(),
+        format!("I0102 03:04:05.000000    4242 equivalence.rs:{line}] \"Here\"\n")
+    );
+}
+
+#[test]
+fn verbosity_follows_the_klog_logger() {
+    let out = SharedBuffer::default();
+    let logger = TextSink::builder()
+        .writer(out.clone())
+        .fixed_time(UNIX_EPOCH)
+        .pid(1)
+        .fixed_caller(Some("a.rs"), 1)
+        .verbosity(3)
+        .build_logger();
+    let log = slog_root(logger.clone());
+    slog::debug!(log, "debug is V4: hidden");
+    slog::debug!(log, "debug with v 3: shown"; "v" => 3);
+    slog::info!(log, "info with v 4: hidden"; "v" => 4);
+    slog::info!(log, "info: shown");
+    // The logger's own V offset adds to the record's.
+    let log = slog_root(logger.v(2));
+    slog::info!(log, "V2 with v 1: shown"; "v" => 1);
+    slog::info!(log, "V2 with v 2: hidden"; "v" => 2);
+    slog::error!(log, "errors ignore verbosity"; "v" => 9);
+    assert!(slog::Drain::is_enabled(&log, slog::Level::Info));
+    assert!(!slog::Drain::is_enabled(&log, slog::Level::Debug));
+    assert_eq!(
+        out.to_string(),
+        "I0101 00:00:00.000000       1 a.rs:1] \"debug with v 3: shown\"\n\
+         I0101 00:00:00.000000       1 a.rs:1] \"info: shown\"\n\
+         I0101 00:00:00.000000       1 a.rs:1] \"V2 with v 1: shown\"\n\
+         E0101 00:00:00.000000       1 a.rs:1] \"errors ignore verbosity\" v=9\n"
+    );
+}
+
+/// The differences the crate documents: values slog has no type for cross as strings.
+#[test]
+fn untyped_values_cross_as_strings() {
+    let refs = [KObj::new("ns", "a"), KObj::new("ns", "b")];
+    let list = klog::KObjSlice::new(&refs);
+    let ports = vec![80, 443];
+    let elapsed = Duration::from_millis(1500);
+
+    let out = SharedBuffer::default();
+    let direct = text_logger(&out, true);
+    klog::info!(
+        direct,
+        "Values",
+        pods = list,
+        ports = klog::Serde(&ports),
+        elapsed = elapsed
+    );
+    let expected = out.take();
+    klog::info!(
+        round_trip(direct.clone()),
+        "Values",
+        pods = list,
+        ports = klog::Serde(&ports),
+        elapsed = elapsed
+    );
+    let tripped = out.take();
+    assert_eq!(
+        String::from_utf8(expected).unwrap(),
+        "I0102 03:04:05.000000    4242 pods.rs:42] \"Values\" pods=[\"ns/a\",\"ns/b\"] ports=[80,443] elapsed=\"1.5s\"\n"
+    );
+    assert_eq!(
+        String::from_utf8(tripped).unwrap(),
+        "I0102 03:04:05.000000    4242 pods.rs:42] \"Values\" pods=\"[\\\"ns/a\\\",\\\"ns/b\\\"]\" ports=\"[80,443]\" elapsed=\"1.5s\"\n"
+    );
+
+    // slog's nested (serde) values: their JSON, as a string.
+    slog::info!(slog_root(direct), "Values"; "ports" => slog::Serde(ports));
+    assert_eq!(
+        out.to_string(),
+        "I0102 03:04:05.000000    4242 pods.rs:42] \"Values\" ports=\"[80,443]\"\n"
+    );
+}
+
+/// JSON writes object references as objects; through slog they are strings.
+#[test]
+fn object_references_are_strings_in_json() {
+    let out = SharedBuffer::default();
+    klog::info!(
+        round_trip(json_logger(&out, true)),
+        "Synced",
+        pod = KObj::new("default", "web-0")
+    );
+    assert_eq!(
+        out.to_string(),
+        "{\"ts\":1704164645000,\"caller\":\"controller/pods.rs:42\",\"msg\":\"Synced\",\"v\":0,\"pod\":\"default/web-0\"}\n"
+    );
+}
+
+/// Fatal records come back as error records; unstructured ones as structured.
+#[test]
+fn fatal_and_unstructured_records_are_mapped() {
+    let out = SharedBuffer::default();
+    let logger = round_trip(text_logger(&out, true));
+    logger.log(&klog::Record::new(
+        klog::Severity::Fatal,
+        "Cannot start",
+        &[],
+    ));
+    logger.log(&klog::Record::unstructured(
+        klog::Severity::Info,
+        "plain text",
+    ));
+    assert_eq!(
+        out.to_string(),
+        "E0102 03:04:05.000000    4242 pods.rs:42] \"Cannot start\"\n\
+         I0102 03:04:05.000000    4242 pods.rs:42] \"plain text\"\n"
+    );
+}
+
+#[test]
+fn klog_records_reach_slog_with_their_fields() {
+    let out = SharedBuffer::default();
+    let decorator = slog_term::PlainSyncDecorator::new(out.clone());
+    let drain = slog_term::FullFormat::new(decorator)
+        .use_original_order()
+        .build()
+        .fuse();
+    let logger = SlogSink::new(slog::Logger::root(drain, o!()))
+        .into_logger()
+        .with_name("ctrl")
+        .with_values(&[KeyValue::new("node", &"worker-1")]);
+    let err = sync_error();
+    klog::error!(logger, err: &err, "Failed to sync", key = "a", attempt = 3);
+    klog::info!(v: 2, logger, "Retrying");
+    let text = out.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    // slog-term in original order: `TIME LEVEL MSG, logger pairs…, record pairs…`.
+    assert!(
+        lines[0].ends_with(" ERRO Failed to sync, node: worker-1, logger: ctrl, err: connection refused, key: a, attempt: 3"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].ends_with(" INFO Retrying, node: worker-1, logger: ctrl, v: 2"),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn drains_and_sinks_are_debug_send_sync() {
+    fn assert_traits<T: std::fmt::Debug + Send + Sync>() {}
+    assert_traits::<KlogDrain>();
+    assert_traits::<SlogSink>();
+    let sink = Arc::new(SlogSink::new(slog::Logger::root(slog::Discard, o!())));
+    assert!(format!("{sink:?}").starts_with("SlogSink"));
+}
