@@ -132,3 +132,8 @@ pub struct ContextualLoggingDoctests;
 #[doc = include_str!("../../docs/flags-and-config.md")]
 #[cfg(all(doctest, feature = "clap"))]
 pub struct FlagsAndConfigDoctests;
+
+/// `docs/migration.md`'s code blocks, compiled and run as doctests.
+#[doc = include_str!("../../docs/migration.md")]
+#[cfg(doctest)]
+pub struct MigrationDoctests;
