@@ -67,6 +67,7 @@
 #[doc(hidden)]
 #[path = "__private.rs"]
 pub mod __private;
+pub mod bridge;
 mod callsite;
 mod config;
 mod context;
