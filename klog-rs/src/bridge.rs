@@ -1,6 +1,11 @@
 //! Support for bridges between klog and other logging frameworks (`klog-tracing`,
 //! `klog-slog`, `klog-log`): what they need from klog beyond the public logging API.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
+
+use crate::callsite::Callsite;
 use crate::format::text::write_value;
 use crate::value::Value;
 
@@ -125,6 +130,115 @@ fn unquote(quoted: &[u8]) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+// === call sites ===
+
+/// At most this many call sites are kept; later ones are built per record.
+const MAX_CALLSITES: usize = 1 << 16;
+/// Slots of the per-thread caches (a power of two).
+const CACHE_SLOTS: usize = 64;
+
+/// A call site by the addresses of its `'static` strings and its line: two records
+/// from the same `log` macro call always have the same key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct CallsiteKey {
+    file: (usize, usize),
+    module: (usize, usize),
+    line: u32,
+}
+
+impl CallsiteKey {
+    fn new(file: &'static str, line: u32, module: &'static str) -> Self {
+        CallsiteKey {
+            file: (file.as_ptr() as usize, file.len()),
+            module: (module.as_ptr() as usize, module.len()),
+            line,
+        }
+    }
+
+    fn slot(&self) -> usize {
+        let h = (self.file.0 ^ self.module.0.rotate_left(17) ^ (self.line as usize))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize);
+        (h >> 7) & (CACHE_SLOTS - 1)
+    }
+}
+
+type CallsiteCache = [Option<(CallsiteKey, &'static Callsite)>; CACHE_SLOTS];
+
+thread_local! {
+    static CALLSITE_CACHE: RefCell<CallsiteCache> = const { RefCell::new([None; CACHE_SLOTS]) };
+}
+
+static CALLSITES: RwLock<Option<HashMap<CallsiteKey, &'static Callsite>>> = RwLock::new(None);
+
+/// A shared `'static` klog call site for a location of another framework's call site
+/// (klog records refer to a `'static` call site, which caches its `-vmodule` level and
+/// its rendering): one per location, kept for the program's lifetime like the `static`
+/// the klog macros declare. `None` once 65,536 locations are kept (then build a
+/// [`Callsite`] per record). A lookup first tries a small per-thread cache.
+///
+/// The strings must be the other framework's `'static` strings of that call site: the
+/// table is keyed by their addresses.
+///
+/// ```
+/// let a = klog::bridge::intern_callsite("src/a.rs", 3, "app::a").unwrap();
+/// let b = klog::bridge::intern_callsite("src/a.rs", 3, "app::a").unwrap();
+/// assert!(std::ptr::eq(a, b));
+/// assert_eq!(a.line(), 3);
+/// ```
+#[must_use]
+pub fn intern_callsite(
+    file: &'static str,
+    line: u32,
+    module: &'static str,
+) -> Option<&'static Callsite> {
+    let key = CallsiteKey::new(file, line, module);
+    let slot = key.slot();
+    let cached = CALLSITE_CACHE
+        .try_with(|c| match c.borrow()[slot] {
+            Some((k, callsite)) if k == key => Some(callsite),
+            _ => None,
+        })
+        .ok()
+        .flatten();
+    if cached.is_some() {
+        return cached;
+    }
+    let callsite = shared_callsite(key, file, line, module)?;
+    let _ = CALLSITE_CACHE.try_with(|c| c.borrow_mut()[slot] = Some((key, callsite)));
+    Some(callsite)
+}
+
+#[cold]
+#[inline(never)]
+fn shared_callsite(
+    key: CallsiteKey,
+    file: &'static str,
+    line: u32,
+    module: &'static str,
+) -> Option<&'static Callsite> {
+    if let Some(found) = CALLSITES
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .and_then(|map| map.get(&key).copied())
+    {
+        return Some(found);
+    }
+    let mut guard = CALLSITES.write().unwrap_or_else(PoisonError::into_inner);
+    let map = guard.get_or_insert_with(HashMap::new);
+    if let Some(found) = map.get(&key) {
+        return Some(found);
+    }
+    if map.len() >= MAX_CALLSITES {
+        return None;
+    }
+    // One per call site of the program, kept for its lifetime, like the `static` the klog
+    // macros declare: it caches the call site's `-vmodule` level and its rendering.
+    let callsite: &'static Callsite = Box::leak(Box::new(Callsite::new(file, line, module)));
+    map.insert(key, callsite);
+    Some(callsite)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +273,18 @@ mod tests {
             ValueText::Raw("[\"ns/a\",\"b\"]".into())
         );
         assert_eq!(value_text(Value::I64(-3)), ValueText::Raw("-3".into()));
+    }
+
+    #[test]
+    fn callsites_are_shared_per_location() {
+        let a = intern_callsite("src/a.rs", 3, "app::a").expect("kept");
+        let b = intern_callsite("src/a.rs", 3, "app::a").expect("kept");
+        assert!(std::ptr::eq(a, b));
+        assert_eq!(
+            (a.file(), a.line(), a.module_path()),
+            ("src/a.rs", 3, "app::a")
+        );
+        let c = intern_callsite("src/a.rs", 4, "app::a").expect("kept");
+        assert!(!std::ptr::eq(a, c));
     }
 }
