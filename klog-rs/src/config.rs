@@ -1640,7 +1640,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = "If true, avoid header prefixes in the log messages [Go klog: -skip_headers] (parsed and validated; not yet implemented)"
+            help = "If true, avoid header prefixes in the log messages [Go klog: -skip_headers] (takes effect through klog::init_with)"
         )]
         pub skip_headers: Option<bool>,
 
@@ -1670,7 +1670,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = "If true, adds the file directory to the header of the log messages [Go klog: -add_dir_header] (parsed and validated; not yet implemented)"
+            help = "If true, adds the file directory to the header of the log messages [Go klog: -add_dir_header] (takes effect through klog::init_with)"
         )]
         pub add_dir_header: Option<bool>,
 

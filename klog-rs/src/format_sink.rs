@@ -14,7 +14,7 @@ use crate::config::KlogFlags;
 use crate::format::gotime::unix_parts;
 use crate::format::header::{HeaderCaller, PidField};
 use crate::format::json::{JsonCaller, JsonContext};
-use crate::format::text::{RenderedPairs, TextContext};
+use crate::format::text::{HeaderStyle, RenderedPairs, TextContext};
 use crate::format::Scratch;
 use crate::logger::Logger;
 use crate::output::files::{default_host, default_program, default_user, FileConfig, LogFiles};
@@ -81,6 +81,7 @@ struct Shared {
     pid: PidField,
     caller: Option<FixedCaller>,
     threshold: Threshold,
+    header: HeaderStyle,
 }
 
 impl Shared {
@@ -195,6 +196,7 @@ impl Encoding for TextEncoding {
             pid: &shared.pid,
             caller,
             context: &ctx.pairs,
+            header: shared.header,
         };
         crate::format::text::encode(scratch, record, &text_ctx, unix_parts(time));
     }
@@ -431,6 +433,11 @@ impl BuilderOptions {
         if let Some(period) = self.flush_frequency {
             crate::output::start_flush_thread(period);
         }
+        let header = match &self.klog_flags {
+            Some(flags) if flags.skip_headers => HeaderStyle::Skip,
+            Some(flags) if flags.add_dir_header => HeaderStyle::WithDirectory,
+            _ => HeaderStyle::Normal,
+        };
         let output = router(
             self.writer,
             self.buffer,
@@ -444,6 +451,7 @@ impl BuilderOptions {
                 pid: PidField::new(pid),
                 caller: self.caller,
                 threshold,
+                header,
             }),
             context: E::Context::default(),
         }
@@ -560,7 +568,8 @@ macro_rules! builder_methods {
             self
         }
 
-        /// klog's destination flags: with `logtostderr` off, records go to klog's log
+        /// klog's output flags. `skip_headers` drops the text header, `add_dir_header`
+        /// adds the file's directory to it. With `logtostderr` off, records go to klog's log
         /// files (`log_dir` or the temp directory, or the one `log_file`, rotated at
         /// `log_file_max_size` MB), and to stderr from `stderrthreshold` up (every record
         /// with `alsologtostderr`). With `logtostderr` on (the default) they change

@@ -81,6 +81,8 @@ pub(crate) enum HeaderCaller<'a> {
     /// A source path (or already its base name) and a line; negative lines are written
     /// as 0.
     Location(&'a str, i64),
+    /// A path written as it is (already cut to what the header shows) and a line.
+    Path(&'a str, i64),
     /// `file.rs:42`, rendered before.
     Rendered(&'a [u8]),
     /// `???:1`.
@@ -119,6 +121,11 @@ pub(crate) fn write_header(
                 None => file,
             };
             out.extend_from_slice(base.as_bytes());
+            out.push(b':');
+            out.extend_from_slice(itoa::Buffer::new().format(line.max(0)).as_bytes());
+        }
+        HeaderCaller::Path(path, line) => {
+            out.extend_from_slice(path.as_bytes());
             out.push(b':');
             out.extend_from_slice(itoa::Buffer::new().format(line.max(0)).as_bytes());
         }

@@ -102,6 +102,19 @@ pub(crate) struct TextContext<'a> {
     pub(crate) pid: &'a PidField,
     pub(crate) caller: Option<HeaderCaller<'a>>,
     pub(crate) context: &'a RenderedPairs,
+    pub(crate) header: HeaderStyle,
+}
+
+/// klog's `-skip_headers` and `-add_dir_header`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum HeaderStyle {
+    /// `I0102 03:04:05.123456   12345 file.rs:42] `.
+    #[default]
+    Normal,
+    /// No header at all (`-skip_headers`).
+    Skip,
+    /// The file's directory too: `dir/file.rs:42` (`-add_dir_header`).
+    WithDirectory,
 }
 
 /// Encodes `record` as one klog text line (or several, for multi-line values) into
@@ -120,21 +133,45 @@ pub(crate) fn encode(
     } = scratch;
     line.clear();
     pairs.clear();
-    let caller = ctx.caller.unwrap_or_else(|| match record.callsite() {
-        Some(c) => match c.rendered().and_then(|r| r.text()) {
-            Some(text) => HeaderCaller::Rendered(text),
-            None => HeaderCaller::Location(c.base_name(), i64::from(c.line())),
-        },
-        None => HeaderCaller::Unknown,
-    });
-    write_header(
-        line,
-        header,
-        record.severity().letter(),
-        time,
-        ctx.pid,
-        caller,
-    );
+    match ctx.header {
+        HeaderStyle::Normal => {
+            let caller = ctx.caller.unwrap_or_else(|| match record.callsite() {
+                Some(c) => match c.rendered().and_then(|r| r.text()) {
+                    Some(text) => HeaderCaller::Rendered(text),
+                    None => HeaderCaller::Location(c.base_name(), i64::from(c.line())),
+                },
+                None => HeaderCaller::Unknown,
+            });
+            write_header(
+                line,
+                header,
+                record.severity().letter(),
+                time,
+                ctx.pid,
+                caller,
+            );
+        }
+        HeaderStyle::WithDirectory => {
+            // The last directory and the file: klog's `-add_dir_header`.
+            let caller = match (ctx.caller, record.callsite()) {
+                (Some(HeaderCaller::Location(file, n)), _) => {
+                    HeaderCaller::Path(crate::callsite::short_path(file), n)
+                }
+                (Some(other), _) => other,
+                (None, Some(c)) => HeaderCaller::Path(c.short_path(), i64::from(c.line())),
+                (None, None) => HeaderCaller::Unknown,
+            };
+            write_header(
+                line,
+                header,
+                record.severity().letter(),
+                time,
+                ctx.pid,
+                caller,
+            );
+        }
+        HeaderStyle::Skip => {}
+    }
 
     if record.kind() == RecordKind::Unstructured {
         let message = record.message().as_bytes();

@@ -103,3 +103,29 @@ fn a_sink_can_carry_its_own_vmodule() {
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.contains("\"raised for this file\""));
 }
+
+#[test]
+fn skip_headers_and_add_dir_header_follow_klog() {
+    let run = |flags: &klog::KlogFlags| {
+        let out = klog::SharedBuffer::default();
+        let logger = klog::TextSink::builder()
+            .writer(out.clone())
+            .verbosity(0)
+            .fixed_time(super::common::corpus_time())
+            .pid(12345)
+            .fixed_caller(Some("/src/controller/pods.rs"), 42)
+            .klog_flags(flags)
+            .build_logger();
+        info!(logger, "m", k = 1);
+        out.to_string()
+    };
+    let mut flags = klog::KlogFlags::default();
+    flags.skip_headers = true;
+    assert_eq!(run(&flags), "\"m\" k=1\n");
+    flags.skip_headers = false;
+    flags.add_dir_header = true;
+    assert_eq!(
+        run(&flags),
+        "I0102 03:04:05.123456   12345 controller/pods.rs:42] \"m\" k=1\n"
+    );
+}
