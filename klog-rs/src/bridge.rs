@@ -239,6 +239,76 @@ fn shared_callsite(
     Some(callsite)
 }
 
+// === loop guard ===
+
+/// A direction records cross a bridge in.
+///
+/// ```
+/// use klog::bridge::{enter, Direction};
+/// let outer = enter(Direction::OutOfKlog).expect("first crossing");
+/// assert!(enter(Direction::OutOfKlog).is_none()); // it went round: drop it
+/// assert!(enter(Direction::IntoKlog).is_some()); // the other direction is free
+/// drop(outer);
+/// assert!(enter(Direction::OutOfKlog).is_some());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// From klog into another framework (a klog `Sink` forwarding elsewhere).
+    OutOfKlog = 1,
+    /// From another framework into klog (a layer, drain or backend writing klog).
+    IntoKlog = 2,
+}
+
+thread_local! {
+    static FORWARDING: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+}
+
+/// Holds a direction's flag while a record is being forwarded; clears it when dropped
+/// (also when unwinding). See [`enter`].
+#[derive(Debug)]
+#[must_use = "the flag is cleared when this is dropped"]
+pub struct Forwarding(Direction);
+
+impl Drop for Forwarding {
+    fn drop(&mut self) {
+        let bit = self.0 as u8;
+        let _ = FORWARDING.try_with(|f| f.set(f.get() & !bit));
+    }
+}
+
+/// The bridges' loop guard: sets the flag of `direction` on this thread, or returns
+/// `None` when it is already set (the record went round through bridges and must be
+/// dropped). A record may thus cross out of klog once and into klog once per thread
+/// stack, whichever bridges it takes. During thread teardown nothing is forwarded.
+#[inline]
+#[must_use]
+pub fn enter(direction: Direction) -> Option<Forwarding> {
+    let bit = direction as u8;
+    FORWARDING
+        .try_with(|f| {
+            let flags = f.get();
+            (flags & bit == 0).then(|| {
+                f.set(flags | bit);
+                Forwarding(direction)
+            })
+        })
+        .ok()
+        .flatten()
+}
+
+/// Whether a record is being forwarded in `direction` on this thread.
+///
+/// ```
+/// assert!(!klog::bridge::active(klog::bridge::Direction::IntoKlog));
+/// ```
+#[inline]
+#[must_use]
+pub fn active(direction: Direction) -> bool {
+    FORWARDING
+        .try_with(|f| f.get() & direction as u8 != 0)
+        .unwrap_or(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

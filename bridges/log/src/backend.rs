@@ -190,7 +190,7 @@ impl log::Log for KlogLog {
 
     fn log(&self, record: &log::Record<'_>) {
         // This thread is already forwarding a record to klog: the record went round.
-        if guard::active(Direction::ToKlog) {
+        if guard::active(Direction::IntoKlog) {
             return;
         }
         let (severity, mapped) = klog_level(record.level());
@@ -249,7 +249,7 @@ impl log::Log for KlogLog {
                 if let Some(callsite) = callsite {
                     klog_record = klog_record.with_callsite(callsite);
                 }
-                if let Some(_forwarding) = guard::enter(Direction::ToKlog) {
+                if let Some(_forwarding) = guard::enter(Direction::IntoKlog) {
                     logger.log(&klog_record);
                 }
             });

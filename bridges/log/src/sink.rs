@@ -185,7 +185,7 @@ impl Sink for LogSink {
             return;
         }
         // This thread is already forwarding a record to log: the record went round.
-        let Some(_forwarding) = guard::enter(Direction::ToLog) else {
+        let Some(_forwarding) = guard::enter(Direction::OutOfKlog) else {
             return;
         };
         let callsite = record.callsite();

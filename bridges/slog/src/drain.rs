@@ -222,7 +222,7 @@ impl slog::Drain for KlogDrain {
 
     fn log(&self, record: &slog::Record<'_>, values: &OwnedKVList) -> Result<(), slog::Never> {
         // This thread is already forwarding a record to klog: the record went round.
-        if guard::active(Direction::ToKlog) {
+        if guard::active(Direction::IntoKlog) {
             return Ok(());
         }
         let (severity, mapped) = klog_level(record.level());
@@ -275,7 +275,7 @@ impl slog::Drain for KlogDrain {
                 if let Some(callsite) = callsite {
                     klog_record = klog_record.with_callsite(callsite);
                 }
-                if let Some(_forwarding) = guard::enter(Direction::ToKlog) {
+                if let Some(_forwarding) = guard::enter(Direction::IntoKlog) {
                     logger.log(&klog_record);
                 }
             });

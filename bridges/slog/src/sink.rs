@@ -137,7 +137,7 @@ impl Sink for SlogSink {
 
     fn log(&self, record: &Record<'_>) {
         // This thread is already forwarding a record to slog: the record went round.
-        let Some(_forwarding) = guard::enter(Direction::ToSlog) else {
+        let Some(_forwarding) = guard::enter(Direction::OutOfKlog) else {
             return;
         };
         let (level, write_v) = slog_level(record.severity(), record.verbosity());
