@@ -78,6 +78,7 @@ mod logger;
 #[macro_use]
 mod macros;
 mod output;
+pub mod parse;
 mod record;
 mod sink;
 pub mod testing;
