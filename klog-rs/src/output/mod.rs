@@ -184,7 +184,7 @@ impl Destination {
                 writer,
                 buffer,
                 capacity,
-            } => write_buffered(writer, buffer, *capacity, record, write_through),
+            } => guard_writer(|| write_buffered(writer, buffer, *capacity, record, write_through)),
             Target::Files(files) => files.write(severity, record, now).and_then(|()| {
                 if write_through {
                     files.flush()
@@ -206,10 +206,22 @@ impl Destination {
     /// Writes out anything buffered.
     pub(crate) fn flush(&self) {
         let mut inner = self.inner.0.lock();
-        let inner = &mut *inner;
+        self.flush_locked(&mut inner);
+    }
+
+    /// Like [`flush`](Self::flush), but skips a destination whose lock is held (for the
+    /// panic hook: the panic may have come from inside this destination's writer, on this
+    /// very thread, and waiting for the lock would never end).
+    fn try_flush(&self) {
+        if let Some(mut inner) = self.inner.0.try_lock() {
+            self.flush_locked(&mut inner);
+        }
+    }
+
+    fn flush_locked(&self, inner: &mut Inner) {
         let result = match &mut inner.target {
             Target::Writer { writer, buffer, .. } => {
-                flush_buffer(writer, buffer).and_then(|()| writer.flush())
+                guard_writer(|| flush_buffer(writer, buffer).and_then(|()| writer.flush()))
             }
             Target::Files(files) => files.flush(),
         };
@@ -237,6 +249,14 @@ impl Destination {
     pub(crate) fn stats(&self) -> OutputStats {
         self.inner.0.lock().stats
     }
+}
+
+/// Runs a user writer's operation; a panic in it becomes an error (counted and reported
+/// like any failed write) instead of unwinding out of the log call.
+#[inline]
+fn guard_writer(op: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(op))
+        .unwrap_or_else(|_| Err(io::Error::other("the writer panicked")))
 }
 
 /// Appends `record` to the buffer, writing the buffer out first when the record would
@@ -363,6 +383,19 @@ pub(crate) fn flush_all() {
     }
 }
 
+/// [`flush_all`] for the panic hook: destinations that are busy are skipped rather than
+/// waited for.
+fn flush_all_without_waiting() {
+    let Some(registry) = REGISTRY.try_lock() else {
+        return;
+    };
+    let live: Vec<Arc<Destination>> = registry.iter().filter_map(Weak::upgrade).collect();
+    drop(registry);
+    for d in live {
+        d.try_flush();
+    }
+}
+
 /// The counters of every destination of every sink, by name.
 ///
 /// ```
@@ -416,7 +449,7 @@ pub(crate) fn install_panic_hook() {
     INSTALLED.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            flush_all();
+            flush_all_without_waiting();
             previous(info);
         }));
     });

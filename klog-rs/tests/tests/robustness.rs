@@ -142,3 +142,28 @@ fn panicking_serialize_becomes_marker() {
         format!("{HEADER}\"m\" a=\"<panic: serialize exploded>\" b=\"<panic: serialize exploded>\" c=1\n")
     );
 }
+
+struct PanickingWriter;
+
+impl Write for PanickingWriter {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        panic!("writer exploded")
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_panicking_writer_is_counted_as_a_failure_not_propagated() {
+    let sink = TextSink::builder()
+        .writer(PanickingWriter)
+        .verbosity(0)
+        .build();
+    let logger = klog::Logger::new(std::sync::Arc::new(sink.clone()));
+    info!(logger, "first");
+    info!(logger, "second");
+    klog::flush();
+    assert_eq!(sink.stats().errors(), 2);
+    assert_eq!(sink.stats().lines(), 0);
+}
