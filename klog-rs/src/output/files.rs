@@ -255,7 +255,7 @@ impl LogFiles {
     }
 
     /// The paths of the files currently open (INFO first).
-    #[allow(dead_code, reason = "for tests and destination names")]
+    #[cfg(test)]
     pub(crate) fn current_paths(&self) -> Vec<PathBuf> {
         self.files
             .lock()
