@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
 use crate::callsite::Callsite;
+use crate::format::escape::unquote_body;
 use crate::format::text::write_value;
 use crate::value::Value;
 
@@ -62,7 +63,10 @@ pub fn value_text(value: Value<'_>) -> ValueText {
 fn decode(written: &[u8]) -> ValueText {
     let value = written.strip_prefix(b"=").unwrap_or(written);
     if value.len() >= 2 && value.starts_with(b"\"") && value.ends_with(b"\"") {
-        if let Some(s) = unquote(&value[1..value.len() - 1]) {
+        // Invalid UTF-8 (written `\xhh`) stays raw, so the text round-trips exactly.
+        if let Some(s) =
+            unquote_body(&value[1..value.len() - 1]).and_then(|b| String::from_utf8(b).ok())
+        {
             return ValueText::Str(s);
         }
     } else if let Some(block) = value
@@ -78,56 +82,6 @@ fn decode(written: &[u8]) -> ValueText {
         }
     }
     ValueText::Raw(String::from_utf8_lossy(value).into_owned())
-}
-
-/// The inside of a Go `strconv.Quote` string, `None` if it is not valid UTF-8 once
-/// unescaped (invalid bytes are written `\xhh`).
-fn unquote(quoted: &[u8]) -> Option<String> {
-    let mut out = Vec::with_capacity(quoted.len());
-    let mut i = 0;
-    while i < quoted.len() {
-        let b = quoted[i];
-        if b != b'\\' {
-            out.push(b);
-            i += 1;
-            continue;
-        }
-        let esc = *quoted.get(i + 1)?;
-        i += 2;
-        let simple = match esc {
-            b'a' => Some(0x07),
-            b'b' => Some(0x08),
-            b'f' => Some(0x0c),
-            b'n' => Some(b'\n'),
-            b'r' => Some(b'\r'),
-            b't' => Some(b'\t'),
-            b'v' => Some(0x0b),
-            b'\\' => Some(b'\\'),
-            b'"' => Some(b'"'),
-            b'\'' => Some(b'\''),
-            _ => None,
-        };
-        if let Some(c) = simple {
-            out.push(c);
-            continue;
-        }
-        let digits = match esc {
-            b'x' => 2,
-            b'u' => 4,
-            b'U' => 8,
-            _ => return None,
-        };
-        let hex = std::str::from_utf8(quoted.get(i..i + digits)?).ok()?;
-        let n = u32::from_str_radix(hex, 16).ok()?;
-        i += digits;
-        if esc == b'x' {
-            out.push(u8::try_from(n).ok()?);
-        } else {
-            let mut buf = [0; 4];
-            out.extend_from_slice(char::from_u32(n)?.encode_utf8(&mut buf).as_bytes());
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 // === call sites ===

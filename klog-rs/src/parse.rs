@@ -531,13 +531,6 @@ fn balanced(b: &[u8]) -> Option<usize> {
     None
 }
 
-fn hex(b: &[u8]) -> Option<u32> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_hexdigit) {
-        return None;
-    }
-    u32::from_str_radix(std::str::from_utf8(b).ok()?, 16).ok()
-}
-
 /// Decodes bytes as UTF-8 the way Go does: each byte of an invalid sequence becomes one U+FFFD.
 fn go_lossy(bytes: Vec<u8>) -> String {
     match String::from_utf8(bytes) {
@@ -574,53 +567,18 @@ fn unquote_go(s: &str) -> Option<(String, usize)> {
     if b.first() != Some(&b'"') {
         return None;
     }
-    let mut out: Vec<u8> = Vec::new();
-    let mut i = 1;
+    // The closing quote: the first `"` not escaped; a raw line break ends the attempt.
+    let mut end = 1;
     loop {
-        let c = *b.get(i)?;
-        match c {
-            b'"' => return Some((go_lossy(out), i + 1)),
+        match *b.get(end)? {
+            b'"' => break,
             b'\n' => return None,
-            b'\\' => {
-                let e = *b.get(i + 1)?;
-                i += 2;
-                let simple = match e {
-                    b'a' => Some(7),
-                    b'b' => Some(8),
-                    b'f' => Some(0x0c),
-                    b'n' => Some(b'\n'),
-                    b'r' => Some(b'\r'),
-                    b't' => Some(b'\t'),
-                    b'v' => Some(0x0b),
-                    b'\\' => Some(b'\\'),
-                    b'"' => Some(b'"'),
-                    _ => None,
-                };
-                if let Some(v) = simple {
-                    out.push(v);
-                    continue;
-                }
-                let n = match e {
-                    b'x' => 2,
-                    b'u' => 4,
-                    b'U' => 8,
-                    _ => return None,
-                };
-                let v = hex(b.get(i..i + n)?)?;
-                i += n;
-                if e == b'x' {
-                    out.push(u8::try_from(v).ok()?);
-                } else {
-                    let ch = char::from_u32(v)?;
-                    out.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
-                }
-            }
-            _ => {
-                out.push(c);
-                i += 1;
-            }
+            b'\\' => end += 2,
+            _ => end += 1,
         }
     }
+    let bytes = crate::format::escape::unquote_body(&b[1..end])?;
+    Some((go_lossy(bytes), end + 1))
 }
 
 #[cfg(feature = "serde")]

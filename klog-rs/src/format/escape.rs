@@ -449,6 +449,57 @@ pub(crate) fn write_zap_str_body(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+/// The bytes that Go's `strconv.Quote` escaped into `body` (the text between the quotes):
+/// the inverse of [`write_quoted_bytes`]. `None` for an escape Quote never writes.
+pub(crate) fn unquote_body(body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
+        if b != b'\\' {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let escape = *body.get(i + 1)?;
+        i += 2;
+        let simple = match escape {
+            b'a' => Some(0x07),
+            b'b' => Some(0x08),
+            b'f' => Some(0x0c),
+            b'n' => Some(b'\n'),
+            b'r' => Some(b'\r'),
+            b't' => Some(b'\t'),
+            b'v' => Some(0x0b),
+            b'\\' => Some(b'\\'),
+            b'"' => Some(b'"'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            out.push(c);
+            continue;
+        }
+        let digits = match escape {
+            b'x' => 2,
+            b'u' => 4,
+            b'U' => 8,
+            _ => return None,
+        };
+        let hex = body.get(i..i + digits)?;
+        if !hex.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        let n = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+        i += digits;
+        if escape == b'x' {
+            out.push(u8::try_from(n).ok()?);
+        } else {
+            out.extend_from_slice(char::from_u32(n)?.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,6 +570,13 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn unquoting_inverts_quoting(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let mut quoted = Vec::new();
+            write_quoted_bytes(&mut quoted, &bytes);
+            proptest::prop_assert_eq!(unquote_body(&quoted[1..quoted.len() - 1]), Some(bytes));
+        }
+
         #[test]
         fn word_skipping_never_changes_the_output(s in ".{0,40}") {
             let mut fast = Vec::new();
