@@ -130,7 +130,8 @@ struct TextEncoding;
 /// The text sink's context: the joined name and the `logger=` pair plus bound pairs.
 #[derive(Clone, Debug, Default)]
 struct TextSinkContext {
-    name: Option<Box<str>>,
+    /// Shared with the sinks derived from this one: deriving copies no name.
+    name: Option<Arc<str>>,
     /// The `logger=` pair (when named), then the bound values.
     pairs: RenderedPairs,
 }
@@ -157,14 +158,14 @@ impl Encoding for TextEncoding {
 
     fn with_name(ctx: &TextSinkContext, text: &mut Vec<u8>, name: &str) -> TextSinkContext {
         // klog joins every name, empty ones included.
-        let joined = match &ctx.name {
-            None => Box::from(name),
+        let joined: Arc<str> = match &ctx.name {
+            None => Arc::from(name),
             Some(prefix) => {
                 let mut s = String::with_capacity(prefix.len() + 1 + name.len());
                 s.push_str(prefix);
                 s.push('.');
                 s.push_str(name);
-                s.into_boxed_str()
+                Arc::from(s)
             }
         };
         let name_pairs = usize::from(ctx.name.is_some());

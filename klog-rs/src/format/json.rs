@@ -29,7 +29,7 @@ use crate::value::{ErrorCauses, KeyValue, RenderedKey, Value};
 #[derive(Clone, Debug, Default)]
 pub(crate) struct JsonContext {
     /// The names joined with `.`, empty names skipped (zapr's rule).
-    name: Box<str>,
+    name: std::sync::Arc<str>,
     /// `,"key":value` for each bound value, in order.
     fields: Vec<u8>,
 }
@@ -52,13 +52,13 @@ impl JsonContext {
     pub(crate) fn with_name(&self, name: &str) -> Self {
         let joined = match (self.name.is_empty(), name.is_empty()) {
             (_, true) => self.name.clone(),
-            (true, false) => Box::from(name),
+            (true, false) => std::sync::Arc::from(name),
             (false, false) => {
                 let mut s = String::with_capacity(self.name.len() + 1 + name.len());
                 s.push_str(&self.name);
                 s.push('.');
                 s.push_str(name);
-                s.into_boxed_str()
+                std::sync::Arc::from(s)
             }
         };
         JsonContext {
