@@ -71,6 +71,9 @@ pub mod bridge;
 mod callsite;
 mod config;
 mod context;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub mod convert;
 mod format;
 mod format_sink;
 mod global;

@@ -47,12 +47,30 @@ pub enum SourceFormat {
 /// A value of a key/value pair.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ParsedValue {
-    /// A string: text `key="quoted"` (unquoted) or a `key=<` multi-line block (re-joined), JSON string
-    /// (decoded).
+    /// A string: text `key="quoted"` (unquoted) or a `key=<` multi-line block (re-joined; a block
+    /// of two or more lines whose last line is not empty is taken to have no final line break,
+    /// which klog's form does not show), JSON string (decoded).
     Str(String),
     /// Anything else, as written: numbers, `true`/`false`/`null`, JSON objects and lists, KObjSlice
     /// lists, and text values that are not Go-quoted strings.
     Raw(String),
+}
+
+impl ParsedValue {
+    /// The string of a [`Str`](ParsedValue::Str), the text as written of a
+    /// [`Raw`](ParsedValue::Raw).
+    ///
+    /// ```
+    /// use klog::parse::ParsedValue;
+    /// assert_eq!(ParsedValue::Str("a b".into()).text(), "a b");
+    /// assert_eq!(ParsedValue::Raw("[1,2]".into()).text(), "[1,2]");
+    /// ```
+    #[must_use]
+    pub fn text(&self) -> &str {
+        match self {
+            ParsedValue::Str(s) | ParsedValue::Raw(s) => s,
+        }
+    }
 }
 
 /// One log entry read back.
@@ -64,12 +82,16 @@ pub struct ParsedRecord {
     /// Text: the header letter. JSON: [`Severity::Error`] if there is no `"v"` member (error entries
     /// and zapr's warning entries), [`Severity::Info`] otherwise.
     pub severity: Severity,
-    /// JSON `"v"`; `None` for text.
+    /// JSON: the first integer `"v"` after `"msg"`; `None` for text.
     pub verbosity: Option<i64>,
     /// Text header: month, day, hour, minute, second, microseconds.
     pub month_day_time: Option<(u32, u32, u32, u32, u32, u32)>,
     /// JSON `"ts"` (milliseconds since the Unix epoch).
     pub ts_millis: Option<f64>,
+    /// JSON `"ts"` as Unix seconds and nanoseconds, read from its decimal digits (so exactly the
+    /// time written, to the nanosecond, which the `f64` of [`ts_millis`](Self::ts_millis) is
+    /// not); `None` for text and for a `ts` in exponent form.
+    pub ts_unix: Option<(i64, u32)>,
     /// Text header process id (`None` when the column is blank).
     pub pid: Option<i64>,
     /// Text: the file name of the header. JSON: `"caller"` before its last `:`.
@@ -80,11 +102,13 @@ pub struct ParsedRecord {
     pub logger: Option<String>,
     /// The message: unquoted for structured text, verbatim (minus the `\n`) for unstructured text.
     pub message: String,
-    /// Text: the first pair when its key is `err` and its value a string. JSON (entries without
+    /// Text (`E` and `F` lines): the first pair when its key is `err` and its value a string.
+    /// JSON (entries without
     /// `"v"` only): the last string `"err"` member, the one component-base writes for the error.
     pub error: Option<String>,
-    /// The remaining pairs in order (JSON: without `ts`, `logger`, `caller`, `msg`, `v` and the
-    /// `err` taken above; later duplicates of those keys stay here).
+    /// The remaining pairs in order (JSON: without the `ts`, `logger` and `caller` before `msg`, the
+    /// first `msg`, the `v` taken above and the `err` taken above; other members with these keys
+    /// stay here).
     pub key_values: Vec<(String, ParsedValue)>,
     /// A text line whose message is not a quoted string (klog's `Info(msg)` and friends).
     pub unstructured: bool,
@@ -252,6 +276,7 @@ impl<R: BufRead> Parser<R> {
             verbosity: None,
             month_day_time: Some(h.mdt),
             ts_millis: None,
+            ts_unix: None,
             pid: h.pid,
             file: Some(h.file),
             line: Some(h.line),
@@ -292,6 +317,7 @@ impl<R: BufRead> Parser<R> {
             if rest == "<" && raw.ends_with(b"\n") {
                 // Multi-line block: the following lines start with a tab, the last one with " >".
                 let mut content = String::new();
+                let mut block_lines = 0usize;
                 loop {
                     let piece = match self.next_piece() {
                         Ok(Some(p)) => p,
@@ -326,6 +352,7 @@ impl<R: BufRead> Parser<R> {
                             return ParsedLine::Raw(raw);
                         }
                         content.push_str(c);
+                        block_lines += 1;
                         raw.extend_from_slice(&l);
                     } else if let Some(after) = ls.strip_prefix(" >") {
                         cur = strip_eol(after.strip_suffix('\n').unwrap_or(after)).to_string();
@@ -337,6 +364,13 @@ impl<R: BufRead> Parser<R> {
                         return ParsedLine::Raw(raw);
                     }
                 }
+                // klog ends every line of a block with a line break, so "a\nb" and "a\nb\n"
+                // look the same. A value needs a line break to become a block: one line is
+                // "a\n"; from two lines on the value is taken to end without one, unless its
+                // last line is empty ("a\n\n").
+                if block_lines >= 2 && !content.ends_with("\n\n") {
+                    content.pop();
+                }
                 rec.key_values.push((key, ParsedValue::Str(content)));
                 continue;
             }
@@ -344,8 +378,11 @@ impl<R: BufRead> Parser<R> {
             rec.key_values.push((key, value));
             pos += len;
         }
+        // klog writes the error of an error call first; an `err` pair first in an info line
+        // is an ordinary pair.
+        let error_call = matches!(rec.severity, Severity::Error | Severity::Fatal);
         if let Some((k, ParsedValue::Str(_))) = rec.key_values.first() {
-            if k == "err" {
+            if error_call && k == "err" {
                 if let (_, ParsedValue::Str(e)) = rec.key_values.remove(0) {
                     rec.error = Some(e);
                 }
@@ -687,6 +724,29 @@ mod json {
         (ws(b, i) == b.len()).then_some(out)
     }
 
+    /// `[-]digits[.digits]` milliseconds as Unix seconds and nanoseconds (digits beyond the
+    /// nanosecond dropped).
+    fn decimal_millis(text: &str) -> Option<(i64, u32)> {
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || whole.len() > 20 || !all_digits(whole) || !all_digits(frac) {
+            return None;
+        }
+        let mut nanos: i128 = whole.parse::<i128>().ok()? * 1_000_000;
+        for (i, d) in frac.bytes().take(6).enumerate() {
+            nanos += i128::from(d - b'0') * 10i128.pow(5 - i as u32);
+        }
+        if negative {
+            nanos = -nanos;
+        }
+        let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).ok()?;
+        Some((secs, nanos.rem_euclid(1_000_000_000) as u32))
+    }
+
     pub(super) fn parse(line: &[u8]) -> Option<ParsedRecord> {
         let s = std::str::from_utf8(line).ok()?;
         let members = members(s)?;
@@ -696,6 +756,7 @@ mod json {
             verbosity: None,
             month_day_time: None,
             ts_millis: None,
+            ts_unix: None,
             pid: None,
             file: None,
             line: None,
@@ -706,21 +767,25 @@ mod json {
             unstructured: false,
             raw: Vec::new(),
         };
-        let (mut ts, mut logger, mut caller, mut msg, mut v) = (false, false, false, false, false);
+        let (mut ts, mut logger, mut caller, mut msg) = (false, false, false, false);
+        // component-base writes `ts`, `logger` and `caller` before `"msg"`, and `"v"` after it
+        // and the logger's bound values (info entries only); these keys elsewhere are pairs.
+        let mut v = false;
         for (key, text) in members {
             let string = || serde_json::from_str::<String>(text).ok();
             let taken = match key.as_str() {
-                "ts" if !ts => {
+                "ts" if !ts && !msg => {
                     rec.ts_millis = serde_json::from_str::<f64>(text).ok();
                     ts = rec.ts_millis.is_some();
+                    rec.ts_unix = ts.then(|| decimal_millis(text)).flatten();
                     ts
                 }
-                "logger" if !logger => {
+                "logger" if !logger && !msg => {
                     rec.logger = string();
                     logger = rec.logger.is_some();
                     logger
                 }
-                "caller" if !caller => match string() {
+                "caller" if !caller && !msg => match string() {
                     Some(c) => {
                         caller = true;
                         match c.rsplit_once(':').map(|(f, l)| (f, l.parse::<i64>())) {
@@ -742,7 +807,7 @@ mod json {
                     }
                     None => false,
                 },
-                "v" if !v => {
+                "v" if msg && !v => {
                     rec.verbosity = serde_json::from_str::<i64>(text).ok();
                     v = rec.verbosity.is_some();
                     v
@@ -942,7 +1007,7 @@ mod tests {
                 ("b".into(), raw("true")),
                 ("n".into(), raw("null")),
                 ("my key".into(), ParsedValue::Str("v".into())),
-                ("ml".into(), ParsedValue::Str("line1\nline \"2\"\n".into())),
+                ("ml".into(), ParsedValue::Str("line1\nline \"2\"".into())),
             ]
         );
         assert_eq!(recs[1].message, "next");
@@ -1060,6 +1125,7 @@ mod tests {
                 };
                 assert_eq!(r.format, SourceFormat::Json, "{id}");
                 assert_eq!(r.ts_millis, Some(1_704_164_645_123.456_8), "{id}");
+                assert_eq!(r.ts_unix, Some((1_704_164_645, 123_456_800)), "{id}");
                 n += 1;
             }
             if let Some(ParsedLine::Record(last)) = lines.last() {

@@ -4,10 +4,11 @@ mod tests {
     pub(crate) mod common;
     mod concurrency;
     mod context;
+    mod convert;
     mod json;
     mod logger;
     mod macros;
-    mod properties;
+    pub(crate) mod properties;
     mod robustness;
     mod values;
 }

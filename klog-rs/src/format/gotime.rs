@@ -83,6 +83,19 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Day count since 1970-01-01 of a proleptic Gregorian date (Hinnant's `days_from_civil`),
+/// the inverse of `civil_from_days`.
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let (month, day) = (i64::from(month), i64::from(day));
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * DAYS_PER_ERA + doe - EPOCH_SHIFT
+}
+
 /// Go's `time.Time.String()` of a UTC time: `YYYY-MM-DD hh:mm:ss[.FRAC] +0000 UTC`.
 pub(crate) fn write_time_string(out: &mut Vec<u8>, secs: i64, nanos: u32) {
     let nanos = write_date_time(out, secs, nanos, b' ');
@@ -215,19 +228,6 @@ mod tests {
         let mut out = Vec::new();
         write_rfc3339(&mut out, secs, nanos);
         String::from_utf8(out).unwrap()
-    }
-
-    /// Day count since 1970-01-01 of a proleptic Gregorian date (Hinnant's `days_from_civil`),
-    /// the inverse of `civil_from_days`, used as the round-trip oracle.
-    fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-        let (month, day) = (i64::from(month), i64::from(day));
-        let year = if month <= 2 { year - 1 } else { year };
-        let era = year.div_euclid(400);
-        let yoe = year.rem_euclid(400);
-        let mp = if month > 2 { month - 3 } else { month + 9 };
-        let doy = (153 * mp + 2) / 5 + day - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * DAYS_PER_ERA + doe - EPOCH_SHIFT
     }
 
     fn is_leap(year: i64) -> bool {

@@ -33,6 +33,11 @@ impl PidField {
         }
         PidField(field)
     }
+
+    /// The field with its surrounding spaces.
+    pub(crate) fn as_bytes(&self) -> &[u8; 9] {
+        &self.0
+    }
 }
 
 /// The formatted `mmdd hh:mm:ss.` of the last second this thread wrote.

@@ -337,7 +337,7 @@ fn write_string_form(line: &mut Vec<u8>, s: &[u8]) {
 
 /// Like [`write_string_form`] for a `&str` (no UTF-8 validation needed).
 #[inline]
-fn write_string_form_str(line: &mut Vec<u8>, s: &str) {
+pub(crate) fn write_string_form_str(line: &mut Vec<u8>, s: &str) {
     line.push(b'=');
     if !write_quoted_line(line, s) {
         line.pop();

@@ -33,7 +33,7 @@ impl std::error::Error for AnyError {}
 
 /// Text biased towards what breaks logs: line breaks, quotes, controls, invalid UTF-8
 /// look-alikes, non-printable and non-ASCII characters.
-fn nasty_string() -> impl Strategy<Value = String> {
+pub(crate) fn nasty_string() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![
             Just("\n".to_owned()),

@@ -1,0 +1,336 @@
+//! `klog-convert`: streams klog text and Kubernetes JSON logs to text, JSON or a coloured view.
+//!
+//! Run `klog-convert --help` for the options; `docs/converter.md` has the details and the table
+//! of what converts losslessly.
+
+use std::fs::File;
+use std::io::{self, BufReader, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+use clap::{Parser as _, ValueEnum};
+use klog::convert::{parse_time, Converter, Filter, Target};
+use klog::parse::{Parser, DEFAULT_MAX_LINE_LEN};
+use klog::Severity;
+
+const ABOUT: &str =
+    "Convert klog text and Kubernetes JSON logs to text, JSON or a coloured human view";
+
+const LONG_ABOUT: &str = "\
+Convert klog text and Kubernetes JSON logs to text, JSON or a coloured human view.
+
+Reads the FILEs in order (standard input without FILEs or for `-`) and detects the format of \
+every line: klog text (`I1128 09:00:00.000000   1234 file.go:42] \"msg\" key=\"value\"`, with \
+multi-line `key=<` blocks) or component-base JSON (`{\"ts\":…,\"msg\":…}`). Lines that are \
+neither are written unchanged in every output format, byte for byte.
+
+Converting to the input's own format writes its bytes unchanged. Across formats the pid \
+(JSON has none), the year (text has none; see --year), V levels and the W/F severities \
+(component-base JSON has only info at \"v\" and error entries) and the JSON shape of object \
+references (text shows namespace/name) are lost; see docs/converter.md.";
+
+const AFTER_HELP: &str = "\
+Exit status: 0 on success (also when the reader of the output goes away, as with `| head`), \
+1 if an input could not be read (the others are still converted), 2 for a usage error or when \
+the output cannot be written.
+
+Examples:
+  klog-convert kube-controller-manager.log                 # pretty view
+  klog-convert --to json < scheduler.log > scheduler.json
+  kubectl logs pod/x | klog-convert --severity warning --logger scheduler
+  klog-convert -f --match pod=kube-system/coredns /var/log/kubelet.log";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum To {
+    /// klog text
+    Text,
+    /// Kubernetes (component-base) JSON
+    Json,
+    /// aligned, coloured view for people (not meant to be parsed)
+    Pretty,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    /// when standard output is a terminal and NO_COLOR is not set
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Level {
+    #[value(alias = "i")]
+    Info,
+    #[value(alias = "warn", alias = "w")]
+    Warning,
+    #[value(alias = "e")]
+    Error,
+    #[value(alias = "f")]
+    Fatal,
+}
+
+#[derive(Debug, clap::Parser)]
+#[command(name = "klog-convert", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+struct Args {
+    /// Input files; none or `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = To::Pretty)]
+    to: To,
+
+    /// Colours in the pretty view.
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    color: Color,
+
+    /// Only records of this severity or above (JSON entries are info or error).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    severity: Option<Level>,
+
+    /// Only records with a V level up to N (text lines count as 0).
+    #[arg(long, value_name = "N")]
+    max_v: Option<i64>,
+
+    /// Only records of logger NAME or a logger below it (NAME.child); repeatable: any of them.
+    #[arg(long, value_name = "NAME")]
+    logger: Vec<String>,
+
+    /// Only records with this key/value pair (object references match as namespace/name; msg,
+    /// logger and err match the message, logger name and error); repeatable: all of them.
+    #[arg(long = "match", value_name = "KEY=VALUE", value_parser = parse_match)]
+    matches: Vec<(String, String)>,
+
+    /// Only records at or after TIME (RFC 3339, `2026-11-28 09:00[:00]` UTC, or a date).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    since: Option<SystemTime>,
+
+    /// Only records before TIME (same forms as --since).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    until: Option<SystemTime>,
+
+    /// Drop lines that are not log records (by default they are written unchanged).
+    #[arg(long)]
+    hide_unparsed: bool,
+
+    /// Year of the first klog text record of each input (text headers have none; December →
+    /// January moves to the next year). Default: the current year, or the last one if the first
+    /// record's month is later in the year than now.
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..=9999))]
+    year: Option<i64>,
+
+    /// Keep reading FILE as it grows, across rotation (a new file at the path) and truncation.
+    #[arg(short, long)]
+    follow: bool,
+
+    /// Longest line (or multi-line text record) parsed, in bytes; longer ones pass through
+    /// unchanged.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE_LEN as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_line_len: u64,
+}
+
+fn parse_match(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("expected KEY=VALUE, got {s:?}")),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.follow && (args.files.len() != 1 || args.files[0] == Path::new("-")) {
+        eprintln!("klog-convert: --follow needs exactly one FILE (not standard input)");
+        return ExitCode::from(2);
+    }
+    let mut filter = Filter::default().hide_unparsed(args.hide_unparsed);
+    if let Some(level) = args.severity {
+        filter = filter.min_severity(match level {
+            Level::Info => Severity::Info,
+            Level::Warning => Severity::Warning,
+            Level::Error => Severity::Error,
+            Level::Fatal => Severity::Fatal,
+        });
+    }
+    if let Some(v) = args.max_v {
+        filter = filter.max_verbosity(v);
+    }
+    for name in &args.logger {
+        filter = filter.logger(name.clone());
+    }
+    for (key, value) in &args.matches {
+        filter = filter.matching(key.clone(), value.clone());
+    }
+    if let Some(t) = args.since {
+        filter = filter.since(t);
+    }
+    if let Some(t) = args.until {
+        filter = filter.until(t);
+    }
+    let target = match args.to {
+        To::Text => Target::Text,
+        To::Json => Target::Json,
+        To::Pretty => Target::Pretty,
+    };
+    let stdout = io::stdout();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            stdout.is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    };
+    let mut converter = Converter::new(target).color(color).filter(filter);
+    if let Some(year) = args.year {
+        converter = converter.year(year);
+    }
+    let mut run = Run {
+        converter,
+        out: io::BufWriter::with_capacity(256 << 10, stdout.lock()),
+        buf: Vec::with_capacity(64 << 10),
+        max_line_len: usize::try_from(args.max_line_len).unwrap_or(usize::MAX),
+        flush_each_line: args.follow,
+        failed_inputs: 0,
+    };
+    let result = if args.files.is_empty() {
+        run.input("standard input", io::stdin().lock())
+    } else {
+        args.files.iter().try_for_each(|path| {
+            if path == Path::new("-") {
+                return run.input("standard input", io::stdin().lock());
+            }
+            let name = path.display().to_string();
+            let opened = if args.follow {
+                Follower::open(path).map(|f| Box::new(f) as Box<dyn Read>)
+            } else {
+                File::open(path).map(|f| Box::new(f) as Box<dyn Read>)
+            };
+            match opened {
+                Ok(file) => run.input(&name, file),
+                Err(e) => {
+                    eprintln!("klog-convert: {name}: {e}");
+                    run.failed_inputs += 1;
+                    Ok(())
+                }
+            }
+        })
+    };
+    let result = result.and_then(|()| run.out.flush());
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("klog-convert: writing the output: {e}");
+            ExitCode::from(2)
+        }
+        Ok(()) if run.failed_inputs > 0 => ExitCode::from(1),
+        Ok(()) => ExitCode::SUCCESS,
+    }
+}
+
+struct Run<W: Write> {
+    converter: Converter,
+    out: W,
+    /// One converted line (or a few); written out whole.
+    buf: Vec<u8>,
+    max_line_len: usize,
+    flush_each_line: bool,
+    failed_inputs: usize,
+}
+
+impl<W: Write> Run<W> {
+    /// Converts one input; `Err` only for output errors (input errors are reported and
+    /// counted).
+    fn input(&mut self, name: &str, reader: impl Read) -> io::Result<()> {
+        self.converter.start_input();
+        let reader = BufReader::with_capacity(256 << 10, reader);
+        for line in Parser::new(reader).max_line_len(self.max_line_len) {
+            let line = match line {
+                Ok(line) => line,
+                Err(e) => {
+                    eprintln!("klog-convert: {name}: {e}");
+                    self.failed_inputs += 1;
+                    return Ok(());
+                }
+            };
+            self.buf.clear();
+            if self.converter.convert(&line, &mut self.buf) {
+                self.out.write_all(&self.buf)?;
+                if self.flush_each_line {
+                    self.out.flush()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How long `--follow` waits before it looks for new data again.
+const FOLLOW_POLL: Duration = Duration::from_millis(100);
+
+/// A file read like `tail -F`: at its end it waits for more, and switches to a new file at the
+/// same path (rotation) or starts again from the beginning when the file shrank (truncation).
+struct Follower {
+    path: PathBuf,
+    file: File,
+    identity: Option<(u64, u64)>,
+    position: u64,
+}
+
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+impl Follower {
+    fn open(path: &Path) -> io::Result<Follower> {
+        let file = File::open(path)?;
+        let identity = identity(&file.metadata()?);
+        Ok(Follower {
+            path: path.to_path_buf(),
+            file,
+            identity,
+            position: 0,
+        })
+    }
+}
+
+impl Read for Follower {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.file.read(buf)?;
+            if n > 0 {
+                self.position += n as u64;
+                return Ok(n);
+            }
+            if let Ok(meta) = std::fs::metadata(&self.path) {
+                let replaced = identity(&meta) != self.identity;
+                if replaced {
+                    // Whatever reached the old file before the rename was read above (it
+                    // returned 0 after the rename had happened, or we look again next round).
+                    if let Ok(file) = File::open(&self.path) {
+                        self.identity = file.metadata().ok().as_ref().and_then(identity);
+                        self.file = file;
+                        self.position = 0;
+                        continue;
+                    }
+                } else if meta.len() < self.position {
+                    use std::io::Seek;
+                    self.file.seek(io::SeekFrom::Start(0))?;
+                    self.position = 0;
+                    continue;
+                }
+            }
+            std::thread::sleep(FOLLOW_POLL);
+        }
+    }
+}
