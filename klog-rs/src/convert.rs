@@ -555,46 +555,11 @@ fn write_json_value(out: &mut Vec<u8>, value: &ParsedValue) {
 /// Whether a text value written as is (not a Go-quoted string) is valid JSON.
 fn is_json(raw: &str) -> bool {
     match raw.as_bytes().first() {
-        Some(b'-' | b'0'..=b'9') => is_json_number(raw.as_bytes()),
+        Some(b'-' | b'0'..=b'9') => crate::parse::is_json_number(raw.as_bytes()),
         Some(b't' | b'f' | b'n') => matches!(raw, "true" | "false" | "null"),
         Some(b'{' | b'[' | b'"') => serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok(),
         _ => false,
     }
-}
-
-/// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
-fn is_json_number(b: &[u8]) -> bool {
-    let mut i = usize::from(b.first() == Some(&b'-'));
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while b.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i - start
-    };
-    match b.get(i) {
-        Some(b'0') => i += 1,
-        Some(b'1'..=b'9') => {
-            digits(&mut i);
-        }
-        _ => return false,
-    }
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
 }
 
 /// A JSON object reference: `{"name":…}` or `{"name":…,"namespace":…}` (component-base's

@@ -30,8 +30,9 @@
 //! assert!(lines.next().is_none());
 //! ```
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 
 use crate::record::Severity;
 
@@ -140,6 +141,90 @@ enum Piece {
     Chunk(Vec<u8>),
 }
 
+/// Buffers of records given back with [`Parser::recycle`], reused for the next records: a
+/// converter streaming millions of lines then allocates next to nothing.
+#[derive(Debug, Default)]
+struct Spare {
+    strings: Vec<String>,
+    bytes: Vec<Vec<u8>>,
+    pairs: Vec<Vec<(String, ParsedValue)>>,
+}
+
+/// At most this many buffers of each kind are kept.
+const SPARE_LIMIT: usize = 256;
+/// Buffers larger than this are freed rather than kept (one huge line must not pin memory).
+const SPARE_MAX_CAPACITY: usize = 64 << 10;
+
+impl Spare {
+    fn string(&mut self, s: &str) -> String {
+        match self.strings.pop() {
+            Some(mut spare) => {
+                spare.clear();
+                spare.push_str(s);
+                spare
+            }
+            None => s.to_string(),
+        }
+    }
+
+    fn pairs(&mut self) -> Vec<(String, ParsedValue)> {
+        self.pairs.pop().unwrap_or_default()
+    }
+
+    fn line_buffer(&mut self) -> Vec<u8> {
+        match self.bytes.pop() {
+            Some(mut spare) => {
+                spare.clear();
+                spare
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn recycle_string(&mut self, s: String) {
+        if self.strings.len() < SPARE_LIMIT && s.capacity() <= SPARE_MAX_CAPACITY {
+            self.strings.push(s);
+        }
+    }
+
+    fn recycle_bytes(&mut self, b: Vec<u8>) {
+        if self.bytes.len() < SPARE_LIMIT && b.capacity() <= SPARE_MAX_CAPACITY {
+            self.bytes.push(b);
+        }
+    }
+
+    fn take(&mut self, line: ParsedLine) {
+        match line {
+            ParsedLine::Raw(bytes) => self.recycle_bytes(bytes),
+            ParsedLine::Record(rec) => {
+                let ParsedRecord {
+                    file,
+                    logger,
+                    message,
+                    error,
+                    mut key_values,
+                    raw,
+                    ..
+                } = rec;
+                for s in [file, logger, error].into_iter().flatten() {
+                    self.recycle_string(s);
+                }
+                self.recycle_string(message);
+                self.recycle_bytes(raw);
+                for (key, value) in key_values.drain(..) {
+                    self.recycle_string(key);
+                    match value {
+                        ParsedValue::Str(v) | ParsedValue::Raw(v) => self.recycle_string(v),
+                    }
+                }
+                if self.pairs.len() < SPARE_LIMIT && key_values.capacity() <= 1024 {
+                    self.pairs.push(key_values);
+                }
+            }
+        }
+    }
+}
+
 /// A streaming reader of klog text and JSON lines; see the [module documentation](self).
 ///
 /// It holds at most one record (and one line of at most [`max_line_len`](Parser::max_line_len)
@@ -167,6 +252,7 @@ pub struct Parser<R: BufRead> {
     pending: VecDeque<Piece>,
     in_long_line: bool,
     pending_err: Option<io::Error>,
+    spare: Spare,
 }
 
 impl std::fmt::Debug for Piece {
@@ -187,6 +273,7 @@ impl<R: BufRead> Parser<R> {
             pending: VecDeque::new(),
             in_long_line: false,
             pending_err: None,
+            spare: Spare::default(),
         }
     }
 
@@ -199,62 +286,65 @@ impl<R: BufRead> Parser<R> {
         self
     }
 
+    /// Gives a line that was read back, so its buffers hold the next lines (optional; saves
+    /// most allocations when streaming).
+    ///
+    /// ```
+    /// use klog::parse::Parser;
+    ///
+    /// let mut parser = Parser::new(&b"I0102 03:04:05.123456       1 a.go:1] \"hi\" n=1\n"[..]);
+    /// while let Some(line) = parser.next() {
+    ///     let line = line?;
+    ///     // ... use the line ...
+    ///     parser.recycle(line);
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn recycle(&mut self, line: ParsedLine) {
+        self.spare.take(line);
+    }
+
     fn next_piece(&mut self) -> io::Result<Option<Piece>> {
         if let Some(p) = self.pending.pop_front() {
             return Ok(Some(p));
         }
-        let mut buf = Vec::new();
-        loop {
-            let avail = match self.reader.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    if buf.is_empty() {
-                        return Err(e);
-                    }
-                    // Hand out what was read; the rest of this line is raw.
-                    self.pending_err = Some(e);
-                    self.in_long_line = true;
-                    return Ok(Some(Piece::Chunk(buf)));
-                }
-            };
-            if avail.is_empty() {
-                if buf.is_empty() {
-                    return Ok(None);
-                }
-                let long = std::mem::take(&mut self.in_long_line);
-                return Ok(Some(if long {
-                    Piece::Chunk(buf)
-                } else {
-                    Piece::Line(buf)
-                }));
+        let mut buf = self.spare.line_buffer();
+        // `read_until` finds the line end with memchr and retries interrupted reads; `take`
+        // stops it at the length limit.
+        let limit = self.max_line_len as u64;
+        if let Err(e) = (&mut self.reader).take(limit).read_until(b'\n', &mut buf) {
+            if buf.is_empty() {
+                return Err(e);
             }
-            let n = avail.len().min(self.max_line_len - buf.len());
-            if let Some(i) = avail[..n].iter().position(|&b| b == b'\n') {
-                buf.extend_from_slice(&avail[..=i]);
-                self.reader.consume(i + 1);
-                let long = std::mem::take(&mut self.in_long_line);
-                return Ok(Some(if long {
-                    Piece::Chunk(buf)
-                } else {
-                    Piece::Line(buf)
-                }));
-            }
-            buf.extend_from_slice(&avail[..n]);
-            self.reader.consume(n);
-            if buf.len() >= self.max_line_len {
-                self.in_long_line = true;
-                return Ok(Some(Piece::Chunk(buf)));
-            }
+            // Hand out what was read; the rest of this line is raw.
+            self.pending_err = Some(e);
+            self.in_long_line = true;
+            return Ok(Some(Piece::Chunk(buf)));
         }
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        if buf.last() != Some(&b'\n') && buf.len() >= self.max_line_len {
+            self.in_long_line = true;
+            return Ok(Some(Piece::Chunk(buf)));
+        }
+        // A whole line, or the end of the input (or of an over-long line).
+        let long = std::mem::take(&mut self.in_long_line);
+        Ok(Some(if long {
+            Piece::Chunk(buf)
+        } else {
+            Piece::Line(buf)
+        }))
     }
 
     fn parse_line(&mut self, line: Vec<u8>) -> ParsedLine {
         if line.first() == Some(&b'{') {
             #[cfg(feature = "serde")]
-            if let Some(rec) = json::parse(&line) {
-                return ParsedLine::Record(rec);
-            }
+            return match json::parse(line, &mut self.spare) {
+                Ok(rec) => ParsedLine::Record(rec),
+                Err(line) => ParsedLine::Raw(line),
+            };
+            #[cfg(not(feature = "serde"))]
             return ParsedLine::Raw(line);
         }
         self.parse_text(line)
@@ -270,6 +360,7 @@ impl<R: BufRead> Parser<R> {
         };
         let body = &s[h.body_start..];
         let body = body.strip_suffix('\n').unwrap_or(body);
+        let spare = &mut self.spare;
         let mut rec = ParsedRecord {
             format: SourceFormat::Text,
             severity: h.severity,
@@ -278,91 +369,109 @@ impl<R: BufRead> Parser<R> {
             ts_millis: None,
             ts_unix: None,
             pid: h.pid,
-            file: Some(h.file),
+            file: Some(spare.string(&s[h.file])),
             line: Some(h.line),
             logger: None,
             message: String::new(),
             error: None,
-            key_values: Vec::new(),
+            key_values: spare.pairs(),
             unstructured: false,
             raw: Vec::new(),
         };
         if !body.starts_with('"') {
-            rec.message = body.to_string();
+            rec.message = spare.string(body);
             rec.unstructured = true;
             rec.raw = first;
             return ParsedLine::Record(rec);
         }
-        let mut cur: String = strip_eol(body).to_string();
-        let Some((msg, end)) = unquote_go(&cur) else {
+        // The text after the last line break read: the first line's, then what follows the
+        // ` >` of a block. Continuation lines are collected in `extra`.
+        let mut cur: Cow<'_, str> = Cow::Borrowed(strip_eol(body));
+        let Some((msg, end)) = unquote_go(&cur, spare) else {
+            self.spare.take(ParsedLine::Record(rec));
             return ParsedLine::Raw(first);
         };
         rec.message = msg;
-        let mut raw = first;
+        let mut extra: Vec<u8> = Vec::new();
+        let joined = |first: Vec<u8>, extra: Vec<u8>| {
+            let mut raw = first;
+            raw.extend_from_slice(&extra);
+            raw
+        };
         let mut pos = end;
         loop {
             if pos == cur.len() {
                 break;
             }
             if cur.as_bytes()[pos] != b' ' {
-                return ParsedLine::Raw(raw);
+                self.spare.take(ParsedLine::Record(rec));
+                return ParsedLine::Raw(joined(first, extra));
             }
             pos += 1;
             let Some(eq) = cur[pos..].find('=') else {
-                return ParsedLine::Raw(raw);
+                self.spare.take(ParsedLine::Record(rec));
+                return ParsedLine::Raw(joined(first, extra));
             };
-            let key = cur[pos..pos + eq].to_string();
+            let key = self.spare.string(&cur[pos..pos + eq]);
             pos += eq + 1;
             let rest = &cur[pos..];
-            if rest == "<" && raw.ends_with(b"\n") {
+            let line_ended = if extra.is_empty() { &first } else { &extra }.ends_with(b"\n");
+            if rest == "<" && line_ended {
                 // Multi-line block: the following lines start with a tab, the last one with " >".
-                let mut content = String::new();
+                let mut content = self.spare.string("");
                 let mut block_lines = 0usize;
-                loop {
+                let broken = loop {
                     let piece = match self.next_piece() {
                         Ok(Some(p)) => p,
-                        Ok(None) => return ParsedLine::Raw(raw),
+                        Ok(None) => break true,
                         Err(e) => {
                             self.pending_err = Some(e);
-                            return ParsedLine::Raw(raw);
+                            break true;
                         }
                     };
                     let l = match piece {
                         Piece::Line(l) => l,
                         chunk @ Piece::Chunk(_) => {
                             self.pending.push_back(chunk);
-                            return ParsedLine::Raw(raw);
+                            break true;
                         }
                     };
-                    if raw.len() + l.len() > self.max_line_len {
+                    if first.len() + extra.len() + l.len() > self.max_line_len {
                         self.pending.push_back(Piece::Line(l));
-                        return ParsedLine::Raw(raw);
+                        break true;
                     }
                     let Ok(ls) = std::str::from_utf8(&l) else {
                         if l.first() == Some(&b'\t') {
-                            raw.extend_from_slice(&l);
+                            extra.extend_from_slice(&l);
                         } else {
                             self.pending.push_back(Piece::Line(l));
                         }
-                        return ParsedLine::Raw(raw);
+                        break true;
                     };
                     if let Some(c) = ls.strip_prefix('\t') {
                         if !c.ends_with('\n') {
-                            raw.extend_from_slice(&l);
-                            return ParsedLine::Raw(raw);
+                            extra.extend_from_slice(&l);
+                            break true;
                         }
                         content.push_str(c);
                         block_lines += 1;
-                        raw.extend_from_slice(&l);
+                        extra.extend_from_slice(&l);
                     } else if let Some(after) = ls.strip_prefix(" >") {
-                        cur = strip_eol(after.strip_suffix('\n').unwrap_or(after)).to_string();
-                        raw.extend_from_slice(&l);
+                        let after = strip_eol(after.strip_suffix('\n').unwrap_or(after));
+                        cur = Cow::Owned(after.to_string());
+                        extra.extend_from_slice(&l);
                         pos = 0;
-                        break;
+                        break false;
                     } else {
                         self.pending.push_back(Piece::Line(l));
-                        return ParsedLine::Raw(raw);
+                        break true;
                     }
+                };
+                if broken {
+                    self.spare.recycle_string(key);
+                    self.spare.recycle_string(content);
+                    self.spare.take(ParsedLine::Record(rec));
+                    return ParsedLine::Raw(joined(first, extra));
                 }
                 // klog ends every line of a block with a line break, so "a\nb" and "a\nb\n"
                 // look the same. A value needs a line break to become a block: one line is
@@ -374,10 +483,11 @@ impl<R: BufRead> Parser<R> {
                 rec.key_values.push((key, ParsedValue::Str(content)));
                 continue;
             }
-            let (value, len) = parse_value(rest);
+            let (value, len) = parse_value(rest, &mut self.spare);
             rec.key_values.push((key, value));
             pos += len;
         }
+        let raw = joined(first, extra);
         // klog writes the error of an error call first; an `err` pair first in an info line
         // is an ordinary pair.
         let error_call = matches!(rec.severity, Severity::Error | Severity::Fatal);
@@ -425,7 +535,8 @@ struct Header {
     severity: Severity,
     mdt: (u32, u32, u32, u32, u32, u32),
     pid: Option<i64>,
-    file: String,
+    /// Where the file name is in the line.
+    file: std::ops::Range<usize>,
     line: i64,
     body_start: usize,
 }
@@ -433,6 +544,13 @@ struct Header {
 fn digits(b: &[u8]) -> Option<u32> {
     if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
         return None;
+    }
+    if b.len() <= 9 {
+        // Nine digits always fit a u32: no overflow checks (every header field but the line).
+        return Some(
+            b.iter()
+                .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0')),
+        );
     }
     b.iter().try_fold(0u32, |acc, &d| {
         acc.checked_mul(10)?.checked_add(u32::from(d - b'0'))
@@ -488,7 +606,7 @@ fn parse_header(s: &str) -> Option<Header> {
                     severity,
                     mdt,
                     pid,
-                    file: before[..colon].to_string(),
+                    file: 30..30 + colon,
                     line: i64::from(line),
                     body_start: 30 + end + 2,
                 });
@@ -501,25 +619,26 @@ fn parse_header(s: &str) -> Option<Header> {
 
 /// A text value at the start of `s` (which has no line end) and its length: it is followed by the
 /// end of `s` or by a space.
-fn parse_value(s: &str) -> (ParsedValue, usize) {
+fn parse_value(s: &str, spare: &mut Spare) -> (ParsedValue, usize) {
     let b = s.as_bytes();
     let ends_ok = |n: usize| n == b.len() || b[n] == b' ';
     match b.first() {
         Some(b'"') => {
-            if let Some((v, n)) = unquote_go(s) {
+            if let Some((v, n)) = unquote_go(s, spare) {
                 if ends_ok(n) {
                     return (ParsedValue::Str(v), n);
                 }
+                spare.recycle_string(v);
             }
             // A raw (unescaped) object reference: up to a quote followed by the end or a space.
             if let Some(n) = (1..b.len()).find(|&i| b[i] == b'"' && ends_ok(i + 1)) {
-                return (ParsedValue::Raw(s[..=n].to_string()), n + 1);
+                return (ParsedValue::Raw(spare.string(&s[..=n])), n + 1);
             }
         }
         Some(b'{' | b'[') => {
             if let Some(n) = balanced(b) {
                 if ends_ok(n) {
-                    return (ParsedValue::Raw(s[..n].to_string()), n);
+                    return (ParsedValue::Raw(spare.string(&s[..n])), n);
                 }
             }
         }
@@ -533,7 +652,7 @@ fn parse_value(s: &str) -> (ParsedValue, usize) {
             break;
         }
     }
-    (ParsedValue::Raw(s[..n].to_string()), n)
+    (ParsedValue::Raw(spare.string(&s[..n])), n)
 }
 
 /// The length of the JSON-ish bracketed value at the start of `b` (strings skipped).
@@ -599,10 +718,15 @@ fn go_lossy(bytes: Vec<u8>) -> String {
 /// Reads a Go `strconv.Quote` string at the start of `s`: the unquoted text and the number of
 /// bytes it took (both quotes included). `None` if it is not one. `\xhh` escapes that do not
 /// form UTF-8 give one U+FFFD per byte (as Go's JSON encoders do).
-fn unquote_go(s: &str) -> Option<(String, usize)> {
+fn unquote_go(s: &str, spare: &mut Spare) -> Option<(String, usize)> {
     let b = s.as_bytes();
     if b.first() != Some(&b'"') {
         return None;
+    }
+    // Most strings have no escape: then the text between the quotes is the value.
+    let plain_end = 1 + crate::format::escape::find_quote_or_escape(&b[1..]);
+    if b.get(plain_end) == Some(&b'"') {
+        return Some((spare.string(&s[1..plain_end]), plain_end + 1));
     }
     // The closing quote: the first `"` not escaped; a raw line break ends the attempt.
     let mut end = 1;
@@ -620,10 +744,14 @@ fn unquote_go(s: &str) -> Option<(String, usize)> {
 
 #[cfg(feature = "serde")]
 mod json {
-    //! The JSON half: a small scanner splits the top-level object into members (keeping their
-    //! order and duplicates, and the values' text as written); serde_json checks and decodes.
+    //! The JSON half: a scanner walks the top-level object member by member, keeping their
+    //! order, duplicates and the values' text as written. Strings without escapes, numbers and
+    //! literals are checked here; serde_json decodes escaped strings and checks nested values.
 
-    use super::{ParsedRecord, ParsedValue, Severity, SourceFormat};
+    use std::borrow::Cow;
+
+    use super::{is_json_number, ParsedRecord, ParsedValue, Severity, SourceFormat, Spare};
+    use crate::format::escape::find_quote_or_escape;
 
     fn ws(b: &[u8], mut i: usize) -> usize {
         while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
@@ -635,6 +763,7 @@ mod json {
     /// The end of the JSON string starting at `b[i] == '"'`.
     fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
         i += 1;
+        i += find_quote_or_escape(&b[i..]);
         while i < b.len() {
             match b[i] {
                 b'"' => return Some(i + 1),
@@ -683,15 +812,81 @@ mod json {
         }
     }
 
-    /// The members of the object that is the whole of `s`, in order, values as written.
-    fn members(s: &str) -> Option<Vec<(String, &str)>> {
+    /// The JSON string starting at `s[i] == '"'`: its contents and where it ends.
+    fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
         let b = s.as_bytes();
+        let plain_end = i + 1 + find_quote_or_escape(&b[i + 1..]);
+        if b.get(plain_end) == Some(&b'"') {
+            // No escape and no control character: the text between the quotes.
+            return Some((Cow::Borrowed(&s[i + 1..plain_end]), plain_end + 1));
+        }
+        let end = string_end(b, i)?;
+        let decoded = serde_json::from_str::<String>(&s[i..end]).ok()?;
+        Some((Cow::Owned(decoded), end))
+    }
+
+    /// Whether a value that is not a string is valid JSON.
+    fn valid_value(text: &str) -> bool {
+        match text.as_bytes()[0] {
+            b'-' | b'0'..=b'9' => is_json_number(text.as_bytes()),
+            b't' | b'f' | b'n' => matches!(text, "true" | "false" | "null"),
+            b'{' | b'[' => serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok(),
+            _ => false,
+        }
+    }
+
+    /// The record of a JSON line, or the line back if it is not one.
+    pub(super) fn parse(line: Vec<u8>, spare: &mut Spare) -> Result<ParsedRecord, Vec<u8>> {
+        match read_members(&line, spare) {
+            Some(mut rec) => {
+                rec.raw = line;
+                Ok(rec)
+            }
+            None => Err(line),
+        }
+    }
+
+    fn read_members(line: &[u8], spare: &mut Spare) -> Option<ParsedRecord> {
+        let s = std::str::from_utf8(line).ok()?;
+        let mut rec = new_record(spare);
+        let read = read_members_into(s, &mut rec, spare);
+        if read.is_none() {
+            spare.take(super::ParsedLine::Record(rec));
+            return None;
+        }
+        Some(rec)
+    }
+
+    fn new_record(spare: &mut Spare) -> ParsedRecord {
+        ParsedRecord {
+            format: SourceFormat::Json,
+            severity: Severity::Info,
+            verbosity: None,
+            month_day_time: None,
+            ts_millis: None,
+            ts_unix: None,
+            pid: None,
+            file: None,
+            line: None,
+            logger: None,
+            message: String::new(),
+            error: None,
+            key_values: spare.pairs(),
+            unstructured: false,
+            raw: Vec::new(),
+        }
+    }
+
+    fn read_members_into(s: &str, rec: &mut ParsedRecord, spare: &mut Spare) -> Option<()> {
+        let b = s.as_bytes();
+        // component-base writes `ts`, `logger` and `caller` before `"msg"`, and `"v"` after it
+        // and the logger's bound values (info entries only); these keys elsewhere are pairs.
+        let (mut ts, mut logger, mut caller, mut msg, mut v) = (false, false, false, false, false);
         let mut i = ws(b, 0);
         if b.get(i) != Some(&b'{') {
             return None;
         }
         i = ws(b, i + 1);
-        let mut out = Vec::new();
         if b.get(i) == Some(&b'}') {
             i += 1;
         } else {
@@ -699,18 +894,71 @@ mod json {
                 if b.get(i) != Some(&b'"') {
                     return None;
                 }
-                let ke = string_end(b, i)?;
-                let key: String = serde_json::from_str(&s[i..ke]).ok()?;
-                i = ws(b, ke);
+                let (key, key_end) = read_string(s, i)?;
+                i = ws(b, key_end);
                 if b.get(i) != Some(&b':') {
                     return None;
                 }
                 i = ws(b, i + 1);
-                let ve = value_end(b, i)?;
-                let text = &s[i..ve];
-                serde_json::from_str::<serde::de::IgnoredAny>(text).ok()?;
-                out.push((key, text));
-                i = ws(b, ve);
+                let (string, value_end) = if b.get(i) == Some(&b'"') {
+                    let (string, end) = read_string(s, i)?;
+                    (Some(string), end)
+                } else {
+                    let end = value_end(b, i)?;
+                    if !valid_value(&s[i..end]) {
+                        return None;
+                    }
+                    (None, end)
+                };
+                let text = &s[i..value_end];
+                let taken = match (key.as_ref(), &string) {
+                    ("ts", None) if !ts && !msg => {
+                        rec.ts_millis = text.parse::<f64>().ok();
+                        ts = rec.ts_millis.is_some();
+                        rec.ts_unix = ts.then(|| decimal_millis(text)).flatten();
+                        ts
+                    }
+                    ("logger", Some(name)) if !logger && !msg => {
+                        rec.logger = Some(spare.string(name));
+                        logger = true;
+                        true
+                    }
+                    ("caller", Some(c)) if !caller && !msg => {
+                        caller = true;
+                        match c.rsplit_once(':').map(|(f, l)| (f, l.parse::<i64>())) {
+                            Some((f, Ok(l))) => {
+                                rec.file = Some(spare.string(f));
+                                rec.line = Some(l);
+                            }
+                            _ => rec.file = Some(spare.string(c)),
+                        }
+                        true
+                    }
+                    ("msg", Some(m)) if !msg => {
+                        rec.message = spare.string(m);
+                        msg = true;
+                        true
+                    }
+                    ("v", None) if msg && !v => {
+                        rec.verbosity = text.parse::<i64>().ok();
+                        v = rec.verbosity.is_some();
+                        v
+                    }
+                    _ => false,
+                };
+                if !taken {
+                    let value = match string {
+                        Some(Cow::Borrowed(s)) => ParsedValue::Str(spare.string(s)),
+                        Some(Cow::Owned(s)) => ParsedValue::Str(s),
+                        None => ParsedValue::Raw(spare.string(text)),
+                    };
+                    let key = match key {
+                        Cow::Borrowed(k) => spare.string(k),
+                        Cow::Owned(k) => k,
+                    };
+                    rec.key_values.push((key, value));
+                }
+                i = ws(b, value_end);
                 match b.get(i) {
                     Some(b',') => i = ws(b, i + 1),
                     Some(b'}') => {
@@ -721,7 +969,22 @@ mod json {
                 }
             }
         }
-        (ws(b, i) == b.len()).then_some(out)
+        if ws(b, i) != b.len() || !msg {
+            return None;
+        }
+        if rec.verbosity.is_none() {
+            rec.severity = Severity::Error;
+            if let Some(i) = rec
+                .key_values
+                .iter()
+                .rposition(|(k, v)| k == "err" && matches!(v, ParsedValue::Str(_)))
+            {
+                if let (_, ParsedValue::Str(e)) = rec.key_values.remove(i) {
+                    rec.error = Some(e);
+                }
+            }
+        }
+        Some(())
     }
 
     /// `[-]digits[.digits]` milliseconds as Unix seconds and nanoseconds (digits beyond the
@@ -746,100 +1009,43 @@ mod json {
         let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).ok()?;
         Some((secs, nanos.rem_euclid(1_000_000_000) as u32))
     }
+}
 
-    pub(super) fn parse(line: &[u8]) -> Option<ParsedRecord> {
-        let s = std::str::from_utf8(line).ok()?;
-        let members = members(s)?;
-        let mut rec = ParsedRecord {
-            format: SourceFormat::Json,
-            severity: Severity::Info,
-            verbosity: None,
-            month_day_time: None,
-            ts_millis: None,
-            ts_unix: None,
-            pid: None,
-            file: None,
-            line: None,
-            logger: None,
-            message: String::new(),
-            error: None,
-            key_values: Vec::new(),
-            unstructured: false,
-            raw: Vec::new(),
-        };
-        let (mut ts, mut logger, mut caller, mut msg) = (false, false, false, false);
-        // component-base writes `ts`, `logger` and `caller` before `"msg"`, and `"v"` after it
-        // and the logger's bound values (info entries only); these keys elsewhere are pairs.
-        let mut v = false;
-        for (key, text) in members {
-            let string = || serde_json::from_str::<String>(text).ok();
-            let taken = match key.as_str() {
-                "ts" if !ts && !msg => {
-                    rec.ts_millis = serde_json::from_str::<f64>(text).ok();
-                    ts = rec.ts_millis.is_some();
-                    rec.ts_unix = ts.then(|| decimal_millis(text)).flatten();
-                    ts
-                }
-                "logger" if !logger && !msg => {
-                    rec.logger = string();
-                    logger = rec.logger.is_some();
-                    logger
-                }
-                "caller" if !caller && !msg => match string() {
-                    Some(c) => {
-                        caller = true;
-                        match c.rsplit_once(':').map(|(f, l)| (f, l.parse::<i64>())) {
-                            Some((f, Ok(l))) => {
-                                rec.file = Some(f.to_string());
-                                rec.line = Some(l);
-                            }
-                            _ => rec.file = Some(c),
-                        }
-                        true
-                    }
-                    None => false,
-                },
-                "msg" if !msg => match string() {
-                    Some(m) => {
-                        rec.message = m;
-                        msg = true;
-                        true
-                    }
-                    None => false,
-                },
-                "v" if msg && !v => {
-                    rec.verbosity = serde_json::from_str::<i64>(text).ok();
-                    v = rec.verbosity.is_some();
-                    v
-                }
-                _ => false,
-            };
-            if !taken {
-                let value = match string() {
-                    Some(s) if text.starts_with('"') => ParsedValue::Str(s),
-                    _ => ParsedValue::Raw(text.to_string()),
-                };
-                rec.key_values.push((key, value));
-            }
+/// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+// Used by the converter, which needs the `serde` feature.
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
+pub(crate) fn is_json_number(b: &[u8]) -> bool {
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
         }
-        if !msg {
-            return None;
+        *i - start
+    };
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
         }
-        if rec.verbosity.is_none() {
-            rec.severity = Severity::Error;
-            if let Some(i) = rec
-                .key_values
-                .iter()
-                .rposition(|(k, v)| k == "err" && matches!(v, ParsedValue::Str(_)))
-            {
-                if let (_, ParsedValue::Str(e)) = rec.key_values.remove(i) {
-                    rec.error = Some(e);
-                }
-            }
-        }
-        rec.raw = line.to_vec();
-        Some(rec)
+        _ => return false,
     }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 #[cfg(test)]
@@ -1222,6 +1428,22 @@ mod tests {
         fn passthrough_log_like(input in fragments(), max in prop_oneof![Just(1usize << 20), 1usize..80]) {
             let lines = parse_all(&input, max);
             prop_assert_eq!(rejoin(&lines), input);
+        }
+
+        #[test]
+        fn recycled_buffers_do_not_change_what_is_read(
+            input in fragments(),
+            max in prop_oneof![Just(1usize << 20), 1usize..80],
+        ) {
+            let fresh = parse_all(&input, max);
+            let mut parser = Parser::new(&input[..]).max_line_len(max);
+            let mut recycled = Vec::new();
+            while let Some(line) = parser.next() {
+                let line = line.expect("no I/O error");
+                recycled.push(line.clone());
+                parser.recycle(line);
+            }
+            prop_assert_eq!(recycled, fresh);
         }
     }
 }

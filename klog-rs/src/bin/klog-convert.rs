@@ -247,7 +247,8 @@ impl<W: Write> Run<W> {
     fn input(&mut self, name: &str, reader: impl Read) -> io::Result<()> {
         self.converter.start_input();
         let reader = BufReader::with_capacity(256 << 10, reader);
-        for line in Parser::new(reader).max_line_len(self.max_line_len) {
+        let mut parser = Parser::new(reader).max_line_len(self.max_line_len);
+        while let Some(line) = parser.next() {
             let line = match line {
                 Ok(line) => line,
                 Err(e) => {
@@ -263,6 +264,7 @@ impl<W: Write> Run<W> {
                     self.out.flush()?;
                 }
             }
+            parser.recycle(line);
         }
         Ok(())
     }

@@ -374,6 +374,29 @@ fn is_zap_plain(bytes: &[u8]) -> bool {
     all_plain(bytes, is_zap_plain_word, |b| JSON_CLASS[b as usize] != 1)
 }
 
+/// The index of the first `"`, `\\` or byte below 0x20 in `bytes`, or its length: where a
+/// quoted string (Go or JSON) ends or stops being plain. Skips 8 plain bytes at a time.
+// Used by the parser's JSON half, which needs the `serde` feature.
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
+pub(crate) fn find_quote_or_escape(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        if !is_zap_plain_word(u64::from_le_bytes(w)) {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
 /// Whether no byte of `bytes` needs `encoding/json` escaping in either mode (ASCII only,
 /// so U+2028 and U+2029 take the byte loop).
 #[inline]

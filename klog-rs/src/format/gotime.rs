@@ -85,6 +85,8 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// Day count since 1970-01-01 of a proleptic Gregorian date (Hinnant's `days_from_civil`),
 /// the inverse of `civil_from_days`.
+// Used by the converter, which needs the `serde` feature.
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
 pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let (month, day) = (i64::from(month), i64::from(day));
     let year = if month <= 2 { year - 1 } else { year };

@@ -35,6 +35,8 @@ impl PidField {
     }
 
     /// The field with its surrounding spaces.
+    // Used by the converter, which needs the `serde` feature.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn as_bytes(&self) -> &[u8; 9] {
         &self.0
     }
