@@ -221,13 +221,14 @@ fn main() -> ExitCode {
     };
     let result = result.and_then(|()| run.out.flush());
     match result {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
             eprintln!("klog-convert: writing the output: {e}");
             ExitCode::from(2)
         }
-        Ok(()) if run.failed_inputs > 0 => ExitCode::from(1),
-        Ok(()) => ExitCode::SUCCESS,
+        // Done, or the reader of the output went away (`| head`), which is no error; an input
+        // that could not be read before that still is.
+        _ if run.failed_inputs > 0 => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     }
 }
 
@@ -317,8 +318,13 @@ impl Read for Follower {
             if let Ok(meta) = std::fs::metadata(&self.path) {
                 let replaced = identity(&meta) != self.identity;
                 if replaced {
-                    // Whatever reached the old file before the rename was read above (it
-                    // returned 0 after the rename had happened, or we look again next round).
+                    // Lines may have reached the old file between the read above and the
+                    // rename: read it to its end before switching.
+                    let n = self.file.read(buf)?;
+                    if n > 0 {
+                        self.position += n as u64;
+                        return Ok(n);
+                    }
                     if let Ok(file) = File::open(&self.path) {
                         self.identity = file.metadata().ok().as_ref().and_then(identity);
                         self.file = file;
