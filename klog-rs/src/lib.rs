@@ -142,3 +142,8 @@ pub struct FlagsAndConfigDoctests;
 #[doc = include_str!("../../docs/migration.md")]
 #[cfg(doctest)]
 pub struct MigrationDoctests;
+
+/// `docs/converter.md`'s code blocks, compiled and run as doctests.
+#[doc = include_str!("../../docs/converter.md")]
+#[cfg(all(doctest, feature = "serde"))]
+pub struct ConverterDoctests;
