@@ -44,7 +44,7 @@ use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::format::escape::{write_quoted, write_zap_body_utf8, write_zap_str_utf8};
-use crate::format::gotime::{civil_from_unix, days_from_civil, unix_parts};
+use crate::format::gotime::{civil_from_unix, days_from_civil, unix_parts, write_date_time};
 use crate::format::header::PidField;
 use crate::format::json::write_timestamp;
 use crate::format::text::write_string_form_str;
@@ -636,23 +636,12 @@ impl Converter {
         }
     }
 
-    /// `11-28 09:00:01.250000 INFO  deployment  Syncing  pod=default/web-0 attempt=2  controller.go:42`
+    /// `2026-11-28 09:00:01.250000 INFO  deployment  Syncing  pod=default/web-0 attempt=2  controller.go:42`
     fn write_pretty(&mut self, rec: &ParsedRecord, time: Option<(i64, u32)>, out: &mut Vec<u8>) {
         let mut stamp = Vec::with_capacity(32);
         match time {
             Some((secs, nanos)) => {
-                let (year, month, day, hour, minute, second) = civil_from_unix(secs);
-                push_int(&mut stamp, year);
-                stamp.push(b'-');
-                push_2(&mut stamp, month);
-                stamp.push(b'-');
-                push_2(&mut stamp, day);
-                stamp.push(b' ');
-                push_2(&mut stamp, hour);
-                stamp.push(b':');
-                push_2(&mut stamp, minute);
-                stamp.push(b':');
-                push_2(&mut stamp, second);
+                let nanos = write_date_time(&mut stamp, secs, nanos, b' ');
                 stamp.push(b'.');
                 push_6(&mut stamp, nanos / 1_000);
             }

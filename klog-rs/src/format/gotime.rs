@@ -135,7 +135,8 @@ pub(crate) fn unix_parts(t: SystemTime) -> (i64, u32) {
 
 /// Writes `YYYY-MM-DD<sep>hh:mm:ss` and returns the sub-second nanos left to write.
 /// Nanos of a second or more carry into the seconds (saturating), so any input is accepted.
-fn write_date_time(out: &mut Vec<u8>, secs: i64, nanos: u32, sep: u8) -> u32 {
+/// `YYYY-MM-DD<sep>hh:mm:ss` of a UTC time; returns the nanoseconds within the second.
+pub(crate) fn write_date_time(out: &mut Vec<u8>, secs: i64, nanos: u32, sep: u8) -> u32 {
     let secs = secs.saturating_add(i64::from(nanos / NANOS_PER_SEC));
     let (year, month, day, hour, min, sec) = civil_from_unix(secs);
     write_year(out, year);
