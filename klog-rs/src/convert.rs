@@ -432,6 +432,15 @@ fn write_text(rec: &ParsedRecord, time: Option<(i64, u32)>, out: &mut Vec<u8>) {
     push_6(out, micros);
     out.extend_from_slice(PidField::new(rec.pid.unwrap_or(0)).as_bytes());
     match &rec.file {
+        // A control character (a line break!) in the header would break the line: such a
+        // caller is written Go-escaped, without quotes.
+        Some(file) if file.chars().any(char::is_control) => {
+            let mut quoted = Vec::with_capacity(file.len() + 8);
+            write_quoted(&mut quoted, file);
+            out.extend_from_slice(&quoted[1..quoted.len() - 1]);
+            out.push(b':');
+            push_int(out, rec.line.unwrap_or(0).max(0));
+        }
         Some(file) => {
             out.extend_from_slice(file.as_bytes());
             out.push(b':');
@@ -557,7 +566,10 @@ fn is_json(raw: &str) -> bool {
     match raw.as_bytes().first() {
         Some(b'-' | b'0'..=b'9') => crate::parse::is_json_number(raw.as_bytes()),
         Some(b't' | b'f' | b'n') => matches!(raw, "true" | "false" | "null"),
-        Some(b'{' | b'[' | b'"') => serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok(),
+        // A string must decode as one (serde's IgnoredAny lets a lone surrogate `\ud800` through,
+        // which no JSON reader turns into a string).
+        Some(b'"') => serde_json::from_str::<String>(raw).is_ok(),
+        Some(b'{' | b'[') => serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok(),
         _ => false,
     }
 }

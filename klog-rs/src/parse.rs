@@ -541,6 +541,16 @@ struct Header {
     body_start: usize,
 }
 
+/// A header's line number: any count of digits that fits an `i64`.
+fn line_number(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    b.iter().try_fold(0i64, |acc, &d| {
+        acc.checked_mul(10)?.checked_add(i64::from(d - b'0'))
+    })
+}
+
 fn digits(b: &[u8]) -> Option<u32> {
     if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
         return None;
@@ -601,13 +611,13 @@ fn parse_header(s: &str) -> Option<Header> {
         let end = from + i;
         let before = &rest[..end];
         if let Some(colon) = before.rfind(':') {
-            if let Some(line) = digits(&before.as_bytes()[colon + 1..]) {
+            if let Some(line) = line_number(&before.as_bytes()[colon + 1..]) {
                 return Some(Header {
                     severity,
                     mdt,
                     pid,
                     file: 30..30 + colon,
-                    line: i64::from(line),
+                    line,
                     body_start: 30 + end + 2,
                 });
             }

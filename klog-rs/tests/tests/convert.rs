@@ -628,3 +628,42 @@ mod properties {
         }
     }
 }
+
+/// Inputs the fuzzer found: each converted record must read back as one record.
+#[test]
+fn fuzz_findings_read_back() {
+    let cases: [(&str, Target); 4] = [
+        // A Go string that does not unquote (a lone surrogate escape) stays a raw value; it
+        // must not be written into JSON as a string no reader accepts.
+        (
+            "I0102 03:04:05.123456   12345 a.go:1] \"m\" k=\"x\\ud800y\"\n",
+            Target::Json,
+        ),
+        // A line break in the caller would split the text header.
+        (
+            "{\"caller\":\"a\\nb.go:1\",\"msg\":\"m\",\"v\":0}\n",
+            Target::Text,
+        ),
+        // A line number beyond u32.
+        (
+            "{\"caller\":\"a.go:4294967296\",\"msg\":\"m\",\"v\":0}\n",
+            Target::Text,
+        ),
+        (
+            "{\"caller\":\"a.go:9223372036854775807\",\"msg\":\"m\",\"v\":0}\n",
+            Target::Text,
+        ),
+    ];
+    for (input, target) in cases {
+        let recs = records(input.as_bytes());
+        assert_eq!(recs.len(), 1, "{input}");
+        let (out, back) = convert_one(&recs[0], target);
+        assert_eq!(back.message, "m", "{}", String::from_utf8_lossy(&out));
+    }
+    let recs = records(b"{\"caller\":\"a.go:4294967296\",\"msg\":\"m\",\"v\":0}\n");
+    let (_, back) = convert_one(&recs[0], Target::Text);
+    assert_eq!(back.line, Some(4_294_967_296));
+    let recs = records(b"{\"caller\":\"a\\nb.go:1\",\"msg\":\"m\",\"v\":0}\n");
+    let (text, _) = convert_one(&recs[0], Target::Text);
+    assert!(String::from_utf8_lossy(&text).contains(" a\\nb.go:1] "));
+}
