@@ -348,9 +348,7 @@ impl Converter {
     /// The record's time as Unix seconds and nanoseconds (text: with the inferred year).
     fn record_time(&mut self, rec: &ParsedRecord) -> Option<(i64, u32)> {
         match rec.format {
-            SourceFormat::Json => rec
-                .ts_unix
-                .or_else(|| rec.ts_millis.and_then(millis_to_parts)),
+            SourceFormat::Json => json_time(rec),
             SourceFormat::Text => {
                 let (month, day, hour, minute, second, micros) = rec.month_day_time?;
                 let year = self.years.year_for(month);
@@ -363,6 +361,30 @@ impl Converter {
             }
         }
     }
+}
+
+/// The time of a JSON record.
+///
+/// component-base's `ts` is `float64(unix nanoseconds) / 1e6`, which today holds the time to
+/// about a quarter of a microsecond: the digits may stop just short of the microsecond the
+/// time began in. When the nearest whole microsecond gives exactly this `ts`, it is taken (so a
+/// time from a text header, always whole microseconds, comes back unchanged); otherwise the
+/// digits as written.
+fn json_time(rec: &ParsedRecord) -> Option<(i64, u32)> {
+    let (secs, nanos) = rec
+        .ts_unix
+        .or_else(|| rec.ts_millis.and_then(millis_to_parts))?;
+    if let Some(ms) = rec.ts_millis {
+        let total = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+        let whole_micro = (total + 500).div_euclid(1_000) * 1_000;
+        if let Ok(n) = i64::try_from(whole_micro) {
+            if n as f64 / 1e6 == ms {
+                let secs = i64::try_from(whole_micro.div_euclid(1_000_000_000)).ok()?;
+                return Some((secs, whole_micro.rem_euclid(1_000_000_000) as u32));
+            }
+        }
+    }
+    Some((secs, nanos))
 }
 
 /// Epoch milliseconds (component-base's `ts`) as Unix seconds and nanoseconds, to the

@@ -595,6 +595,23 @@ mod properties {
             prop_assert_eq!(got, want);
         }
 
+        /// Until 2109 a float64 of epoch milliseconds tells microseconds apart.
+        #[test]
+        fn text_header_times_survive_json_to_the_microsecond(
+            month in 1u32..=12, day in 1u32..=28, hour in 0u32..24, minute in 0u32..60,
+            second in 0u32..60, micros in 0u32..1_000_000, year in 1971i64..2109,
+        ) {
+            let line = format!(
+                "I{month:02}{day:02} {hour:02}:{minute:02}:{second:02}.{micros:06}    4242 a.go:1] \"m\"\n"
+            );
+            let rec = &records(line.as_bytes())[0];
+            let mut json = Vec::new();
+            Converter::new(Target::Json).year(year).convert_record(rec, &mut json);
+            let mut text = Vec::new();
+            Converter::new(Target::Text).convert_record(&records(&json)[0], &mut text);
+            prop_assert_eq!(&text[..22], &line.as_bytes()[..22]);
+        }
+
         #[test]
         fn arbitrary_input_never_panics_and_unparsed_lines_pass_through(
             lines in prop::collection::vec(prop_oneof![
