@@ -43,7 +43,9 @@
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::format::escape::{write_quoted, write_zap_body_utf8, write_zap_str_utf8};
+use crate::format::escape::{
+    find_quote_or_escape, write_quoted, write_zap_body_utf8, write_zap_str_utf8,
+};
 use crate::format::gotime::{civil_from_unix, days_from_civil, unix_parts, write_date_time};
 use crate::format::header::PidField;
 use crate::format::json::write_timestamp;
@@ -454,12 +456,19 @@ fn write_text(rec: &ParsedRecord, time: Option<(i64, u32)>, out: &mut Vec<u8>) {
     push_6(out, micros);
     out.extend_from_slice(PidField::new(rec.pid.unwrap_or(0)).as_bytes());
     match &rec.file {
-        // A control character (a line break!) in the header would break the line: such a
-        // caller is written Go-escaped, without quotes.
-        Some(file) if file.chars().any(char::is_control) => {
+        // A control character (a line break!) or a `] ` (which ends the header) in the caller
+        // would break the line: such a caller is written Go-escaped, without quotes, its
+        // spaces after `]` as `\x20`.
+        Some(file) if file.contains("] ") || file.chars().any(char::is_control) => {
             let mut quoted = Vec::with_capacity(file.len() + 8);
             write_quoted(&mut quoted, file);
-            out.extend_from_slice(&quoted[1..quoted.len() - 1]);
+            for (i, &b) in quoted[1..quoted.len() - 1].iter().enumerate() {
+                if b == b' ' && i > 0 && quoted[i] == b']' {
+                    out.extend_from_slice(b"\\x20");
+                } else {
+                    out.push(b);
+                }
+            }
             out.push(b':');
             push_int(out, rec.line.unwrap_or(0).max(0));
         }
@@ -591,7 +600,7 @@ fn is_json(raw: &str) -> bool {
         // A string must decode as one (serde's IgnoredAny lets a lone surrogate `\ud800` through,
         // which no JSON reader turns into a string).
         Some(b'"') => serde_json::from_str::<String>(raw).is_ok(),
-        Some(b'{' | b'[') => serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok(),
+        Some(b'{' | b'[') => crate::parse::is_json_value(raw.as_bytes()),
         _ => false,
     }
 }
@@ -633,8 +642,27 @@ impl ObjectRef<'_> {
 }
 
 fn object_ref(raw: &str) -> Option<ObjectRef<'_>> {
-    if !raw.starts_with("{\"name\":") {
-        return None;
+    let rest = raw.strip_prefix("{\"name\":")?;
+    // component-base's own spelling, without escapes: read here (most references).
+    /// A string without escapes at the start of `s`, and the rest.
+    fn plain(s: &str) -> Option<(&str, &str)> {
+        let s = s.strip_prefix('"')?;
+        let n = find_quote_or_escape(s.as_bytes());
+        (s.as_bytes().get(n) == Some(&b'"')).then(|| (&s[..n], &s[n + 1..]))
+    }
+    if let Some((name, after)) = plain(rest) {
+        if after == "}" {
+            return Some(ObjectRef {
+                name: Cow::Borrowed(name),
+                namespace: Cow::Borrowed(""),
+            });
+        }
+        if let Some((namespace, "}")) = after.strip_prefix(",\"namespace\":").and_then(plain) {
+            return Some(ObjectRef {
+                name: Cow::Borrowed(name),
+                namespace: Cow::Borrowed(namespace),
+            });
+        }
     }
     serde_json::from_str(raw).ok()
 }

@@ -760,7 +760,7 @@ mod json {
 
     use std::borrow::Cow;
 
-    use super::{is_json_number, ParsedRecord, ParsedValue, Severity, SourceFormat, Spare};
+    use super::{ParsedRecord, ParsedValue, Severity, SourceFormat, Spare};
     use crate::format::escape::find_quote_or_escape;
 
     fn ws(b: &[u8], mut i: usize) -> usize {
@@ -784,44 +784,6 @@ mod json {
         None
     }
 
-    /// The end of the JSON value starting at `b[i]` (not validated).
-    fn value_end(b: &[u8], i: usize) -> Option<usize> {
-        match b.get(i)? {
-            b'"' => string_end(b, i),
-            b'{' | b'[' => {
-                let mut depth = 0usize;
-                let mut j = i;
-                while j < b.len() {
-                    match b[j] {
-                        b'"' => {
-                            j = string_end(b, j)?;
-                            continue;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                return Some(j + 1);
-                            }
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                None
-            }
-            _ => {
-                let mut j = i;
-                while j < b.len()
-                    && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-                {
-                    j += 1;
-                }
-                (j > i).then_some(j)
-            }
-        }
-    }
-
     /// The JSON string starting at `s[i] == '"'`: its contents and where it ends.
     fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
         let b = s.as_bytes();
@@ -833,16 +795,6 @@ mod json {
         let end = string_end(b, i)?;
         let decoded = serde_json::from_str::<String>(&s[i..end]).ok()?;
         Some((Cow::Owned(decoded), end))
-    }
-
-    /// Whether a value that is not a string is valid JSON.
-    fn valid_value(text: &str) -> bool {
-        match text.as_bytes()[0] {
-            b'-' | b'0'..=b'9' => is_json_number(text.as_bytes()),
-            b't' | b'f' | b'n' => matches!(text, "true" | "false" | "null"),
-            b'{' | b'[' => serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok(),
-            _ => false,
-        }
     }
 
     /// The record of a JSON line, or the line back if it is not one.
@@ -914,8 +866,9 @@ mod json {
                     let (string, end) = read_string(s, i)?;
                     (Some(string), end)
                 } else {
-                    let end = value_end(b, i)?;
-                    if !valid_value(&s[i..end]) {
+                    // Checked and skipped in one pass.
+                    let mut end = i;
+                    if !super::skip_json_value(b, &mut end, 0) {
                         return None;
                     }
                     (None, end)
@@ -1006,18 +959,127 @@ mod json {
         };
         let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() || whole.len() > 20 || !all_digits(whole) || !all_digits(frac) {
+        if whole.is_empty() || whole.len() > 19 || !all_digits(whole) || !all_digits(frac) {
             return None;
         }
-        let mut nanos: i128 = whole.parse::<i128>().ok()? * 1_000_000;
-        for (i, d) in frac.bytes().take(6).enumerate() {
-            nanos += i128::from(d - b'0') * 10i128.pow(5 - i as u32);
+        let mut nanos: i128 = i128::from(whole.parse::<u64>().ok()?) * 1_000_000;
+        let mut scale = 100_000;
+        for d in frac.bytes().take(6) {
+            nanos += i128::from(d - b'0') * scale;
+            scale /= 10;
         }
         if negative {
             nanos = -nanos;
         }
         let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).ok()?;
         Some((secs, nanos.rem_euclid(1_000_000_000) as u32))
+    }
+}
+
+/// Whether `b` is exactly one JSON value (RFC 8259, at most 128 levels deep like serde_json;
+/// escapes are checked for their form, so a lone surrogate `\ud800` passes as it does in
+/// serde_json's `IgnoredAny`).
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
+pub(crate) fn is_json_value(b: &[u8]) -> bool {
+    let mut i = json_ws(b, 0);
+    if !skip_json_value(b, &mut i, 0) {
+        return false;
+    }
+    json_ws(b, i) == b.len()
+}
+
+fn json_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// Moves `i` past the JSON value at `b[i]`; `false` if there is none.
+fn skip_json_value(b: &[u8], i: &mut usize, depth: usize) -> bool {
+    let (open, close) = match b.get(*i) {
+        Some(b'"') => return skip_json_string(b, i),
+        Some(b'{') => (b'{', b'}'),
+        Some(b'[') => (b'[', b']'),
+        Some(b't' | b'f' | b'n') => {
+            let literal = [&b"true"[..], b"false", b"null"]
+                .into_iter()
+                .find(|l| b[*i..].starts_with(l));
+            let Some(literal) = literal else {
+                return false;
+            };
+            *i += literal.len();
+            return true;
+        }
+        Some(b'-' | b'0'..=b'9') => {
+            let start = *i;
+            while matches!(
+                b.get(*i),
+                Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+            ) {
+                *i += 1;
+            }
+            return is_json_number(&b[start..*i]);
+        }
+        _ => return false,
+    };
+    if depth >= 128 {
+        return false;
+    }
+    *i = json_ws(b, *i + 1);
+    if b.get(*i) == Some(&close) {
+        *i += 1;
+        return true;
+    }
+    loop {
+        if open == b'{' {
+            if b.get(*i) != Some(&b'"') || !skip_json_string(b, i) {
+                return false;
+            }
+            *i = json_ws(b, *i);
+            if b.get(*i) != Some(&b':') {
+                return false;
+            }
+            *i = json_ws(b, *i + 1);
+        }
+        if !skip_json_value(b, i, depth + 1) {
+            return false;
+        }
+        *i = json_ws(b, *i);
+        match b.get(*i) {
+            Some(b',') => *i = json_ws(b, *i + 1),
+            Some(&c) if c == close => {
+                *i += 1;
+                return true;
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// Moves `i` past the JSON string at `b[i] == '"'`; `false` if it is not one.
+fn skip_json_string(b: &[u8], i: &mut usize) -> bool {
+    *i += 1;
+    loop {
+        *i += crate::format::escape::find_quote_or_escape(&b[*i..]);
+        match b.get(*i) {
+            Some(b'"') => {
+                *i += 1;
+                return true;
+            }
+            Some(b'\\') => match b.get(*i + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => *i += 2,
+                Some(b'u')
+                    if b.get(*i + 2..*i + 6)
+                        .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                {
+                    *i += 6;
+                }
+                _ => return false,
+            },
+            // A control character, or the end.
+            _ => return false,
+        }
     }
 }
 
@@ -1438,6 +1500,19 @@ mod tests {
         fn passthrough_log_like(input in fragments(), max in prop_oneof![Just(1usize << 20), 1usize..80]) {
             let lines = parse_all(&input, max);
             prop_assert_eq!(rejoin(&lines), input);
+        }
+
+        #[test]
+        fn json_validation_agrees_with_serde_json(
+            text in prop_oneof![
+                "[\\[\\]{}:,\" a-z0-9.eE+\\-\\\\u]{0,24}",
+                any::<String>(),
+                Just("{\"name\":\"a\",\"namespace\":\"b\"}".to_string()),
+                Just("[{\"a\":[1,2.5e3,-0,true,null,\"\\u00e9\\n\"]}]".to_string()),
+            ],
+        ) {
+            let serde = serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok();
+            prop_assert_eq!(is_json_value(text.as_bytes()), serde, "{:?}", text);
         }
 
         #[test]

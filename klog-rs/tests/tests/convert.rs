@@ -649,7 +649,7 @@ mod properties {
 /// Inputs the fuzzer found: each converted record must read back as one record.
 #[test]
 fn fuzz_findings_read_back() {
-    let cases: [(&str, Target); 4] = [
+    let cases: [(&str, Target); 5] = [
         // A Go string that does not unquote (a lone surrogate escape) stays a raw value; it
         // must not be written into JSON as a string no reader accepts.
         (
@@ -659,6 +659,11 @@ fn fuzz_findings_read_back() {
         // A line break in the caller would split the text header.
         (
             "{\"caller\":\"a\\nb.go:1\",\"msg\":\"m\",\"v\":0}\n",
+            Target::Text,
+        ),
+        // `:1] ` in the caller would end the header early.
+        (
+            "{\"caller\":\"x.go:1] y.go\",\"msg\":\"m\",\"v\":0}\n",
             Target::Text,
         ),
         // A line number beyond u32.
