@@ -1186,3 +1186,52 @@ fn json_message(json: &str) -> String {
         _ => panic!("not a JSON record: {json}"),
     }
 }
+
+#[test]
+fn follow_waits_for_a_file_that_does_not_exist_yet() {
+    let dir = TempDir::new();
+    let path = dir.path("later.log");
+    let mut cmd = command(&args!["-f", "--to", "json", "--year", "2026", &path]);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = KillOnDrop(cmd.spawn().expect("starting klog-convert"));
+    let stderr = drain(child.0.stderr.take().unwrap());
+    let stdout = child.0.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    let reader = thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx
+                .send(line.expect("reading klog-convert's output"))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    thread::sleep(Duration::from_millis(300));
+    fs::write(
+        &path,
+        "I1128 09:00:01.000000    4242 later.go:1] \"first\"\n\
+         I1128 09:00:02.000000    4242 later.go:2] \"second\"\n",
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + FOLLOW_TIMEOUT;
+    while seen.len() < 2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => seen.push(json_message(&line)),
+            Err(e) => panic!("{e:?} after {seen:?}"),
+        }
+    }
+    assert_eq!(seen, ["first", "second"]);
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
+    reader.join().unwrap();
+    let stderr = String::from_utf8_lossy(&stderr.join().unwrap()).into_owned();
+    assert!(
+        stderr.contains("waiting for the file to appear"),
+        "{stderr}"
+    );
+}

@@ -121,7 +121,8 @@ struct Args {
     #[arg(long, value_parser = clap::value_parser!(i64).range(1..=9999))]
     year: Option<i64>,
 
-    /// Keep reading FILE as it grows, across rotation (a new file at the path) and truncation.
+    /// Keep reading FILE as it grows, across rotation (a new file at the path) and truncation;
+    /// a FILE that does not exist yet is waited for.
     #[arg(short, long)]
     follow: bool,
 
@@ -278,7 +279,8 @@ const FOLLOW_POLL: Duration = Duration::from_millis(100);
 /// same path (rotation) or starts again from the beginning when the file shrank (truncation).
 struct Follower {
     path: PathBuf,
-    file: File,
+    /// `None` until the file first exists.
+    file: Option<File>,
     identity: Option<(u64, u64)>,
     position: u64,
 }
@@ -295,22 +297,45 @@ fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
 }
 
 impl Follower {
+    /// Follows `path`; a file that does not exist yet is waited for (as `tail -F` does).
     fn open(path: &Path) -> io::Result<Follower> {
-        let file = File::open(path)?;
-        let identity = identity(&file.metadata()?);
-        Ok(Follower {
+        let mut follower = Follower {
             path: path.to_path_buf(),
-            file,
-            identity,
+            file: None,
+            identity: None,
             position: 0,
-        })
+        };
+        match File::open(path) {
+            Ok(file) => follower.switch_to(file),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                eprintln!(
+                    "klog-convert: {}: waiting for the file to appear",
+                    path.display()
+                );
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(follower)
+    }
+
+    fn switch_to(&mut self, file: File) {
+        self.identity = file.metadata().ok().as_ref().and_then(identity);
+        self.file = Some(file);
+        self.position = 0;
     }
 }
 
 impl Read for Follower {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            let n = self.file.read(buf)?;
+            let Some(file) = &mut self.file else {
+                match File::open(&self.path) {
+                    Ok(file) => self.switch_to(file),
+                    Err(_) => std::thread::sleep(FOLLOW_POLL),
+                }
+                continue;
+            };
+            let n = file.read(buf)?;
             if n > 0 {
                 self.position += n as u64;
                 return Ok(n);
@@ -320,20 +345,18 @@ impl Read for Follower {
                 if replaced {
                     // Lines may have reached the old file between the read above and the
                     // rename: read it to its end before switching.
-                    let n = self.file.read(buf)?;
+                    let n = file.read(buf)?;
                     if n > 0 {
                         self.position += n as u64;
                         return Ok(n);
                     }
                     if let Ok(file) = File::open(&self.path) {
-                        self.identity = file.metadata().ok().as_ref().and_then(identity);
-                        self.file = file;
-                        self.position = 0;
+                        self.switch_to(file);
                         continue;
                     }
                 } else if meta.len() < self.position {
                     use std::io::Seek;
-                    self.file.seek(io::SeekFrom::Start(0))?;
+                    file.seek(io::SeekFrom::Start(0))?;
                     self.position = 0;
                     continue;
                 }
