@@ -732,7 +732,7 @@ impl Converter {
             self.logger_width = self.logger_width.max(width);
         }
         if !logger.is_empty() {
-            self.paint(out, CYAN, logger.as_bytes());
+            self.paint(out, CYAN, &visible(logger));
         }
         if self.logger_width > 0 {
             pad(out, self.logger_width.saturating_sub(width) + 1);
@@ -745,7 +745,7 @@ impl Converter {
         } else {
             &rec.message
         };
-        self.paint(out, BOLD, message.as_bytes());
+        self.paint(out, BOLD, &visible(message));
 
         if let Some(err) = &rec.error {
             out.extend_from_slice(b"  ");
@@ -763,7 +763,7 @@ impl Converter {
         for (key, value) in &rec.key_values {
             out.extend_from_slice(sep);
             sep = b" ";
-            let mut k = key.as_bytes().to_vec();
+            let mut k = visible(key).into_owned();
             k.push(b'=');
             self.paint(out, MAGENTA, &k);
             match value {
@@ -780,7 +780,7 @@ impl Converter {
         }
         if let Some(file) = &rec.file {
             out.extend_from_slice(b"  ");
-            let mut caller = file.as_bytes().to_vec();
+            let mut caller = visible(file).into_owned();
             if let Some(line) = rec.line {
                 caller.push(b':');
                 push_int(&mut caller, line);
@@ -795,11 +795,24 @@ impl Converter {
             let text = text.strip_suffix('\n').unwrap_or(text);
             for line in text.split('\n') {
                 out.extend_from_slice(BLOCK_INDENT);
-                out.extend_from_slice(line.as_bytes());
+                out.extend_from_slice(&visible(line));
                 out.push(b'\n');
             }
         }
     }
+}
+
+/// `s` as it is, or Go-escaped (without quotes) if it holds a control character other than a
+/// tab: text from a log must not move the cursor, clear the screen or change colours.
+fn visible(s: &str) -> Cow<'_, [u8]> {
+    if !s.chars().any(|c| c.is_control() && c != '\t') {
+        return Cow::Borrowed(s.as_bytes());
+    }
+    let mut quoted = Vec::with_capacity(s.len() + 8);
+    write_quoted(&mut quoted, s);
+    quoted.pop();
+    quoted.remove(0);
+    Cow::Owned(quoted)
 }
 
 fn pad(out: &mut Vec<u8>, n: usize) {

@@ -427,6 +427,20 @@ fn filters_select_records_and_keep_unparsed_lines() {
 }
 
 #[test]
+fn pretty_view_escapes_terminal_control_characters() {
+    let input =
+        "I0101 00:00:02.000000    4242 b.go:5] \"clear\\x1b[2J\\rscreen\" logger=\"a\\x1bb\" \
+                 k=\"\\x1b[31mred\" block=<\n\tline \u{1b}[1m\n\tend\n >\n";
+    let out = convert_all(input, &mut Converter::new(Target::Pretty).year(2024));
+    assert!(!out.contains('\x1b'), "{out:?}");
+    assert!(!out.contains('\r'), "{out:?}");
+    assert!(out.contains("clear\\x1b[2J\\rscreen"), "{out}");
+    assert!(out.contains("a\\x1bb"), "{out}");
+    assert!(out.contains("k=\"\\x1b[31mred\""), "{out}");
+    assert!(out.contains("      line \\x1b[1m\n"), "{out}");
+}
+
+#[test]
 fn pretty_view_aligns_columns_colours_on_request_and_shows_blocks() {
     let input = format!(
         "{SAMPLE}I0101 00:00:02.000000    4242 b.go:5] \"multi\" logger=\"ctrl\" yaml=<\n\tkind: Pod\n\tspec: {{}}\n >\n"
