@@ -91,6 +91,20 @@ pub struct Filter {
 impl Filter {
     /// Only records of at least this severity (`W` counts as a warning; JSON has only info and
     /// error entries).
+    ///
+    /// ```
+    /// # use klog::convert::{Converter, Filter, Target};
+    /// # fn run(f: Filter, log: &str) -> String {
+    /// #     let mut c = Converter::new(Target::Text).filter(f);
+    /// #     let mut out = Vec::new();
+    /// #     for l in klog::parse::Parser::new(log.as_bytes()) { c.convert(&l.unwrap(), &mut out); }
+    /// #     String::from_utf8(out).unwrap()
+    /// # }
+    /// let log = "I1128 09:00:01.000000    4242 a.go:1] \"ok\"\n\
+    ///            W1128 09:00:02.000000    4242 a.go:2] \"careful\"\n";
+    /// let out = run(Filter::default().min_severity(klog::Severity::Warning), log);
+    /// assert_eq!(out, "W1128 09:00:02.000000    4242 a.go:2] \"careful\"\n");
+    /// ```
     #[must_use]
     pub fn min_severity(mut self, severity: Severity) -> Self {
         self.min_severity = Some(severity);
@@ -98,6 +112,18 @@ impl Filter {
     }
 
     /// Only records with a V level of at most `v` (text lines have no V level and count as 0).
+    ///
+    /// ```
+    /// # use klog::convert::{Converter, Filter, Target};
+    /// let log = "{\"ts\":1,\"msg\":\"chatty\",\"v\":4}\n{\"ts\":2,\"msg\":\"normal\",\"v\":1}\n";
+    /// let mut converter = Converter::new(Target::Json).filter(Filter::default().max_verbosity(2));
+    /// let mut out = Vec::new();
+    /// for line in klog::parse::Parser::new(log.as_bytes()) {
+    ///     converter.convert(&line?, &mut out);
+    /// }
+    /// assert_eq!(out, b"{\"ts\":2,\"msg\":\"normal\",\"v\":1}\n");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn max_verbosity(mut self, v: i64) -> Self {
         self.max_verbosity = Some(v);
@@ -106,6 +132,19 @@ impl Filter {
 
     /// Only records whose logger name is `name` or starts with `name.` (a logger below it).
     /// Several calls: any of the names.
+    ///
+    /// ```
+    /// # use klog::convert::{Converter, Filter, Target};
+    /// let log = "I1128 09:00:01.000000    4242 a.go:1] \"a\" logger=\"ctrl.pods\"\n\
+    ///            I1128 09:00:02.000000    4242 a.go:2] \"b\" logger=\"controller\"\n";
+    /// let mut converter = Converter::new(Target::Text).filter(Filter::default().logger("ctrl"));
+    /// let mut out = Vec::new();
+    /// for line in klog::parse::Parser::new(log.as_bytes()) {
+    ///     converter.convert(&line?, &mut out);
+    /// }
+    /// assert_eq!(out, log.lines().next().map(|l| format!("{l}\n")).unwrap().as_bytes());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn logger(mut self, name: impl Into<String>) -> Self {
         self.loggers.push(name.into());
@@ -116,6 +155,20 @@ impl Filter {
     /// string values, the text as written for others, `namespace/name` for JSON object
     /// references. `msg`, `logger` and `err` match the message, logger name and error. Several
     /// calls: all of them.
+    ///
+    /// ```
+    /// # use klog::convert::{Converter, Filter, Target};
+    /// let log = "{\"ts\":1,\"msg\":\"a\",\"v\":0,\"pod\":{\"name\":\"dns\",\"namespace\":\"kube-system\"}}\n\
+    ///            {\"ts\":2,\"msg\":\"b\",\"v\":0,\"pod\":{\"name\":\"web\",\"namespace\":\"default\"}}\n";
+    /// let filter = Filter::default().matching("pod", "kube-system/dns");
+    /// let mut converter = Converter::new(Target::Json).filter(filter);
+    /// let mut out = Vec::new();
+    /// for line in klog::parse::Parser::new(log.as_bytes()) {
+    ///     converter.convert(&line?, &mut out);
+    /// }
+    /// assert_eq!(out, log.lines().next().map(|l| format!("{l}\n")).unwrap().as_bytes());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn matching(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.matches.push((key.into(), value.into()));
@@ -123,6 +176,13 @@ impl Filter {
     }
 
     /// Only records at or after `time`.
+    ///
+    /// ```
+    /// use klog::convert::{parse_time, Filter};
+    /// let filter = Filter::default().since(parse_time("2026-11-28T09:00:00Z")?);
+    /// # let _ = filter;
+    /// # Ok::<(), klog::convert::TimeParseError>(())
+    /// ```
     #[must_use]
     pub fn since(mut self, time: SystemTime) -> Self {
         self.since = Some(unix_parts(time));
@@ -130,6 +190,13 @@ impl Filter {
     }
 
     /// Only records before `time`.
+    ///
+    /// ```
+    /// use klog::convert::{parse_time, Filter};
+    /// let filter = Filter::default().until(parse_time("2026-11-28 10:00")?);
+    /// # let _ = filter;
+    /// # Ok::<(), klog::convert::TimeParseError>(())
+    /// ```
     #[must_use]
     pub fn until(mut self, time: SystemTime) -> Self {
         self.until = Some(unix_parts(time));
@@ -137,6 +204,18 @@ impl Filter {
     }
 
     /// Drop the lines that are not records (by default they are written unchanged).
+    ///
+    /// ```
+    /// # use klog::convert::{Converter, Filter, Target};
+    /// let log = "starting up\nI1128 09:00:01.000000    4242 a.go:1] \"ok\"\n";
+    /// let mut converter = Converter::new(Target::Text).filter(Filter::default().hide_unparsed(true));
+    /// let mut out = Vec::new();
+    /// for line in klog::parse::Parser::new(log.as_bytes()) {
+    ///     converter.convert(&line?, &mut out);
+    /// }
+    /// assert_eq!(out, b"I1128 09:00:01.000000    4242 a.go:1] \"ok\"\n");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn hide_unparsed(mut self, hide: bool) -> Self {
         self.hide_unparsed = hide;
@@ -260,6 +339,12 @@ pub struct Converter {
 impl Converter {
     /// A converter to `target`, without colours or filters, inferring text years from the
     /// current date.
+    ///
+    /// ```
+    /// use klog::convert::{Converter, Target};
+    /// let converter = Converter::new(Target::Pretty);
+    /// # let _ = converter;
+    /// ```
     #[must_use]
     pub fn new(target: Target) -> Self {
         let (now, _) = unix_parts(SystemTime::now());
@@ -278,6 +363,17 @@ impl Converter {
     }
 
     /// ANSI colours in the [`Target::Pretty`] view (ignored for text and JSON).
+    ///
+    /// ```
+    /// # use klog::convert::{Converter, Target};
+    /// let mut converter = Converter::new(Target::Pretty).color(true).year(2026);
+    /// let mut out = Vec::new();
+    /// for line in klog::parse::Parser::new(&b"E1128 09:00:01.000000    4242 a.go:1] \"failed\"\n"[..]) {
+    ///     converter.convert(&line?, &mut out);
+    /// }
+    /// assert!(String::from_utf8_lossy(&out).contains("\x1b[31mERROR\x1b[0m"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn color(mut self, color: bool) -> Self {
         self.color = color;
@@ -285,6 +381,12 @@ impl Converter {
     }
 
     /// Write only the records `filter` accepts.
+    ///
+    /// ```
+    /// use klog::convert::{Converter, Filter, Target};
+    /// let converter = Converter::new(Target::Json).filter(Filter::default().max_verbosity(2));
+    /// # let _ = converter;
+    /// ```
     #[must_use]
     pub fn filter(mut self, filter: Filter) -> Self {
         self.filter = filter;
@@ -295,6 +397,20 @@ impl Converter {
     /// later records move to the next year when the month falls back from December to
     /// January. Without it the current year is used, or the last one for a first month later
     /// in the year than the current month.
+    ///
+    /// ```
+    /// # use klog::convert::{Converter, Target};
+    /// let log = "I1231 23:59:59.000000    4242 a.go:1] \"old\"\nI0101 00:00:01.000000    4242 a.go:2] \"new\"\n";
+    /// let mut converter = Converter::new(Target::Json).year(2025);
+    /// let mut out = Vec::new();
+    /// for line in klog::parse::Parser::new(log.as_bytes()) {
+    ///     converter.convert(&line?, &mut out);
+    /// }
+    /// let out = String::from_utf8(out).unwrap();
+    /// assert!(out.starts_with("{\"ts\":1767225599000,")); // 2025-12-31T23:59:59Z
+    /// assert!(out.contains("\n{\"ts\":1767225601000,")); // 2026-01-01T00:00:01Z
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn year(mut self, year: i64) -> Self {
         self.years.given = Some(year);
@@ -303,6 +419,20 @@ impl Converter {
 
     /// The date the year inference takes as "now" (default: the system clock when the
     /// converter was made).
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use klog::convert::{Converter, Target};
+    /// // 2027-01-05: a first record from December is taken as 2026's.
+    /// let now = UNIX_EPOCH + Duration::from_secs(1_799_107_200);
+    /// let mut converter = Converter::new(Target::Json).now(now);
+    /// let mut out = Vec::new();
+    /// for line in klog::parse::Parser::new(&b"I1231 12:00:00.000000    4242 a.go:1] \"m\"\n"[..]) {
+    ///     converter.convert(&line?, &mut out);
+    /// }
+    /// assert!(out.starts_with(b"{\"ts\":1798718400000,")); // 2026-12-31T12:00:00Z
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[must_use]
     pub fn now(mut self, now: SystemTime) -> Self {
         let (year, month, ..) = civil_from_unix(unix_parts(now).0);
@@ -311,12 +441,31 @@ impl Converter {
     }
 
     /// Starts a new input: the year inference begins again.
+    ///
+    /// ```
+    /// use klog::convert::{Converter, Target};
+    /// let mut converter = Converter::new(Target::Json).year(2026);
+    /// for file in ["a.log", "b.log"] {
+    ///     converter.start_input();
+    ///     // ... convert the lines of `file` ...
+    /// #   let _ = file;
+    /// }
+    /// ```
     pub fn start_input(&mut self) {
         self.years.current = None;
     }
 
     /// Appends `line` converted (records) or unchanged (raw lines) to `out`; `false` if the
     /// filter dropped it.
+    ///
+    /// ```
+    /// use klog::convert::{Converter, Target};
+    /// use klog::parse::ParsedLine;
+    /// let mut out = Vec::new();
+    /// let kept = Converter::new(Target::Json).convert(&ParsedLine::Raw(b"banner\n".to_vec()), &mut out);
+    /// assert!(kept);
+    /// assert_eq!(out, b"banner\n");
+    /// ```
     pub fn convert(&mut self, line: &ParsedLine, out: &mut Vec<u8>) -> bool {
         match line {
             ParsedLine::Record(rec) => self.convert_record(rec, out),
@@ -331,6 +480,19 @@ impl Converter {
     }
 
     /// Appends `rec` in the target format to `out`; `false` if the filter dropped it.
+    ///
+    /// ```
+    /// use klog::convert::{Converter, Target};
+    /// use klog::parse::{ParsedLine, Parser};
+    /// let line = Parser::new(&b"{\"ts\":1795856401000,\"caller\":\"a.go:1\",\"msg\":\"hi\",\"v\":0}\n"[..])
+    ///     .next()
+    ///     .unwrap()?;
+    /// let ParsedLine::Record(rec) = line else { unreachable!() };
+    /// let mut out = Vec::new();
+    /// Converter::new(Target::Text).convert_record(&rec, &mut out);
+    /// assert_eq!(out, b"I1128 09:00:01.000000         a.go:1] \"hi\"\n");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn convert_record(&mut self, rec: &ParsedRecord, out: &mut Vec<u8>) -> bool {
         let time = self.record_time(rec);
         if !self.filter.is_empty() && !self.filter.accepts(rec, time) {
