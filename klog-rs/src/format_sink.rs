@@ -11,6 +11,7 @@ use std::time::SystemTime;
 
 use crate::callsite::{short_path, Callsite};
 use crate::config::KlogFlags;
+use crate::format::compact::CompactVec;
 use crate::format::gotime::unix_parts;
 use crate::format::header::{HeaderCaller, PidField};
 use crate::format::json::{JsonCaller, JsonContext};
@@ -29,9 +30,6 @@ use crate::vmodule::VModule;
 /// A line buffer above this capacity is not kept for the next record (klog's `PutBuffer`
 /// does the same), so one huge value does not pin memory in every thread.
 const MAX_KEPT_CAPACITY: usize = 64 * 1024;
-
-/// Room for a rendered pair, so deriving rarely grows a buffer twice.
-const PAIR_CAPACITY_GUESS: usize = 24;
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
@@ -112,8 +110,15 @@ trait Encoding: Send + Sync + 'static {
     type Context: Clone + Default + Send + Sync + fmt::Debug;
 
     /// `text`: room for rendering `Display` values (empty; allocates only if used).
-    fn with_values(ctx: &Self::Context, text: &mut Vec<u8>, kvs: &[KeyValue<'_>]) -> Self::Context;
-    fn with_name(ctx: &Self::Context, text: &mut Vec<u8>, name: &str) -> Self::Context;
+    /// Makes `out`, a new (default) context, `ctx` with `kvs` bound.
+    fn with_values(
+        ctx: &Self::Context,
+        scratch: &mut Scratch,
+        kvs: &[KeyValue<'_>],
+        out: &mut Self::Context,
+    );
+    /// Makes `out`, a new (default) context, `ctx` with `name` appended.
+    fn with_name(ctx: &Self::Context, scratch: &mut Scratch, name: &str, out: &mut Self::Context);
     fn encode(
         scratch: &mut Scratch,
         record: &Record<'_>,
@@ -130,8 +135,8 @@ struct TextEncoding;
 /// The text sink's context: the joined name and the `logger=` pair plus bound pairs.
 #[derive(Clone, Debug, Default)]
 struct TextSinkContext {
-    /// Shared with the sinks derived from this one: deriving copies no name.
-    name: Option<Arc<str>>,
+    /// The joined name (UTF-8), kept to join the next name to.
+    name: Option<CompactVec<u8, 48>>,
     /// The `logger=` pair (when named), then the bound values.
     pairs: RenderedPairs,
 }
@@ -141,44 +146,45 @@ impl Encoding for TextEncoding {
 
     fn with_values(
         ctx: &TextSinkContext,
-        text: &mut Vec<u8>,
+        scratch: &mut Scratch,
         kvs: &[KeyValue<'_>],
-    ) -> TextSinkContext {
-        let mut pairs = RenderedPairs::with_capacity(
-            ctx.pairs.byte_len() + kvs.len() * PAIR_CAPACITY_GUESS,
-            ctx.pairs.len() + kvs.len(),
-        );
-        pairs.extend_from(&ctx.pairs, 0);
-        pairs.push_key_values(text, kvs);
-        TextSinkContext {
-            name: ctx.name.clone(),
-            pairs,
-        }
+        out: &mut TextSinkContext,
+    ) {
+        let Scratch {
+            line, text, bounds, ..
+        } = scratch;
+        out.pairs.build(line, bounds, |pairs| {
+            pairs.extend_from(&ctx.pairs, 0);
+            pairs.push_key_values(text, kvs);
+        });
+        out.name.clone_from(&ctx.name);
     }
 
-    fn with_name(ctx: &TextSinkContext, text: &mut Vec<u8>, name: &str) -> TextSinkContext {
+    fn with_name(
+        ctx: &TextSinkContext,
+        scratch: &mut Scratch,
+        name: &str,
+        out: &mut TextSinkContext,
+    ) {
+        let Scratch {
+            line, text, bounds, ..
+        } = scratch;
         // klog joins every name, empty ones included.
-        let joined: Arc<str> = match &ctx.name {
-            None => Arc::from(name),
-            Some(prefix) => {
-                let mut s = String::with_capacity(prefix.len() + 1 + name.len());
-                s.push_str(prefix);
-                s.push('.');
-                s.push_str(name);
-                Arc::from(s)
-            }
-        };
-        let name_pairs = usize::from(ctx.name.is_some());
-        let mut pairs = RenderedPairs::with_capacity(
-            ctx.pairs.byte_len() + joined.len() + PAIR_CAPACITY_GUESS,
-            ctx.pairs.len() + 1 - name_pairs,
-        );
-        pairs.push(text, b"logger", &Value::Str(&joined));
-        pairs.extend_from(&ctx.pairs, name_pairs);
-        TextSinkContext {
-            name: Some(joined),
-            pairs,
+        text.clear();
+        if let Some(prefix) = &ctx.name {
+            text.extend_from_slice(prefix);
+            text.push(b'.');
         }
+        text.extend_from_slice(name.as_bytes());
+        let joined = out.name.insert(CompactVec::default());
+        joined.set(text);
+        // Names joined with '.' are UTF-8.
+        let joined_str = std::str::from_utf8(joined).unwrap_or_default();
+        let name_pairs = usize::from(ctx.name.is_some());
+        out.pairs.build(line, bounds, |pairs| {
+            pairs.push(text, b"logger", &Value::Str(joined_str));
+            pairs.extend_from(&ctx.pairs, name_pairs);
+        });
     }
 
     #[inline]
@@ -210,12 +216,17 @@ struct JsonEncoding;
 impl Encoding for JsonEncoding {
     type Context = JsonContext;
 
-    fn with_values(ctx: &JsonContext, text: &mut Vec<u8>, kvs: &[KeyValue<'_>]) -> JsonContext {
-        ctx.with_values(text, kvs)
+    fn with_values(
+        ctx: &JsonContext,
+        scratch: &mut Scratch,
+        kvs: &[KeyValue<'_>],
+        out: &mut JsonContext,
+    ) {
+        ctx.with_values(scratch, kvs, out);
     }
 
-    fn with_name(ctx: &JsonContext, _: &mut Vec<u8>, name: &str) -> JsonContext {
-        ctx.with_name(name)
+    fn with_name(ctx: &JsonContext, scratch: &mut Scratch, name: &str, out: &mut JsonContext) {
+        ctx.with_name(scratch, name, out);
     }
 
     #[inline]
@@ -260,20 +271,25 @@ impl<E: Encoding> FormatSink<E> {
         });
     }
 
-    fn with_values(&self, key_values: &[KeyValue<'_>]) -> Self {
+    /// A sink sharing this one's output, with an empty context for [`Self::render_values`]
+    /// or [`Self::render_name`] to fill in place.
+    fn derived(&self) -> Self {
         FormatSink {
             shared: self.shared.clone(),
-            // Deriving needs no per-thread buffer: `Display` values bound here are rare
-            // enough to render into a fresh one.
-            context: E::with_values(&self.context, &mut Vec::new(), key_values),
+            context: E::Context::default(),
         }
     }
 
-    fn with_name(&self, name: &str) -> Self {
-        FormatSink {
-            shared: self.shared.clone(),
-            context: E::with_name(&self.context, &mut Vec::new(), name),
-        }
+    /// Makes `out` this sink's context with `key_values` bound: rendered in the thread's
+    /// reusable buffers, then copied straight into `out` (already inside the new sink's
+    /// allocation).
+    fn render_values(&self, key_values: &[KeyValue<'_>], out: &mut E::Context) {
+        with_scratch(|scratch| E::with_values(&self.context, scratch, key_values, out));
+    }
+
+    /// Makes `out` this sink's context with `name` appended.
+    fn render_name(&self, name: &str, out: &mut E::Context) {
+        with_scratch(|scratch| E::with_name(&self.context, scratch, name, out));
     }
 }
 
@@ -313,16 +329,27 @@ macro_rules! public_sink {
                 self.inner.log(record);
             }
 
+            // The new sink is allocated first and its context filled in place: the context
+            // keeps small renderings inline, and moving it around would cost more than
+            // the allocation it saves.
             fn with_values(&self, key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
-                Arc::new($sink {
-                    inner: self.inner.with_values(key_values),
-                })
+                let mut sink = Arc::new($sink {
+                    inner: self.inner.derived(),
+                });
+                if let Some(new) = Arc::get_mut(&mut sink) {
+                    self.inner.render_values(key_values, &mut new.inner.context);
+                }
+                sink
             }
 
             fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-                Arc::new($sink {
-                    inner: self.inner.with_name(name),
-                })
+                let mut sink = Arc::new($sink {
+                    inner: self.inner.derived(),
+                });
+                if let Some(new) = Arc::get_mut(&mut sink) {
+                    self.inner.render_name(name, &mut new.inner.context);
+                }
+                sink
             }
 
             fn flush(&self) {

@@ -15,6 +15,7 @@
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use super::compact::CompactVec;
 use super::escape::{write_zap_body_utf8, write_zap_str, write_zap_str_utf8};
 use super::float::{write_epoch_millis, write_f32_plain, write_f64_plain};
 use super::gotime::{unix_parts, write_duration};
@@ -25,46 +26,48 @@ use crate::record::{Record, RecordKind, Severity};
 use crate::value::{ErrorCauses, KeyValue, RenderedKey, Value};
 
 /// What a sink adds to each JSON record: the joined name and the pre-encoded bound
-/// fields (`,"k":v` each), encoded when the logger was derived.
+/// fields (`,"k":v` each), encoded when the logger was derived. Both usually fit inside the
+/// sink's own allocation.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct JsonContext {
-    /// The names joined with `.`, empty names skipped (zapr's rule).
-    name: std::sync::Arc<str>,
+    /// The names joined with `.`, empty names skipped (zapr's rule), zap-escaped (escaping
+    /// each name and joining gives the escaped joined name).
+    name: CompactVec<u8, 64>,
     /// `,"key":value` for each bound value, in order.
-    fields: Vec<u8>,
+    fields: CompactVec<u8, 192>,
 }
 
 impl JsonContext {
-    /// The context with `key_values` appended.
-    pub(crate) fn with_values(&self, text: &mut Vec<u8>, key_values: &[KeyValue<'_>]) -> Self {
-        let mut fields = Vec::with_capacity(self.fields.len() + key_values.len() * 24);
-        fields.extend_from_slice(&self.fields);
+    /// Makes `out` (a new context) this one with `key_values` appended, rendered in the
+    /// reusable buffers of `scratch`.
+    pub(crate) fn with_values(
+        &self,
+        scratch: &mut Scratch,
+        key_values: &[KeyValue<'_>],
+        out: &mut JsonContext,
+    ) {
+        let Scratch { line, text, .. } = scratch;
+        line.clear();
+        line.extend_from_slice(&self.fields);
         for kv in key_values {
-            write_field(&mut fields, text, kv);
+            write_field(line, text, kv);
         }
-        JsonContext {
-            name: self.name.clone(),
-            fields,
-        }
+        out.name.set(&self.name);
+        out.fields.set(line);
     }
 
-    /// The context with `name` appended to the name (skipped when empty).
-    pub(crate) fn with_name(&self, name: &str) -> Self {
-        let joined = match (self.name.is_empty(), name.is_empty()) {
-            (_, true) => self.name.clone(),
-            (true, false) => std::sync::Arc::from(name),
-            (false, false) => {
-                let mut s = String::with_capacity(self.name.len() + 1 + name.len());
-                s.push_str(&self.name);
-                s.push('.');
-                s.push_str(name);
-                std::sync::Arc::from(s)
-            }
-        };
-        JsonContext {
-            name: joined,
-            fields: self.fields.clone(),
+    /// Makes `out` (a new context) this one with `name` appended to the name (skipped when
+    /// empty).
+    pub(crate) fn with_name(&self, scratch: &mut Scratch, name: &str, out: &mut JsonContext) {
+        let line = &mut scratch.line;
+        line.clear();
+        line.extend_from_slice(&self.name);
+        if !self.name.is_empty() && !name.is_empty() {
+            line.push(b'.');
         }
+        write_zap_body_utf8(line, name);
+        out.name.set(line);
+        out.fields.set(&self.fields);
     }
 }
 
@@ -90,8 +93,9 @@ pub(crate) fn encode(
     line.extend_from_slice(b"{\"ts\":");
     write_timestamp(line, time);
     if !ctx.name.is_empty() {
-        line.extend_from_slice(b",\"logger\":");
-        write_zap_str_utf8(line, &ctx.name);
+        line.extend_from_slice(b",\"logger\":\"");
+        line.extend_from_slice(&ctx.name);
+        line.push(b'"');
     }
     match (caller, record.callsite()) {
         (

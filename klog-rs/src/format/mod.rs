@@ -1,6 +1,7 @@
 //! The encoders: klog text ([`text`]) and their building blocks (Go quoting, JSON
 //! spellings of floats, durations and times, the header).
 
+pub(crate) mod compact;
 pub(crate) mod escape;
 pub(crate) mod float;
 #[cfg(feature = "serde")]
@@ -21,6 +22,8 @@ pub(crate) struct Scratch {
     pub(crate) text: Vec<u8>,
     /// The text encoder's pairs so far, for klog's duplicate-key rule.
     pub(crate) pairs: Vec<text::PairPos>,
+    /// Where each pair ends, while a derived logger's pairs are rendered.
+    pub(crate) bounds: Vec<(usize, usize)>,
     /// The text header's cached date and time.
     pub(crate) header: header::HeaderCache,
 }

@@ -12,6 +12,7 @@ use std::any::Any;
 use std::fmt::{self, Write as _};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use super::compact::CompactVec;
 use super::escape::{write_quoted, write_quoted_ascii, write_quoted_bytes, write_quoted_line};
 use super::float::{write_f32_json, write_f64_json};
 use super::gotime::{unix_parts, write_duration, write_time_string};
@@ -29,34 +30,44 @@ pub(crate) struct PairPos {
     end: usize,
 }
 
+/// Inline room of [`RenderedPairs`]: most derived loggers bind a few short pairs, which then
+/// live inside the sink's own allocation.
+const INLINE_PAIR_BYTES: usize = 128;
+const INLINE_PAIRS: usize = 6;
+
 /// Pairs rendered ahead of time (a logger's name and bound values): ` key=value` bytes
 /// back to back, with the end of each key and pair.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RenderedPairs {
-    bytes: Vec<u8>,
+    bytes: CompactVec<u8, INLINE_PAIR_BYTES>,
     /// (key end, pair end), relative to `bytes`; each pair starts where the previous ends.
-    bounds: Vec<(usize, usize)>,
+    bounds: CompactVec<(usize, usize), INLINE_PAIRS>,
 }
 
 impl RenderedPairs {
-    /// Empty, with room for `bytes` bytes and `pairs` pairs.
-    pub(crate) fn with_capacity(bytes: usize, pairs: usize) -> RenderedPairs {
-        RenderedPairs {
-            bytes: Vec::with_capacity(bytes),
-            bounds: Vec::with_capacity(pairs),
-        }
+    /// Replaces the pairs with those `build` makes, rendered into the reusable buffers `bytes`
+    /// and `bounds` (cleared first) and then copied into place.
+    pub(crate) fn build(
+        &mut self,
+        bytes: &mut Vec<u8>,
+        bounds: &mut Vec<(usize, usize)>,
+        build: impl FnOnce(&mut PairsBuilder<'_>),
+    ) {
+        bytes.clear();
+        bounds.clear();
+        build(&mut PairsBuilder { bytes, bounds });
+        self.bytes.set(bytes);
+        self.bounds.set(bounds);
     }
+}
 
-    /// The number of pairs.
-    pub(crate) fn len(&self) -> usize {
-        self.bounds.len()
-    }
+/// Renders the pairs of a [`RenderedPairs`].
+pub(crate) struct PairsBuilder<'a> {
+    bytes: &'a mut Vec<u8>,
+    bounds: &'a mut Vec<(usize, usize)>,
+}
 
-    /// The number of bytes.
-    pub(crate) fn byte_len(&self) -> usize {
-        self.bytes.len()
-    }
-
+impl PairsBuilder<'_> {
     /// Renders `key_values` (each pair as it would appear in a line, not deduplicated:
     /// duplicates are resolved per record, against the call's pairs too).
     pub(crate) fn push_key_values(&mut self, text: &mut Vec<u8>, key_values: &[KeyValue<'_>]) {
@@ -70,7 +81,7 @@ impl RenderedPairs {
         self.bytes.push(b' ');
         self.bytes.extend_from_slice(key);
         let key_end = self.bytes.len();
-        write_value(&mut self.bytes, text, value);
+        write_value(self.bytes, text, value);
         self.bounds.push((key_end, self.bytes.len()));
     }
 
@@ -130,6 +141,7 @@ pub(crate) fn encode(
         text,
         pairs,
         header,
+        ..
     } = scratch;
     line.clear();
     pairs.clear();
@@ -192,7 +204,7 @@ pub(crate) fn encode(
         finish_pair(line, pairs, start, key_end);
     }
     let mut start = 0;
-    for &(key_end, end) in &ctx.context.bounds {
+    for &(key_end, end) in ctx.context.bounds.iter() {
         let at = line.len();
         line.extend_from_slice(&ctx.context.bytes[start..end]);
         finish_pair(line, pairs, at, at + key_end - start);
