@@ -207,3 +207,32 @@ fn a_call_through_a_scoped_logger_allocates_nothing() {
     });
     assert_eq!(count, 0);
 }
+
+#[test]
+fn deriving_a_logger_is_one_allocation() {
+    for base in [text_logger(Some(0)), json_logger()] {
+        let chain = allocations_per_call(|| {
+            let logger = base
+                .with_name("controller")
+                .with_name("pods")
+                .with_values(&[
+                    KeyValue::new("pod", &KObj::new("kube-system", "coredns")),
+                    KeyValue::new("attempt", &3),
+                ]);
+            std::hint::black_box(&logger);
+        });
+        assert_eq!(chain, 3, "{base:?}");
+        let with_values = allocations_per_call(|| {
+            let logger = base.with_values(&[KeyValue::new("node", &"worker-1")]);
+            std::hint::black_box(&logger);
+        });
+        assert_eq!(with_values, 1, "{base:?}");
+        // A context beyond the inline room costs one more allocation, not a failure.
+        let long = "x".repeat(300);
+        let big = allocations_per_call(|| {
+            let logger = base.with_values(&[KeyValue::new("big", &long.as_str())]);
+            std::hint::black_box(&logger);
+        });
+        assert_eq!(big, 2, "{base:?}");
+    }
+}
