@@ -1086,6 +1086,42 @@ fn filter_time_window() {
     );
 }
 
+/// A `klog-convert -f --to json` child following `path`, its output lines arriving on a
+/// channel.
+struct Following {
+    child: KillOnDrop,
+    lines: mpsc::Receiver<String>,
+    reader: thread::JoinHandle<()>,
+    stderr: thread::JoinHandle<Vec<u8>>,
+}
+
+fn follow(path: &Path) -> Following {
+    let mut cmd = command(&args!["-f", "--to", "json", "--year", "2026", path]);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = KillOnDrop(cmd.spawn().expect("starting klog-convert"));
+    let stderr = drain(child.0.stderr.take().unwrap());
+    let stdout = child.0.stdout.take().unwrap();
+    let (tx, lines) = mpsc::channel::<String>();
+    let reader = thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx
+                .send(line.expect("reading klog-convert's output"))
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    Following {
+        child,
+        lines,
+        reader,
+        stderr,
+    }
+}
+
 #[test]
 fn follow_reads_appends_rotation_and_truncation() {
     let dir = TempDir::new();
@@ -1111,24 +1147,12 @@ fn follow_reads_appends_rotation_and_truncation() {
     assert!(truncated.len() < rotated.len());
     fs::write(&path, &initial).unwrap();
 
-    let mut cmd = command(&args!["-f", "--to", "json", "--year", "2026", &path]);
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = KillOnDrop(cmd.spawn().expect("starting klog-convert"));
-    let stderr = drain(child.0.stderr.take().unwrap());
-    let stdout = child.0.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    let reader = thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            if tx
-                .send(line.expect("reading klog-convert's output"))
-                .is_err()
-            {
-                break;
-            }
-        }
-    });
+    let Following {
+        mut child,
+        lines: rx,
+        reader,
+        stderr,
+    } = follow(&path);
 
     let mut seen: Vec<String> = Vec::new();
     let mut wait_for = |n: usize, step: &str| {
@@ -1191,24 +1215,12 @@ fn json_message(json: &str) -> String {
 fn follow_waits_for_a_file_that_does_not_exist_yet() {
     let dir = TempDir::new();
     let path = dir.path("later.log");
-    let mut cmd = command(&args!["-f", "--to", "json", "--year", "2026", &path]);
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = KillOnDrop(cmd.spawn().expect("starting klog-convert"));
-    let stderr = drain(child.0.stderr.take().unwrap());
-    let stdout = child.0.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    let reader = thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            if tx
-                .send(line.expect("reading klog-convert's output"))
-                .is_err()
-            {
-                break;
-            }
-        }
-    });
+    let Following {
+        mut child,
+        lines: rx,
+        reader,
+        stderr,
+    } = follow(&path);
     thread::sleep(Duration::from_millis(300));
     fs::write(
         &path,
