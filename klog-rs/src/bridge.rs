@@ -7,8 +7,11 @@ use std::sync::{PoisonError, RwLock};
 
 use crate::callsite::Callsite;
 use crate::format::escape::unquote_body;
-use crate::format::text::write_value;
-use crate::value::Value;
+use crate::format::header::PidField;
+use crate::format::text::{encode, write_value, HeaderStyle, RenderedPairs, TextContext};
+use crate::format::Scratch;
+use crate::record::{Record, Severity};
+use crate::value::{KeyValue, Value};
 
 /// A value in klog's text form.
 ///
@@ -57,6 +60,51 @@ pub fn value_text(value: Value<'_>) -> ValueText {
     let mut written = Vec::new();
     write_value(&mut written, &mut Vec::new(), &value);
     decode(&written)
+}
+
+/// `value` exactly as klog's text format writes it after `key=`: strings quoted, multi-line
+/// strings as `<`…` >` blocks, numbers and JSON as they are.
+///
+/// ```
+/// use klog::bridge::value_text_form;
+/// assert_eq!(value_text_form(klog::Value::Duration(90_000_000_000)), "\"1m30s\"");
+/// assert_eq!(value_text_form(klog::Value::Str("a\nb")), "<\n\ta\n\tb\n >");
+/// assert_eq!(value_text_form(klog::Value::Null), "null");
+/// ```
+#[must_use]
+pub fn value_text_form(value: Value<'_>) -> String {
+    let mut written = Vec::new();
+    write_value(&mut written, &mut Vec::new(), &value);
+    let form = written.strip_prefix(b"=").unwrap_or(&written);
+    String::from_utf8_lossy(form).into_owned()
+}
+
+/// `key=value key=value`: the pairs as klog's text format writes them after the message,
+/// duplicates resolved as klog does (for a framework that needs them as one text).
+///
+/// ```
+/// use klog::KeyValue;
+/// let text = klog::bridge::pairs_text(&[KeyValue::new("a", &1), KeyValue::new("b", "x")]);
+/// assert_eq!(text, "a=1 b=\"x\"");
+/// ```
+#[must_use]
+pub fn pairs_text(key_values: &[KeyValue<'_>]) -> String {
+    let record = Record::new(Severity::Info, "", key_values);
+    let mut scratch = Scratch::default();
+    let pid = PidField::new(0);
+    let context = RenderedPairs::default();
+    let ctx = TextContext {
+        pid: &pid,
+        caller: None,
+        context: &context,
+        header: HeaderStyle::Skip,
+    };
+    encode(&mut scratch, &record, &ctx, (0, 0));
+    let line = String::from_utf8_lossy(&scratch.line);
+    // The line is `""` (the empty message), the pairs, and a line break.
+    let pairs = line.strip_prefix("\"\"").unwrap_or(&line);
+    let pairs = pairs.strip_suffix('\n').unwrap_or(pairs);
+    pairs.strip_prefix(' ').unwrap_or(pairs).to_owned()
 }
 
 /// The text form `=VALUE` as the text encoder writes it, decoded.

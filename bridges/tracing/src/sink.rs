@@ -1,6 +1,5 @@
 //! klog → tracing: [`TracingSink`].
 
-use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
 use std::error::Error;
@@ -9,8 +8,8 @@ use std::hash::{Hash, Hasher};
 use std::io;
 use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock};
-use std::time::UNIX_EPOCH;
 
+use klog::bridge::{pairs_text, value_text_form};
 use klog::{Callsite, KObj, KeyValue, Logger, Record, RecordKind, Severity, Sink, TextSink, Value};
 use tracing::field::{display, DebugValue, DisplayValue, Field};
 use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
@@ -224,7 +223,7 @@ fn bound_value(value: Value<'_>) -> BoundValue {
         Value::Display(d) => BoundValue::Text(debug_text(&display(d)).into()),
         Value::Debug(d) => BoundValue::Text(debug_text(d).into()),
         Value::Object(o) => BoundValue::Text(o.to_string().into()),
-        other => BoundValue::Text(klog_text(other).into()),
+        other => BoundValue::Text(value_text_form(other).into()),
     }
 }
 
@@ -279,7 +278,7 @@ impl FieldValue<'_> {
             Value::Display(d) => FieldValue::Display(display(d)),
             Value::Debug(d) => FieldValue::Debug(tracing::field::debug(d)),
             Value::Object(o) => FieldValue::Object(display(o)),
-            other => FieldValue::Owned(display(klog_text(other))),
+            other => FieldValue::Owned(display(value_text_form(other))),
         }
     }
 
@@ -294,7 +293,7 @@ impl FieldValue<'_> {
             BoundValue::Typed(OwnedValue::Bool(v)) => FieldValue::Bool(*v),
             BoundValue::Typed(OwnedValue::Error(e)) => FieldValue::Error(&**e),
             BoundValue::Typed(value @ OwnedValue::Bytes(_)) => {
-                FieldValue::Owned(display(klog_text(value.as_value())))
+                FieldValue::Owned(display(value_text_form(value.as_value())))
             }
             BoundValue::Text(text) => FieldValue::Text(display(text)),
         }
@@ -366,10 +365,7 @@ fn emit(sink: &TracingSink, record: &Record<'_>, level: Level) {
                 .chain(record.key_values().iter().copied())
                 .collect();
             fields.truncate(fixed);
-            fields.push((
-                "key_values",
-                FieldValue::Owned(display(klog_pairs_text(&kvs))),
-            ));
+            fields.push(("key_values", FieldValue::Owned(display(pairs_text(&kvs)))));
             let mut names = [""; MAX_FIELDS];
             for (name, (key, _)) in names.iter_mut().zip(&fields) {
                 *name = key;
@@ -584,56 +580,6 @@ fn lookup(
     Some(callsite)
 }
 
-// === klog's text form ===
-
-thread_local! {
-    static CAPTURED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Collects what the renderer writes on this thread.
-struct Capture;
-
-impl io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        CAPTURED.with(|c| c.borrow_mut().extend_from_slice(buf));
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A text sink whose lines are read back: the klog text form of values that have no
-/// tracing counterpart.
-static RENDERER: LazyLock<TextSink> = LazyLock::new(|| {
-    TextSink::builder()
-        .writer(Capture)
-        .fixed_time(UNIX_EPOCH)
-        .pid(0)
-        .fixed_caller(None, 0)
-        .build()
-});
-
-/// `key=value key=value` as klog's text format writes the pairs.
-fn klog_pairs_text(kvs: &[KeyValue<'_>]) -> String {
-    let _ = CAPTURED.try_with(|c| c.borrow_mut().clear());
-    RENDERER.log(&Record::new(Severity::Info, "", kvs));
-    let line = CAPTURED
-        .try_with(|c| std::mem::take(&mut *c.borrow_mut()))
-        .unwrap_or_default();
-    let line = String::from_utf8_lossy(&line);
-    let pairs = line.split_once("] \"\"").map_or("", |(_, rest)| rest);
-    let pairs = pairs.strip_suffix('\n').unwrap_or(pairs);
-    pairs.strip_prefix(' ').unwrap_or(pairs).to_owned()
-}
-
-/// A value as klog's text format writes it, without the key and `=`.
-fn klog_text(value: Value<'_>) -> String {
-    let pair = klog_pairs_text(&[KeyValue::from_value("k", value)]);
-    pair.strip_prefix("k=").map(str::to_owned).unwrap_or(pair)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -697,11 +643,14 @@ mod tests {
 
     #[test]
     fn klog_text_forms() {
-        assert_eq!(klog_text(Value::Duration(90_000_000_000)), "\"1m30s\"");
-        assert_eq!(klog_text(Value::Null), "null");
-        assert_eq!(klog_text(Value::Str("a\nb")), "<\n\ta\n\tb\n >");
         assert_eq!(
-            klog_pairs_text(&[KeyValue::new("a", &1), KeyValue::new("b", "x")]),
+            value_text_form(Value::Duration(90_000_000_000)),
+            "\"1m30s\""
+        );
+        assert_eq!(value_text_form(Value::Null), "null");
+        assert_eq!(value_text_form(Value::Str("a\nb")), "<\n\ta\n\tb\n >");
+        assert_eq!(
+            pairs_text(&[KeyValue::new("a", &1), KeyValue::new("b", "x")]),
             "a=1 b=\"x\""
         );
     }
