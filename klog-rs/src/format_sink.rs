@@ -80,6 +80,8 @@ struct Shared {
     caller: Option<FixedCaller>,
     threshold: Threshold,
     header: HeaderStyle,
+    /// Keeps this sink's own threshold in the global fast check while it lives.
+    _own_threshold: Option<verbosity::SinkThreshold>,
 }
 
 impl Shared {
@@ -446,15 +448,18 @@ struct BuilderOptions {
 
 impl BuilderOptions {
     fn build<E: Encoding>(self) -> FormatSink<E> {
-        let threshold = match (self.verbosity, self.vmodule) {
-            (None, None) => Threshold::Global,
+        let (threshold, own_threshold) = match (self.verbosity, self.vmodule) {
+            (None, None) => (Threshold::Global, None),
             (v, vmodule) => {
                 let v = v.unwrap_or(0);
                 let vmodule = vmodule.filter(|vm| !vm.is_empty());
                 // The fast check must let through every level this sink may write.
                 let raised = vmodule.as_ref().and_then(VModule::max_level).unwrap_or(v);
-                verbosity::register_sink_threshold(v.max(raised));
-                Threshold::Fixed(v, vmodule.map(Arc::new))
+                let registration = verbosity::register_sink_threshold(v.max(raised));
+                (
+                    Threshold::Fixed(v, vmodule.map(Arc::new)),
+                    Some(registration),
+                )
             }
         };
         let pid = self.pid.unwrap_or_else(|| i64::from(std::process::id()));
@@ -480,6 +485,7 @@ impl BuilderOptions {
                 caller: self.caller,
                 threshold,
                 header,
+                _own_threshold: own_threshold,
             }),
             context: E::Context::default(),
         }

@@ -13,18 +13,19 @@
 //! call: `-v` is read on every call, and a new `-vmodule` bumps the generation, which
 //! invalidates every call site's cache.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 
 use crate::callsite::Callsite;
 use crate::vmodule::VModule;
 
 /// klog's `-v`.
 static GLOBAL_V: AtomicI32 = AtomicI32::new(0);
-/// The largest threshold a sink was built with (a sink's own `-v`, or the highest level
-/// its own vmodule can raise a call to).
+/// The largest threshold of a live sink (a sink's own `-v`, or the highest level its own
+/// vmodule can raise a call to).
 static SINK_MAX_V: AtomicI32 = AtomicI32::new(i32::MIN);
 /// `max(GLOBAL_V, SINK_MAX_V)`: no sink writes a level above it, unless the global
 /// vmodule raises it for a call site.
@@ -93,13 +94,47 @@ pub fn vmodule() -> Option<Arc<VModule>> {
     VMODULE.read().clone()
 }
 
-/// Called by sinks with their own threshold so the fast check never silences them.
-pub(crate) fn register_sink_threshold(v: i32) {
-    SINK_MAX_V.fetch_max(v, Ordering::Relaxed);
+/// The own thresholds of the live sinks that have one: level → how many sinks.
+static SINK_THRESHOLDS: Mutex<BTreeMap<i32, usize>> = Mutex::new(BTreeMap::new());
+
+/// Serialises [`recompute`]: its loads and stores must not interleave with another's, or a
+/// stale bound could be stored last.
+static RECOMPUTE: Mutex<()> = Mutex::new(());
+
+/// Keeps a sink's own threshold in the fast check for as long as the sink lives.
+#[derive(Debug)]
+pub(crate) struct SinkThreshold(i32);
+
+impl Drop for SinkThreshold {
+    fn drop(&mut self) {
+        let mut thresholds = SINK_THRESHOLDS.lock();
+        if let Some(count) = thresholds.get_mut(&self.0) {
+            *count -= 1;
+            if *count == 0 {
+                thresholds.remove(&self.0);
+            }
+        }
+        update_sink_max(&thresholds);
+    }
+}
+
+/// Called by sinks with their own threshold so the fast check never silences them; the
+/// bound comes down again when the last sink with that threshold is dropped.
+pub(crate) fn register_sink_threshold(v: i32) -> SinkThreshold {
+    let mut thresholds = SINK_THRESHOLDS.lock();
+    *thresholds.entry(v).or_default() += 1;
+    update_sink_max(&thresholds);
+    SinkThreshold(v)
+}
+
+fn update_sink_max(thresholds: &BTreeMap<i32, usize>) {
+    let max = thresholds.keys().next_back().copied().unwrap_or(i32::MIN);
+    SINK_MAX_V.store(max, Ordering::Relaxed);
     recompute();
 }
 
 fn recompute() {
+    let _serial = RECOMPUTE.lock();
     let max = GLOBAL_V
         .load(Ordering::Relaxed)
         .max(SINK_MAX_V.load(Ordering::Relaxed));
