@@ -62,6 +62,28 @@ pub fn value_text(value: Value<'_>) -> ValueText {
     decode(&written)
 }
 
+/// Keeps a verbosity threshold in klog's global fast check for as long as it lives.
+///
+/// Every klog call first compares its V level with one process-wide bound: the global `-v`,
+/// raised to the highest threshold of the live sinks that have their own. klog's own sinks
+/// register theirs when built; a bridge sink that writes records up to `V(max)` holds one of
+/// these (shared by the sinks derived from it), so the bound comes down when it is gone.
+///
+/// ```
+/// let registration = klog::bridge::register_threshold(7);
+/// // ... a sink that writes up to V(7) lives here ...
+/// drop(registration);
+/// ```
+#[derive(Debug)]
+#[must_use = "the threshold counts only while the registration lives"]
+pub struct ThresholdRegistration(#[allow(dead_code)] crate::verbosity::SinkThreshold);
+
+/// Lets klog's fast check pass levels up to `max` while the returned registration lives; see
+/// [`ThresholdRegistration`].
+pub fn register_threshold(max: i32) -> ThresholdRegistration {
+    ThresholdRegistration(crate::verbosity::register_sink_threshold(max))
+}
+
 /// `value` exactly as klog's text format writes it after `key=`: strings quoted, multi-line
 /// strings as `<`…` >` blocks, numbers and JSON as they are.
 ///

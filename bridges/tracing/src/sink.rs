@@ -5,12 +5,11 @@ use std::collections::{HashMap, HashSet};
 use std::error::Error;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::io;
-use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock};
 
 use klog::bridge::{pairs_text, value_text_form};
-use klog::{Callsite, KObj, KeyValue, Logger, Record, RecordKind, Severity, Sink, TextSink, Value};
+use klog::{Callsite, KObj, KeyValue, Logger, Record, RecordKind, Severity, Sink, Value};
 use tracing::field::{display, DebugValue, DisplayValue, Field};
 use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
 use tracing::{Level, Metadata};
@@ -86,6 +85,9 @@ pub const DEFAULT_MAX_VERBOSITY: i32 = 10;
 pub struct TracingSink {
     name: Option<Arc<str>>,
     bound: Arc<[(Box<str>, BoundValue)]>,
+    /// Keeps klog's fast check open up to this sink's maximum V while it (or a sink derived
+    /// from it) lives.
+    threshold: Option<Arc<klog::bridge::ThresholdRegistration>>,
 }
 
 /// A bound value, kept for the sink's life.
@@ -120,8 +122,10 @@ impl TracingSink {
     /// ```
     #[must_use]
     pub fn with_max_verbosity(max: i32) -> TracingSink {
-        raise_klog_gate(max);
-        TracingSink::default()
+        TracingSink {
+            threshold: Some(Arc::new(klog::bridge::register_threshold(max))),
+            ..TracingSink::default()
+        }
     }
 
     /// A [`Logger`] writing through this sink.
@@ -137,18 +141,6 @@ impl TracingSink {
 
     fn pair_count(&self) -> usize {
         self.bound.len()
-    }
-}
-
-/// Lets klog's fast check pass levels up to `max` (klog does this for every sink built
-/// with its own threshold; a throwaway one registers it).
-fn raise_klog_gate(max: i32) {
-    static RAISED: AtomicI32 = AtomicI32::new(i32::MIN);
-    if RAISED.fetch_max(max, Ordering::Relaxed) < max {
-        let _ = TextSink::builder()
-            .writer(io::sink())
-            .verbosity(max)
-            .build();
     }
 }
 
@@ -195,6 +187,7 @@ impl Sink for TracingSink {
         Arc::new(TracingSink {
             name: self.name.clone(),
             bound: bound.into(),
+            threshold: self.threshold.clone(),
         })
     }
 
@@ -206,6 +199,7 @@ impl Sink for TracingSink {
         Arc::new(TracingSink {
             name: Some(joined),
             bound: self.bound.clone(),
+            threshold: self.threshold.clone(),
         })
     }
 }
