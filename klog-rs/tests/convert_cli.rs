@@ -271,6 +271,19 @@ fn expected_text(lines: &[ParsedLine], keep: impl Fn(&ParsedRecord) -> bool) -> 
     out
 }
 
+/// Runs klog-convert with `args` and checks that it succeeded and wrote exactly `lines` with
+/// only the records `keep` accepts (and every line that is not a record).
+fn assert_filtered(
+    args: &[OsString],
+    lines: &[ParsedLine],
+    keep: impl Fn(&ParsedRecord) -> bool,
+    what: &str,
+) {
+    let out = run(args);
+    assert_success(&out);
+    assert_same_bytes(&out.stdout, &expected_text(lines, keep), what);
+}
+
 /// A text record's time in microseconds since [`SAMPLE_START`] (all of the sample is on 11-28).
 fn text_offset_micros(rec: &ParsedRecord) -> i64 {
     let (month, day, hour, minute, second, micros) = rec.month_day_time.expect("a text record");
@@ -791,28 +804,18 @@ fn filter_severity() {
     }
     assert_eq!(raw_lines(&out_lines), raw_lines(&lines), "unparsed lines");
 
-    let out = run(&args![
-        "--to",
-        "text",
-        "--severity",
-        "e",
-        data("sample.log")
-    ]);
-    assert_success(&out);
-    assert_same_bytes(&out.stdout, &expected_text(&lines, errors), "--severity e");
+    assert_filtered(
+        &args!["--to", "text", "--severity", "e", data("sample.log")],
+        &lines,
+        errors,
+        "--severity e",
+    );
 
     let warnings = |r: &ParsedRecord| r.severity >= Severity::Warning;
-    let out = run(&args![
-        "--to",
-        "text",
-        "--severity",
-        "warning",
-        data("sample.log")
-    ]);
-    assert_success(&out);
-    assert_same_bytes(
-        &out.stdout,
-        &expected_text(&lines, warnings),
+    assert_filtered(
+        &args!["--to", "text", "--severity", "warning", data("sample.log")],
+        &lines,
+        warnings,
         "--severity warning",
     );
 }
@@ -825,9 +828,12 @@ fn filter_max_v() {
     let total = records(&lines).len();
     let n = records(&lines).into_iter().filter(|r| up_to_2(r)).count();
     assert!(n > 100 && n < total, "{n} of {total} records up to V(2)");
-    let out = run(&args!["--to", "json", "--max-v", "2", data("sample.json")]);
-    assert_success(&out);
-    assert_same_bytes(&out.stdout, &expected_text(&lines, up_to_2), "--max-v 2");
+    assert_filtered(
+        &args!["--to", "json", "--max-v", "2", data("sample.json")],
+        &lines,
+        up_to_2,
+        "--max-v 2",
+    );
 
     // Text has no V levels: everything passes.
     let input = read(&data("sample.log"));
@@ -932,17 +938,20 @@ fn filter_logger() {
 
     // Repeated: any of them.
     let either = |r: &ParsedRecord| scheduler(r) || r.logger.as_deref() == Some("leader-election");
-    let out = run(&args![
-        "--to",
-        "text",
-        "--logger",
-        "scheduler",
-        "--logger",
-        "leader-election",
-        data("sample.log")
-    ]);
-    assert_success(&out);
-    assert_same_bytes(&out.stdout, &expected_text(&lines, either), "two --logger");
+    assert_filtered(
+        &args![
+            "--to",
+            "text",
+            "--logger",
+            "scheduler",
+            "--logger",
+            "leader-election",
+            data("sample.log")
+        ],
+        &lines,
+        either,
+        "two --logger",
+    );
 }
 
 #[test]
@@ -953,17 +962,16 @@ fn filter_match() {
     let checkout = |r: &ParsedRecord| has_pair(r, "deployment", "payments/checkout");
     let n = records(&lines).into_iter().filter(|r| checkout(r)).count();
     assert!(n > 10, "{n} records of payments/checkout in sample.log");
-    let out = run(&args![
-        "--to",
-        "text",
-        "--match",
-        "deployment=payments/checkout",
-        data("sample.log")
-    ]);
-    assert_success(&out);
-    assert_same_bytes(
-        &out.stdout,
-        &expected_text(&lines, checkout),
+    assert_filtered(
+        &args![
+            "--to",
+            "text",
+            "--match",
+            "deployment=payments/checkout",
+            data("sample.log")
+        ],
+        &lines,
+        checkout,
         "--match (text)",
     );
 
@@ -991,17 +999,16 @@ fn filter_match() {
         .filter(|r| checkout(r))
         .count();
     assert!(n > 10, "{n} records of payments/checkout in sample.json");
-    let out = run(&args![
-        "--to",
-        "json",
-        "--match",
-        "deployment=payments/checkout",
-        data("sample.json")
-    ]);
-    assert_success(&out);
-    assert_same_bytes(
-        &out.stdout,
-        &expected_text(&json_lines, checkout),
+    assert_filtered(
+        &args![
+            "--to",
+            "json",
+            "--match",
+            "deployment=payments/checkout",
+            data("sample.json")
+        ],
+        &json_lines,
+        checkout,
         "--match (JSON)",
     );
 }
@@ -1069,19 +1076,18 @@ fn filter_time_window() {
         .filter(|r| json_window(r))
         .count();
     assert!(n > 100, "{n} JSON records in the window");
-    let out = run(&args![
-        "--to",
-        "json",
-        "--since",
-        "2026-11-28T09:00:30Z",
-        "--until",
-        "2026-11-28T09:01:00Z",
-        data("sample.json")
-    ]);
-    assert_success(&out);
-    assert_same_bytes(
-        &out.stdout,
-        &expected_text(&json_lines, json_window),
+    assert_filtered(
+        &args![
+            "--to",
+            "json",
+            "--since",
+            "2026-11-28T09:00:30Z",
+            "--until",
+            "2026-11-28T09:01:00Z",
+            data("sample.json")
+        ],
+        &json_lines,
+        json_window,
         "JSON window",
     );
 }
