@@ -57,9 +57,17 @@ impl ValueText {
 /// ```
 #[must_use]
 pub fn value_text(value: Value<'_>) -> ValueText {
+    decode(&text_form(value))
+}
+
+/// `value` as the text encoder writes it after the key, without the `=`.
+fn text_form(value: Value<'_>) -> Vec<u8> {
     let mut written = Vec::new();
     write_value(&mut written, &mut Vec::new(), &value);
-    decode(&written)
+    if written.first() == Some(&b'=') {
+        written.remove(0);
+    }
+    written
 }
 
 /// Keeps a verbosity threshold in klog's global fast check for as long as it lives.
@@ -95,10 +103,7 @@ pub fn register_threshold(max: i32) -> ThresholdRegistration {
 /// ```
 #[must_use]
 pub fn value_text_form(value: Value<'_>) -> String {
-    let mut written = Vec::new();
-    write_value(&mut written, &mut Vec::new(), &value);
-    let form = written.strip_prefix(b"=").unwrap_or(&written);
-    String::from_utf8_lossy(form).into_owned()
+    String::from_utf8_lossy(&text_form(value)).into_owned()
 }
 
 /// `key=value key=value`: the pairs as klog's text format writes them after the message,
@@ -129,9 +134,8 @@ pub fn pairs_text(key_values: &[KeyValue<'_>]) -> String {
     pairs.strip_prefix(' ').unwrap_or(pairs).to_owned()
 }
 
-/// The text form `=VALUE` as the text encoder writes it, decoded.
-fn decode(written: &[u8]) -> ValueText {
-    let value = written.strip_prefix(b"=").unwrap_or(written);
+/// A value's text form as the text encoder writes it, decoded.
+fn decode(value: &[u8]) -> ValueText {
     if value.len() >= 2 && value.starts_with(b"\"") && value.ends_with(b"\"") {
         // Invalid UTF-8 (written `\xhh`) stays raw, so the text round-trips exactly.
         if let Some(s) =

@@ -44,7 +44,7 @@ use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::format::escape::{
-    find_quote_or_escape, write_quoted, write_zap_body_utf8, write_zap_str_utf8,
+    find_quote_or_escape, write_escaped, write_quoted, write_zap_body_utf8, write_zap_str_utf8,
 };
 use crate::format::gotime::{civil_from_unix, days_from_civil, unix_parts, write_date_time};
 use crate::format::header::PidField;
@@ -494,7 +494,16 @@ impl Converter {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn convert_record(&mut self, rec: &ParsedRecord, out: &mut Vec<u8>) -> bool {
-        let time = self.record_time(rec);
+        let own_format = matches!(
+            (self.target, rec.format),
+            (Target::Text, SourceFormat::Text) | (Target::Json, SourceFormat::Json)
+        );
+        // A record written as it was read needs no time, unless a filter asks for it.
+        let time = if own_format && self.filter.is_empty() {
+            None
+        } else {
+            self.record_time(rec)
+        };
         if !self.filter.is_empty() && !self.filter.accepts(rec, time) {
             return false;
         }
@@ -597,15 +606,10 @@ fn push_int(out: &mut Vec<u8>, v: i64) {
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
-/// The severity letter a record gets in text: JSON has info and error entries only.
-fn text_severity(rec: &ParsedRecord) -> u8 {
-    rec.severity.letter()
-}
-
 /// Appends `rec` as a klog text line (or block of lines).
 fn write_text(rec: &ParsedRecord, time: Option<(i64, u32)>, out: &mut Vec<u8>) {
     let (month, day, hour, minute, second, micros) = header_time(rec, time);
-    out.push(text_severity(rec));
+    out.push(rec.severity.letter());
     push_2(out, month);
     push_2(out, day);
     out.push(b' ');
@@ -622,10 +626,11 @@ fn write_text(rec: &ParsedRecord, time: Option<(i64, u32)>, out: &mut Vec<u8>) {
         // would break the line: such a caller is written Go-escaped, without quotes, its
         // spaces after `]` as `\x20`.
         Some(file) if file.contains("] ") || file.chars().any(char::is_control) => {
-            let mut quoted = Vec::with_capacity(file.len() + 8);
-            write_quoted(&mut quoted, file);
-            for (i, &b) in quoted[1..quoted.len() - 1].iter().enumerate() {
-                if b == b' ' && i > 0 && quoted[i] == b']' {
+            let start = out.len();
+            write_escaped(out, file);
+            let escaped = out.split_off(start);
+            for (i, &b) in escaped.iter().enumerate() {
+                if b == b' ' && i > 0 && escaped[i - 1] == b']' {
                     out.extend_from_slice(b"\\x20");
                 } else {
                     out.push(b);
@@ -851,42 +856,51 @@ const BLOCK_INDENT: &[u8] = b"      ";
 
 impl Converter {
     fn paint(&self, out: &mut Vec<u8>, color: &str, text: &[u8]) {
+        self.color_on(out, color);
+        out.extend_from_slice(text);
+        self.color_off(out);
+    }
+
+    /// Starts `color` (when colours are on); what follows is written straight into `out`.
+    fn color_on(&self, out: &mut Vec<u8>, color: &str) {
         if self.color {
             out.extend_from_slice(color.as_bytes());
-            out.extend_from_slice(text);
+        }
+    }
+
+    fn color_off(&self, out: &mut Vec<u8>) {
+        if self.color {
             out.extend_from_slice(RESET.as_bytes());
-        } else {
-            out.extend_from_slice(text);
         }
     }
 
     /// `2026-11-28 09:00:01.250000 INFO  deployment  Syncing  pod=default/web-0 attempt=2  controller.go:42`
     fn write_pretty(&mut self, rec: &ParsedRecord, time: Option<(i64, u32)>, out: &mut Vec<u8>) {
-        let mut stamp = Vec::with_capacity(32);
+        self.color_on(out, DIM);
         match time {
             Some((secs, nanos)) => {
-                let nanos = write_date_time(&mut stamp, secs, nanos, b' ');
-                stamp.push(b'.');
-                push_6(&mut stamp, nanos / 1_000);
+                let nanos = write_date_time(out, secs, nanos, b' ');
+                out.push(b'.');
+                push_6(out, nanos / 1_000);
             }
-            None => stamp.extend_from_slice(&[b' '; 26]),
+            None => pad(out, 26),
         }
-        self.paint(out, DIM, &stamp);
+        self.color_off(out);
         out.push(b' ');
 
-        let (label, color): (Cow<'_, [u8]>, &str) = match (rec.severity, rec.verbosity) {
-            (Severity::Info, Some(v)) if v > 0 => {
-                let mut l = b"V".to_vec();
-                push_int(&mut l, v);
-                (Cow::Owned(l), BLUE)
-            }
-            (Severity::Info, _) => (Cow::Borrowed(b"INFO"), GREEN),
-            (Severity::Warning, _) => (Cow::Borrowed(b"WARN"), YELLOW),
-            (Severity::Error, _) => (Cow::Borrowed(b"ERROR"), RED),
-            (Severity::Fatal, _) => (Cow::Borrowed(b"FATAL"), BOLD_RED),
+        let mut digits = itoa::Buffer::new();
+        let (label, level, color) = match (rec.severity, rec.verbosity) {
+            (Severity::Info, Some(v)) if v > 0 => ("V", digits.format(v), BLUE),
+            (Severity::Info, _) => ("INFO", "", GREEN),
+            (Severity::Warning, _) => ("WARN", "", YELLOW),
+            (Severity::Error, _) => ("ERROR", "", RED),
+            (Severity::Fatal, _) => ("FATAL", "", BOLD_RED),
         };
-        self.paint(out, color, &label);
-        pad(out, 5usize.saturating_sub(label.len()) + 1);
+        self.color_on(out, color);
+        out.extend_from_slice(label.as_bytes());
+        out.extend_from_slice(level.as_bytes());
+        self.color_off(out);
+        pad(out, 5usize.saturating_sub(label.len() + level.len()) + 1);
 
         let logger = rec.logger.as_deref().unwrap_or("");
         let width = logger.chars().count();
@@ -894,7 +908,9 @@ impl Converter {
             self.logger_width = self.logger_width.max(width);
         }
         if !logger.is_empty() {
-            self.paint(out, CYAN, &visible(logger));
+            self.color_on(out, CYAN);
+            write_visible(out, logger);
+            self.color_off(out);
         }
         if self.logger_width > 0 {
             pad(out, self.logger_width.saturating_sub(width) + 1);
@@ -907,27 +923,30 @@ impl Converter {
         } else {
             &rec.message
         };
-        self.paint(out, BOLD, &visible(message));
+        self.color_on(out, BOLD);
+        write_visible(out, message);
+        self.color_off(out);
 
         if let Some(err) = &rec.error {
             out.extend_from_slice(b"  ");
-            self.paint(out, RED, b"err=");
+            self.color_on(out, RED);
+            out.extend_from_slice(b"err=");
             if err.contains('\n') {
                 blocks.push(("err", err));
-                self.paint(out, RED, b"<block>");
+                out.extend_from_slice(b"<block>");
             } else {
-                let mut v = Vec::new();
-                pretty_str(&mut v, err);
-                self.paint(out, RED, &v);
+                pretty_str(out, err);
             }
+            self.color_off(out);
         }
         let mut sep: &[u8] = if rec.error.is_some() { b" " } else { b"  " };
         for (key, value) in &rec.key_values {
             out.extend_from_slice(sep);
             sep = b" ";
-            let mut k = visible(key).into_owned();
-            k.push(b'=');
-            self.paint(out, MAGENTA, &k);
+            self.color_on(out, MAGENTA);
+            write_visible(out, key);
+            out.push(b'=');
+            self.color_off(out);
             match value {
                 ParsedValue::Str(s) if s.contains('\n') => {
                     blocks.push((key, s));
@@ -942,12 +961,13 @@ impl Converter {
         }
         if let Some(file) = &rec.file {
             out.extend_from_slice(b"  ");
-            let mut caller = visible(file).into_owned();
+            self.color_on(out, DIM);
+            write_visible(out, file);
             if let Some(line) = rec.line {
-                caller.push(b':');
-                push_int(&mut caller, line);
+                out.push(b':');
+                push_int(out, line);
             }
-            self.paint(out, DIM, &caller);
+            self.color_off(out);
         }
         out.push(b'\n');
         for (key, text) in blocks {
@@ -957,24 +977,21 @@ impl Converter {
             let text = text.strip_suffix('\n').unwrap_or(text);
             for line in text.split('\n') {
                 out.extend_from_slice(BLOCK_INDENT);
-                out.extend_from_slice(&visible(line));
+                write_visible(out, line);
                 out.push(b'\n');
             }
         }
     }
 }
 
-/// `s` as it is, or Go-escaped (without quotes) if it holds a control character other than a
-/// tab: text from a log must not move the cursor, clear the screen or change colours.
-fn visible(s: &str) -> Cow<'_, [u8]> {
-    if !s.chars().any(|c| c.is_control() && c != '\t') {
-        return Cow::Borrowed(s.as_bytes());
+/// Appends `s` as it is, or Go-escaped (without quotes) if it holds a control character other
+/// than a tab: text from a log must not move the cursor, clear the screen or change colours.
+fn write_visible(out: &mut Vec<u8>, s: &str) {
+    if s.chars().any(|c| c.is_control() && c != '\t') {
+        write_escaped(out, s);
+    } else {
+        out.extend_from_slice(s.as_bytes());
     }
-    let mut quoted = Vec::with_capacity(s.len() + 8);
-    write_quoted(&mut quoted, s);
-    quoted.pop();
-    quoted.remove(0);
-    Cow::Owned(quoted)
 }
 
 fn pad(out: &mut Vec<u8>, n: usize) {

@@ -61,6 +61,13 @@ pub(crate) fn write_quoted(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// Appends Go `strconv.Quote(s)` without the surrounding quotes.
+// Used by the converter, which needs the `serde` feature.
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
+pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &str) {
+    write_quoted_body::<false>(out, s);
+}
+
 /// Like [`write_quoted`], unless `s` contains a line break: then nothing is appended and
 /// the result is `false`. Finding the break while quoting spares a separate scan.
 #[inline]
