@@ -46,7 +46,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::format::escape::{
     find_quote_or_escape, write_escaped, write_quoted, write_zap_body_utf8, write_zap_str_utf8,
 };
-use crate::format::gotime::{civil_from_unix, days_from_civil, unix_parts, write_date_time};
+use crate::format::gotime::{
+    civil_from_unix, days_from_civil, unix_parts, write_2, write_date_time,
+};
 use crate::format::header::PidField;
 use crate::format::json::write_timestamp;
 use crate::format::text::write_string_form_str;
@@ -587,11 +589,6 @@ fn header_time(rec: &ParsedRecord, time: Option<(i64, u32)>) -> HeaderTime {
     (month, day, hour, minute, second, nanos / 1_000)
 }
 
-fn push_2(out: &mut Vec<u8>, v: u32) {
-    out.push(b'0' + (v / 10 % 10) as u8);
-    out.push(b'0' + (v % 10) as u8);
-}
-
 fn push_6(out: &mut Vec<u8>, v: u32) {
     let mut digits = [b'0'; 6];
     let mut rest = v;
@@ -610,14 +607,14 @@ fn push_int(out: &mut Vec<u8>, v: i64) {
 fn write_text(rec: &ParsedRecord, time: Option<(i64, u32)>, out: &mut Vec<u8>) {
     let (month, day, hour, minute, second, micros) = header_time(rec, time);
     out.push(rec.severity.letter());
-    push_2(out, month);
-    push_2(out, day);
+    write_2(out, month);
+    write_2(out, day);
     out.push(b' ');
-    push_2(out, hour);
+    write_2(out, hour);
     out.push(b':');
-    push_2(out, minute);
+    write_2(out, minute);
     out.push(b':');
-    push_2(out, second);
+    write_2(out, second);
     out.push(b'.');
     push_6(out, micros);
     out.extend_from_slice(PidField::new(rec.pid.unwrap_or(0)).as_bytes());

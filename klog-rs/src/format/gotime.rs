@@ -169,7 +169,8 @@ fn write_year(out: &mut Vec<u8>, year: i64) {
 }
 
 /// Two zero-padded digits of `v` (< 100).
-fn write_2(out: &mut Vec<u8>, v: u32) {
+/// Two digits of `v` (0–99).
+pub(crate) fn write_2(out: &mut Vec<u8>, v: u32) {
     out.push(b'0' + (v / 10 % 10) as u8);
     out.push(b'0' + (v % 10) as u8);
 }
