@@ -70,7 +70,14 @@ pub struct LogSink {
     backend: Option<Arc<dyn Log>>,
     name: Option<Arc<str>>,
     bound: Arc<[(Box<str>, OwnedValue)]>,
+    /// Lets klog's fast check pass records up to [`FAST_CHECK_MAX_V`] to `log`, which
+    /// decides, while this sink or one derived from it lives.
+    threshold: Arc<klog::bridge::ThresholdRegistration>,
 }
+
+/// The highest V level klog's fast check passes on to `log` (V4 is its debug, V5 and up its
+/// trace).
+const FAST_CHECK_MAX_V: i32 = 10;
 
 impl fmt::Debug for LogSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,6 +109,7 @@ impl LogSink {
             backend: None,
             name: None,
             bound: Arc::new([]),
+            threshold: Arc::new(klog::bridge::register_threshold(FAST_CHECK_MAX_V)),
         }
     }
 
@@ -241,6 +249,7 @@ impl Sink for LogSink {
             backend: self.backend.clone(),
             name: self.name.clone(),
             bound,
+            threshold: self.threshold.clone(),
         })
     }
 
@@ -254,6 +263,7 @@ impl Sink for LogSink {
             backend: self.backend.clone(),
             name: Some(joined.into()),
             bound: self.bound.clone(),
+            threshold: self.threshold.clone(),
         })
     }
 

@@ -66,7 +66,14 @@ use crate::render::render;
 pub struct SlogSink {
     logger: slog::Logger,
     name: Option<Arc<str>>,
+    /// Lets klog's fast check pass records up to [`FAST_CHECK_MAX_V`] to slog, which decides,
+    /// while this sink or one derived from it lives.
+    threshold: Arc<klog::bridge::ThresholdRegistration>,
 }
+
+/// The highest V level klog's fast check passes on to the slog logger (V4 is slog's debug,
+/// V5 and up its trace).
+const FAST_CHECK_MAX_V: i32 = 10;
 
 impl fmt::Debug for SlogSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -86,7 +93,11 @@ impl SlogSink {
     /// ```
     #[must_use]
     pub fn new(logger: slog::Logger) -> SlogSink {
-        SlogSink { logger, name: None }
+        SlogSink {
+            logger,
+            name: None,
+            threshold: Arc::new(klog::bridge::register_threshold(FAST_CHECK_MAX_V)),
+        }
     }
 
     /// A klog [`Logger`](klog::Logger) writing through this sink.
@@ -185,6 +196,7 @@ impl Sink for SlogSink {
         Arc::new(SlogSink {
             logger: self.logger.new(slog::OwnedKV(owned)),
             name: self.name.clone(),
+            threshold: self.threshold.clone(),
         })
     }
 
@@ -197,6 +209,7 @@ impl Sink for SlogSink {
         Arc::new(SlogSink {
             logger: self.logger.clone(),
             name: Some(joined.into()),
+            threshold: self.threshold.clone(),
         })
     }
 
