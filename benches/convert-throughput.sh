@@ -11,7 +11,7 @@ set -eu
 mb=${1:-200}
 dir=${TMPDIR:-/tmp}/klog-convert-throughput
 mkdir -p "$dir"
-cargo build -q --release -p klog --features cli --bin klog-convert
+cargo build -q --release -p klog-convert
 cargo build -q --release -p klog-examples --bin sample_log
 bin=target/release/klog-convert
 # The sample writes about 192 bytes of text and 242 of JSON per record.

@@ -1,4 +1,4 @@
-//! Child-process tests of the `klog-convert` binary (feature `cli`): formats, passthrough of
+//! Child-process tests of the `klog-convert` binary: formats, passthrough of
 //! lines that are not records, filters, colours, exit codes, a closed output and `--follow`.
 //!
 //! The binary's output is read back with the library's parser (`klog::parse`), so these tests
