@@ -2,7 +2,7 @@
 //!
 //! A [`Converter`] takes the [`ParsedLine`]s of a [`Parser`](crate::parse::Parser) and appends
 //! each one, in the [`Target`] format, to a byte buffer. It is the engine of the `klog-convert`
-//! binary (feature `cli`), usable on its own:
+//! binary (package `klog-convert`), usable on its own:
 //!
 //! ```
 //! use klog::convert::{Converter, Target};
@@ -848,6 +848,10 @@ const BOLD_RED: &str = "\x1b[1;31m";
 /// Logger names wider than this are not padded to (they would push every message right).
 const MAX_LOGGER_WIDTH: usize = 28;
 
+/// The logger column's width once a first logger name is seen: wide enough for most
+/// Kubernetes names (`deployment-controller`), so the column rarely has to grow later.
+const MIN_LOGGER_WIDTH: usize = 22;
+
 /// Where the continuation lines of a multi-line value start.
 const BLOCK_INDENT: &[u8] = b"      ";
 
@@ -901,15 +905,15 @@ impl Converter {
 
         let logger = rec.logger.as_deref().unwrap_or("");
         let width = logger.chars().count();
-        if width <= MAX_LOGGER_WIDTH {
-            self.logger_width = self.logger_width.max(width);
-        }
         if !logger.is_empty() {
+            let column = if width <= MAX_LOGGER_WIDTH { width } else { 0 };
+            self.logger_width = self.logger_width.max(column.max(MIN_LOGGER_WIDTH));
             self.color_on(out, CYAN);
             write_visible(out, logger);
             self.color_off(out);
         }
         if self.logger_width > 0 {
+            // A name wider than the column still gets a gap before the message.
             pad(out, self.logger_width.saturating_sub(width) + 1);
         }
 

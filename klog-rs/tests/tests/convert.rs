@@ -449,28 +449,43 @@ fn pretty_view_aligns_columns_colours_on_request_and_shows_blocks() {
     let lines: Vec<&str> = plain.lines().collect();
     assert_eq!(
         lines[0],
-        "2024-12-31 23:59:59.900000 INFO  ctrl.sub old year  pod=ns/p  a.go:1"
+        format!(
+            "2024-12-31 23:59:59.900000 INFO  {:<23}old year  pod=ns/p  a.go:1",
+            "ctrl.sub"
+        )
     );
     assert_eq!(
         lines[1],
-        "2025-01-01 00:00:00.100000 WARN  ctrl     new year  n=5  a.go:2"
+        format!(
+            "2025-01-01 00:00:00.100000 WARN  {:<23}new year  n=5  a.go:2",
+            "ctrl"
+        )
     );
     assert_eq!(
         lines[2],
-        "2025-01-01 00:00:01.000000 ERROR other    failed  err=boom pod=ns/q  b.go:3"
+        format!(
+            "2025-01-01 00:00:01.000000 ERROR {:<23}failed  err=boom pod=ns/q  b.go:3",
+            "other"
+        )
     );
     assert_eq!(
         lines[3],
-        "2025-01-01 00:00:02.000000 V3             json info  pod=ns/p  c/c.go:4"
+        format!(
+            "2025-01-01 00:00:02.000000 V3    {:<23}json info  pod=ns/p  c/c.go:4",
+            ""
+        )
     );
     assert_eq!(lines[4], "noise");
     assert_eq!(
         &lines[5..],
         [
-            "2025-01-01 00:00:02.000000 INFO  ctrl     multi  yaml=<block>  b.go:5",
-            "    yaml:",
-            "      kind: Pod",
-            "      spec: {}",
+            format!(
+                "2025-01-01 00:00:02.000000 INFO  {:<23}multi  yaml=<block>  b.go:5",
+                "ctrl"
+            ),
+            "    yaml:".to_owned(),
+            "      kind: Pod".to_owned(),
+            "      spec: {}".to_owned(),
         ]
     );
     let colored = convert_all(
@@ -480,6 +495,30 @@ fn pretty_view_aligns_columns_colours_on_request_and_shows_blocks() {
     assert!(colored.contains("\x1b[31mERROR\x1b[0m"), "{colored}");
     assert!(colored.contains("\x1b[36mctrl.sub\x1b[0m"), "{colored}");
     assert!(!plain.contains('\x1b'));
+}
+
+#[test]
+fn pretty_view_logger_column_fits_common_names_and_never_glues_long_ones() {
+    let long = "garbage-collector-controller.graph-builder"; // wider than any column
+    let input = format!(
+        "I0101 00:00:00.000000    4242 a.go:1] \"first\" logger=\"leader-election\"\n\
+         I0101 00:00:01.000000    4242 a.go:2] \"second\" logger=\"deployment-controller\"\n\
+         I0101 00:00:02.000000    4242 a.go:3] \"third\" logger=\"{long}\"\n\
+         I0101 00:00:03.000000    4242 a.go:4] \"fourth\"\n"
+    );
+    let out = convert_all(&input, &mut Converter::new(Target::Pretty).year(2024));
+    let lines: Vec<&str> = out.lines().collect();
+    let message_column = |line: &str, msg: &str| line.find(msg).expect(msg);
+    // The first two names differ in width but their messages start in one column.
+    assert_eq!(
+        message_column(lines[0], "first"),
+        message_column(lines[1], "second")
+    );
+    assert_eq!(
+        message_column(lines[0], "first"),
+        message_column(lines[3], "fourth")
+    );
+    assert!(lines[2].contains(&format!("{long} third")), "{}", lines[2]);
 }
 
 mod properties {
