@@ -4,7 +4,8 @@
 //! the published corpus in `tests/conformance/` (the run fails if the copy is missing), or
 //! of `KLOG_CONFORMANCE_DIR=<dir>` instead, choosing the check by the file name's prefix.
 //! Cases tagged `component-base-quirk` that deviate are counted as quirks, not failures;
-//! `KLOG_CONFORMANCE_QUIRKS=1` prints each deviation.
+//! `KLOG_CONFORMANCE_QUIRKS=1` prints each deviation; `KLOG_CONFORMANCE_VERBOSE=1` lists the
+//! ids of the cases set aside by each of the README's rules.
 //!
 //! Whether a case applies is decided from the record alone, by the rules of the corpus
 //! README (`not_applicable`). Own binary with `harness = false`: it prints one summary line
@@ -43,7 +44,8 @@ struct Tally {
 }
 
 impl Tally {
-    fn summary(&self, file: &str) -> String {
+    /// One line of counts; with `ids`, the not-applicable case ids follow, per rule.
+    fn summary(&self, file: &str, ids: bool) -> String {
         let mut line = format!(
             "{file}: {} passed, {} failed, {} not applicable, {} quirks",
             self.passed, self.failed, self.not_applicable, self.quirks
@@ -55,8 +57,8 @@ impl Tally {
                 let _ = write!(line, "{sep}{reason}: {}", ids.len());
             }
             line.push(')');
-            for (reason, ids) in &self.reasons {
-                let _ = write!(line, "\n    {reason}: {}", ids.join(", "));
+            for (reason, case_ids) in self.reasons.iter().filter(|_| ids) {
+                let _ = write!(line, "\n    {reason}: {}", case_ids.join(", "));
             }
         }
         line
@@ -514,7 +516,9 @@ fn main() -> ExitCode {
                         println!("{note}");
                     }
                 }
-                summaries.push(tally.summary(&name));
+                // Quiet on success: the ids of the cases set aside are shown on request.
+                let ids = std::env::var_os("KLOG_CONFORMANCE_VERBOSE").is_some();
+                summaries.push(tally.summary(&name, ids));
             }
             Err(e) => {
                 failed = true;

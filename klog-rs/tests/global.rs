@@ -192,6 +192,24 @@ fn init_installs_the_configured_format_verbosity_and_vmodule() {
 
 #[test]
 fn the_contextual_logging_switch_turns_propagation_off() {
+    // In a child: with the switch off, a macro without a logger writes to the process-wide
+    // logger, which is stderr.
+    let output = run_child("contextual_switch_child");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let process_wide: Vec<&str> = stderr.lines().filter(|l| l.contains("] \"")).collect();
+    assert_eq!(process_wide.len(), 1, "{stderr}");
+    assert!(
+        process_wide[0].ends_with("] \"not into the scope's logger\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn contextual_switch_child() {
+    if !in_child() {
+        return;
+    }
     // Only this test changes the switch; the other tests of this binary pass loggers
     // explicitly, which the switch does not affect.
     let (logger, out) = global_logger();

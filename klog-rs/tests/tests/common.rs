@@ -35,3 +35,27 @@ fn build(
         .pid(12345);
     (configure(builder).build_logger(), out)
 }
+
+/// Runs the test `name` (its path in this binary) again in a child process and returns
+/// what the child wrote, or `None` when this process is that child and the test body
+/// should run. For tests whose subject writes to the real stderr (klog's report of a
+/// failed destination): the parent asserts on it instead of letting it reach the terminal.
+pub(crate) fn rerun_in_child(name: &str) -> Option<std::process::Output> {
+    const CHILD: &str = "KLOG_TEST_CHILD";
+    if std::env::var_os(CHILD).is_some_and(|v| v == name) {
+        return None;
+    }
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let output = std::process::Command::new(exe)
+        .args([name, "--exact", "--test-threads=1", "--quiet"])
+        .env(CHILD, name)
+        .output()
+        .expect("run the test binary again");
+    assert!(
+        output.status.success(),
+        "{name} failed in the child process:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(output)
+}

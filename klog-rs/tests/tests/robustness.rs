@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use klog::{info, TextSink, Value};
 
-use super::common::{pinned_logger, HEADER};
+use super::common::{pinned_logger, rerun_in_child, HEADER};
 
 struct PanicsInDisplay;
 
@@ -98,6 +98,16 @@ impl Write for FailingWriter {
 
 #[test]
 fn write_errors_are_counted_not_panicked_on() {
+    if let Some(child) =
+        rerun_in_child("tests::robustness::write_errors_are_counted_not_panicked_on")
+    {
+        // Reported once on stderr, however many writes failed.
+        assert_eq!(
+            String::from_utf8_lossy(&child.stderr),
+            "klog: writing to writer failed: closed (further failures are counted, see klog::output_stats)\n"
+        );
+        return;
+    }
     let sink = TextSink::builder()
         .writer(FailingWriter)
         .verbosity(0)
@@ -156,6 +166,15 @@ impl Write for PanickingWriter {
 
 #[test]
 fn a_panicking_writer_is_counted_as_a_failure_not_propagated() {
+    if let Some(child) = rerun_in_child(
+        "tests::robustness::a_panicking_writer_is_counted_as_a_failure_not_propagated",
+    ) {
+        assert_eq!(
+            String::from_utf8_lossy(&child.stderr),
+            "klog: writing to writer failed: the writer panicked (further failures are counted, see klog::output_stats)\n"
+        );
+        return;
+    }
     let sink = TextSink::builder()
         .writer(PanickingWriter)
         .verbosity(0)
