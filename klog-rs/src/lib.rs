@@ -21,15 +21,60 @@
 //! E1128 04:46:38.123500   12345 main.rs:7] "Failed to sync" err="connection refused" logger="controller" key="kube-system/coredns"
 //! ```
 //!
-//! # Crate map
-//! - [`Logger`]: the value handed down the call chain (`with_name`, `with_values`, `v`).
-//! - [`Sink`]: what a logger writes through; [`TextSink`] writes klog text.
-//! - [`Record`], [`Severity`], [`Callsite`]: one log call.
-//! - [`Value`], [`ToValue`], [`KeyValue`]: key/values; [`KObj`]/[`KRef`]/[`KObjSlice`]
+//! # Install
+//! The package is `klog-rs`; its library is `klog`:
+//! ```toml
+//! [dependencies]
+//! klog-rs = "0.1"                                       # or, for LoggingFlags:
+//! # klog-rs = { version = "0.1", features = ["clap"] }
+//! ```
+//!
+//! # Entry points
+//! Logging:
+//! - [`Logger`]: the value handed down the call chain ([`with_name`](Logger::with_name),
+//!   [`with_values`](Logger::with_values), [`v`](Logger::v)); `Logger::default()` discards.
+//! - [`info!`], [`warning!`], [`error!`], [`fatal!`], [`enabled!`]: the macros, with
+//!   `tracing`-like key/values (`key = value`, `%display`, `?debug`).
+//! - [`Value`], [`ToValue`], [`KeyValue`]: key/values; [`KObj`], [`KRef`] and [`KObjSlice`]
 //!   for Kubernetes objects, [`Marshaler`] for custom representations, [`Serde`] and
-//!   [`Format`] for serde values.
-//! - [`info!`], [`warning!`], [`error!`], [`enabled!`]: the macros.
-//! - [`set_verbosity`]: the global `-v`.
+//!   [`Format`] for serde values (feature `serde`).
+//!
+//! Sinks and outputs:
+//! - [`TextSink`]: klog text; [`JsonSink`]: Kubernetes JSON (`--logging-format=json`); both
+//!   built with a builder that writes to stderr or any `Write`.
+//! - [`Sink`]: the trait a logger writes through, for sinks of your own; [`Record`],
+//!   [`Severity`] and [`Callsite`] describe one log call.
+//! - [`output_stats`]: lines, bytes and failed writes per destination; [`flush`] and
+//!   [`flush_and_exit`]; [`SharedBuffer`]: an in-memory writer for tests.
+//!
+//! Process-wide setup, as a Kubernetes component does it:
+//! - [`init`] and [`init_with`]: apply a [`LoggingConfiguration`] (component-base's schema,
+//!   from YAML or JSON) and [`KlogFlags`] (klog's own flags), install the process-wide
+//!   logger and return the [`FlushGuard`].
+//! - [`LoggingFlags`] (feature `clap`): `-v`, `--vmodule`, `--logging-format` and klog's
+//!   flags for a clap parser; [`normalize_go_flags`] accepts Go's `-flag` spellings.
+//! - [`background`]: the process-wide logger; [`set_logger`]: replace it;
+//!   [`set_verbosity`] and [`set_vmodule`]: the global `-v` and `-vmodule`
+//!   ([`VModule`] for their grammar).
+//!
+//! Contextual logging (KEP-3077) without changing signatures:
+//! - [`with_logger`] runs a closure with a logger in scope, [`WithLogger`] does the same
+//!   for a future, [`from_context`] returns the logger in scope (or the background one);
+//!   [`todo()`] marks code that should take a logger.
+//! - [`logger_with_name`], [`logger_with_values`] and [`enable_contextual_logging`]: the
+//!   KEP's feature-gate switch.
+//!
+//! Tests and tools:
+//! - [`testing`]: per-test loggers (Go's `ktesting`) whose records the test can assert on.
+//! - [`parse`] and [`convert`] (feature `serde`): read klog text and Kubernetes JSON,
+//!   convert between them; the engine of the `klog-convert` binary (package
+//!   `klog-convert`).
+//! - [`bridge`]: the kit the bridge crates are built on (level table, loop guard, owned
+//!   values), for bridges of your own.
+//!
+//! Bridges (separate packages): `klog-tracing` (a `tracing-subscriber` layer writing klog,
+//! and a sink emitting tracing events), `klog-slog` (a `slog` drain and a sink) and
+//! `klog-log` (a `log` backend keeping key/values, and a sink).
 //!
 //! # Verbosity
 //! `info!(v: 4, logger, …)` is written iff `logger.level() + 4` is at most the sink's
@@ -53,12 +98,19 @@
 //!
 //! # Performance
 //! A disabled call costs one atomic load and a compare. An enabled call formats into a
-//! per-thread buffer without allocating and writes it with one `write_all`; see
-//! `docs/performance.md`.
+//! per-thread buffer without allocating and writes it with one `write_all`; the
+//! repository's [performance notes](https://github.com/klog-rs/klog-rs/blob/main/docs/performance.md)
+//! compare it with `tracing-subscriber` and `slog`.
 //!
 //! # Cargo features
 //! - `serde` (default): [`Serde`] and [`Format`] values, encoded like Go's
-//!   `encoding/json`.
+//!   `encoding/json`; [`LoggingConfiguration::from_json`]; the [`convert`] module.
+//! - `yaml` (default): [`LoggingConfiguration::from_yaml`], and YAML files in
+//!   [`LoggingConfiguration::from_path`].
+//! - `clap`: [`LoggingFlags`] and [`normalize_go_flags`].
+//!
+//! Without default features the crate depends on `itoa`, `ryu`, `parking_lot`,
+//! `pin-project-lite` and `base64` only.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]

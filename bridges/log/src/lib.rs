@@ -68,3 +68,8 @@ mod sink;
 
 pub use backend::{init, max_level_for, KlogLog};
 pub use sink::LogSink;
+
+/// The README's code blocks, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -63,3 +63,8 @@ mod sink;
 
 pub use drain::KlogDrain;
 pub use sink::SlogSink;
+
+/// The README's code blocks, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -187,3 +187,8 @@ pub fn set_vmodule(vmodule: klog::VModule) {
     klog::set_vmodule(vmodule);
     tracing_core::callsite::rebuild_interest_cache();
 }
+
+/// The README's code blocks, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
