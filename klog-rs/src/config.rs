@@ -1382,8 +1382,6 @@ mod flags {
     use super::{ConfigError, GoDuration, KlogFlags, LoggingConfiguration, Quantity, VModuleItem};
     use crate::Severity;
 
-    const FILE_OUTPUT: &str = "(takes effect through klog::init_with)";
-
     /// Every long flag name and alias except `v`, for [`normalize_go_flags`]. A test
     /// checks it against the parser.
     pub(super) const LONG_FLAG_NAMES: &[&str] = &[
@@ -1577,7 +1575,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = format!("log to standard error as well as files (no effect when --logtostderr=true) {FILE_OUTPUT}")
+            help = "log to standard error as well as files (no effect when --logtostderr=true)"
         )]
         pub alsologtostderr: Option<bool>,
 
@@ -1588,7 +1586,7 @@ mod flags {
             alias = "log_dir",
             value_name = "string",
             value_parser = path_value,
-            help = format!("If non-empty, write log files in this directory (no effect when --logtostderr=true) [Go klog: -log_dir] {FILE_OUTPUT}")
+            help = "If non-empty, write log files in this directory (no effect when --logtostderr=true) [Go klog: -log_dir]"
         )]
         pub log_dir: Option<PathBuf>,
 
@@ -1599,7 +1597,7 @@ mod flags {
             alias = "log_file",
             value_name = "string",
             value_parser = path_value,
-            help = format!("If non-empty, use this log file (no effect when --logtostderr=true) [Go klog: -log_file] {FILE_OUTPUT}")
+            help = "If non-empty, use this log file (no effect when --logtostderr=true) [Go klog: -log_file]"
         )]
         pub log_file: Option<PathBuf>,
 
@@ -1610,7 +1608,7 @@ mod flags {
             alias = "log_file_max_size",
             value_name = "uint",
             value_parser = parse_go_uint64,
-            help = format!("Defines the maximum size a log file can grow to (no effect when --logtostderr=true). Unit is megabytes. If the value is 0, the maximum file size is unlimited. (default 1800) [Go klog: -log_file_max_size] {FILE_OUTPUT}")
+            help = "Defines the maximum size a log file can grow to (no effect when --logtostderr=true). Unit is megabytes. If the value is 0, the maximum file size is unlimited. (default 1800) [Go klog: -log_file_max_size]"
         )]
         pub log_file_max_size: Option<u64>,
 
@@ -1625,7 +1623,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = format!("If true, only write logs to their native severity level (vs also writing to each lower severity level; no effect when --logtostderr=true) [Go klog: -one_output] {FILE_OUTPUT}")
+            help = "If true, only write logs to their native severity level (vs also writing to each lower severity level; no effect when --logtostderr=true) [Go klog: -one_output]"
         )]
         pub one_output: Option<bool>,
 
@@ -1640,7 +1638,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = "If true, avoid header prefixes in the log messages [Go klog: -skip_headers] (takes effect through klog::init_with)"
+            help = "If true, avoid header prefixes in the log messages [Go klog: -skip_headers]"
         )]
         pub skip_headers: Option<bool>,
 
@@ -1655,7 +1653,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = format!("If true, avoid headers when opening log files (no effect when --logtostderr=true) [Go klog: -skip_log_headers] {FILE_OUTPUT}")
+            help = "If true, avoid headers when opening log files (no effect when --logtostderr=true) [Go klog: -skip_log_headers]"
         )]
         pub skip_log_headers: Option<bool>,
 
@@ -1670,7 +1668,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = "If true, adds the file directory to the header of the log messages [Go klog: -add_dir_header] (takes effect through klog::init_with)"
+            help = "If true, adds the file directory to the header of the log messages [Go klog: -add_dir_header]"
         )]
         pub add_dir_header: Option<bool>,
 
@@ -1681,7 +1679,7 @@ mod flags {
             long = "stderrthreshold",
             value_name = "severity",
             value_parser = parse_severity,
-            help = format!("logs at or above this threshold go to stderr when writing to files and stderr (no effect when --logtostderr=true or --alsologtostderr=false): INFO, WARNING, ERROR, FATAL or 0-3 (default ERROR) {FILE_OUTPUT}")
+            help = "logs at or above this threshold go to stderr when writing to files and stderr (no effect when --logtostderr=true or --alsologtostderr=false): INFO, WARNING, ERROR, FATAL or 0-3 (default ERROR)"
         )]
         pub stderrthreshold: Option<Severity>,
     }
@@ -1744,6 +1742,45 @@ mod flags {
                 config.options.json.info_buffer_size = size.clone();
             }
             config.validate()
+        }
+
+        /// Sets up process-wide logging from `config` (the component's configuration
+        /// file, or the defaults) with these flags: [`apply_to`](Self::apply_to) (the
+        /// flags that were given override `config`, then it is validated), then
+        /// [`init_with`](crate::init_with) with [`klog_options`](Self::klog_options).
+        /// component-base's `ValidateAndApply`. [`init_from_args`](crate::init_from_args)
+        /// does this, and parsing and error reporting too, in one call.
+        ///
+        /// ```no_run
+        /// use clap::Parser;
+        ///
+        /// #[derive(Parser)]
+        /// struct Cli {
+        ///     #[command(flatten)]
+        ///     logging: klog::LoggingFlags,
+        /// }
+        ///
+        /// let cli = Cli::parse_from(klog::normalize_go_flags(std::env::args_os()));
+        /// let _logging = match cli.logging.init(klog::LoggingConfiguration::default()) {
+        ///     Ok(guard) => guard,
+        ///     Err(e) => {
+        ///         eprintln!("controller: {e}");
+        ///         std::process::exit(2);
+        ///     }
+        /// };
+        /// ```
+        ///
+        /// # Errors
+        /// [`InitError::Config`] when `--vmodule` does not parse or the result does not
+        /// validate; [`InitError::AlreadyInstalled`] when a process-wide logger was
+        /// installed before.
+        pub fn init(
+            &self,
+            mut config: LoggingConfiguration,
+        ) -> Result<crate::FlushGuard, crate::InitError> {
+            self.apply_to(&mut config)
+                .map_err(crate::InitError::Config)?;
+            crate::init_with(&config, &self.klog_options())
         }
 
         /// Go klog's own options, with klog's defaults where no flag was given (an
@@ -2909,7 +2946,6 @@ options:
                 "[Go klog: -skip_headers]",
                 "[Go klog: -skip_log_headers]",
                 "[Go klog: -add_dir_header]",
-                "klog::init_with",
             ] {
                 assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
             }
