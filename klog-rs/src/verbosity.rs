@@ -53,6 +53,7 @@ static VMODULE: RwLock<Option<Arc<VModule>>> = RwLock::new(None);
 pub fn set_verbosity(v: i32) {
     GLOBAL_V.store(v, Ordering::Relaxed);
     recompute();
+    notify_listeners();
 }
 
 /// The global `-v` threshold.
@@ -82,6 +83,25 @@ pub fn set_vmodule(vmodule: VModule) {
     VMODULE_GENERATION.fetch_add(1, Ordering::Release);
     VMODULE_ACTIVE.store(active, Ordering::Release);
     recompute();
+    notify_listeners();
+}
+
+/// Called after every change of the global `-v` or `-vmodule`: bridges whose host
+/// framework caches filter decisions (tracing's interest caches) rebuild them.
+static LISTENERS: Mutex<Vec<fn()>> = Mutex::new(Vec::new());
+
+/// Adds a function called after every [`set_verbosity`] and [`set_vmodule`].
+pub(crate) fn add_listener(listener: fn()) {
+    LISTENERS.lock().push(listener);
+}
+
+/// Calls the listeners on this thread, with no lock of klog's held (a listener may ask
+/// klog for the new settings).
+fn notify_listeners() {
+    let listeners = LISTENERS.lock().clone();
+    for listener in listeners {
+        listener();
+    }
 }
 
 /// The global `-vmodule`, if one with entries is set.
