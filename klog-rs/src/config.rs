@@ -16,7 +16,6 @@
 //!   too, and does not check negative values).
 //! - `infoBufferSize` must not be negative and is held as a byte count (`u64`).
 
-use crate::vmodule::VModule;
 use std::error::Error;
 use std::fmt;
 use std::path::PathBuf;
@@ -758,6 +757,17 @@ pub struct VModuleItem {
     /// The verbosity threshold for matching files. At most `i32::MAX`.
     #[cfg_attr(feature = "serde", serde(deserialize_with = "de::null_as_default"))]
     pub verbosity: u32,
+    /// klog-rs extension: `verbosity` is the exact level of matching call sites, also
+    /// below `-v` (`--vmodule=pattern==N`; in a file, `exact: true`). Not written when
+    /// `false`, so configurations without it stay component-base's.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            deserialize_with = "de::null_as_default",
+            skip_serializing_if = "std::ops::Not::not"
+        )
+    )]
+    pub exact: bool,
 }
 
 impl VModuleItem {
@@ -772,13 +782,32 @@ impl VModuleItem {
         VModuleItem {
             file_pattern: file_pattern.into(),
             verbosity,
+            exact: false,
+        }
+    }
+
+    /// An exact level for call sites matching `file_pattern` (`pattern==N`, a klog-rs
+    /// extension): they log `V(0)` to `V(verbosity)` whatever `-v` is, so a chatty
+    /// dependency can be quieted below `-v`.
+    ///
+    /// ```
+    /// let item = klog::VModuleItem::exact("hyper::*", 0);
+    /// assert_eq!(item.to_string(), "hyper::*==0");
+    /// assert_eq!(klog::VModuleItem::parse_list("hyper::*==0").unwrap(), [item]);
+    /// ```
+    #[must_use]
+    pub fn exact(file_pattern: impl Into<String>, verbosity: u32) -> Self {
+        VModuleItem {
+            exact: true,
+            ..VModuleItem::new(file_pattern, verbosity)
         }
     }
 
     /// Parses a `--vmodule` value with Go klog's grammar: a comma-separated list of
     /// `pattern=N`, where empty entries are skipped, each entry has exactly one `=`, a
     /// non-empty pattern and a decimal `N` (an `i32`, optionally signed) that is not
-    /// negative. Entries with `N = 0` are kept.
+    /// negative. Entries with `N = 0` are kept. klog-rs's extension `pattern==N` (an
+    /// [exact](Self::exact) entry, which Go rejects) is accepted too.
     ///
     /// ```
     /// use klog::VModuleItem;
@@ -793,18 +822,23 @@ impl VModuleItem {
     /// );
     /// ```
     pub fn parse_list(spec: &str) -> Result<Vec<VModuleItem>, ConfigError> {
-        let entries = VModule::parse_entries(spec).map_err(|e| ConfigError::new(e.to_string()))?;
+        let entries =
+            crate::vmodule::parse_items(spec, true).map_err(|e| ConfigError::new(e.to_string()))?;
         Ok(entries
             .into_iter()
-            .map(|(pattern, level)| VModuleItem::new(pattern, level.unsigned_abs()))
+            .map(|(pattern, level, exact)| VModuleItem {
+                exact,
+                ..VModuleItem::new(pattern, level.unsigned_abs())
+            })
             .collect())
     }
 }
 
 impl fmt::Display for VModuleItem {
-    /// `pattern=N`.
+    /// `pattern=N`, or `pattern==N` when exact.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}={}", self.file_pattern, self.verbosity)
+        let equals = if self.exact { "==" } else { "=" };
+        write!(f, "{}{equals}{}", self.file_pattern, self.verbosity)
     }
 }
 
