@@ -12,12 +12,10 @@
 //! `component: <error>`, with exit status 2.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::error::ErrorKind;
 use clap::Parser;
-use klog::{error, info, warning, FlushGuard, KObj, KeyValue, Logger, LoggingConfiguration};
+use klog::{error, info, warning, KObj, KeyValue, Logger, LoggingConfiguration};
 
 /// A fake pod controller that logs like a Kubernetes component.
 #[derive(Parser, Debug)]
@@ -45,25 +43,11 @@ const PODS: [(&str, &str, u32); 4] = [
     ("monitoring", "prometheus-0", 1),
 ];
 
-fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(klog::normalize_go_flags(std::env::args_os())) {
-        Ok(cli) => cli,
-        Err(err) => match err.kind() {
-            // clap prints these to stdout and exits 0.
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => err.exit(),
-            // A usage error: one line, without clap's "error: " and its usage hints.
-            _ => {
-                let text = err.render().to_string();
-                let line = text.lines().next().unwrap_or_default();
-                return fail(line.strip_prefix("error: ").unwrap_or(line));
-            }
-        },
-    };
-    // Keep the guard until main returns: dropping it flushes.
-    let _logging = match init_logging(&cli) {
-        Ok(guard) => guard,
-        Err(err) => return fail(err),
-    };
+fn main() {
+    // Parse the flags (Go's spellings too), read `--config`, let the flags override it,
+    // validate and apply; on bad input print one line and exit 2. Keep the guard until
+    // main returns: dropping it flushes.
+    let (cli, _logging) = klog::init_from_args::<Cli>();
 
     let logger = klog::background().with_name("controller");
     let (workers, resync) = (cli.workers, cli.resync);
@@ -81,23 +65,20 @@ fn main() -> ExitCode {
         });
     }
     info!(logger, "Controller stopped");
-    ExitCode::SUCCESS
 }
 
-/// The configuration file (or the defaults), overridden by the flags, then installed.
-fn init_logging(cli: &Cli) -> Result<FlushGuard, Box<dyn std::error::Error>> {
-    let mut config = match &cli.config {
-        Some(path) => LoggingConfiguration::from_path(path)?,
-        None => LoggingConfiguration::default(),
-    };
-    cli.logging.apply_to(&mut config)?; // also validates
-                                        // klog's own flags (`-logtostderr=false`, `--log-dir`, ...) choose log files.
-    Ok(klog::init_with(&config, &cli.logging.klog_options())?)
-}
+impl klog::LoggingCli for Cli {
+    fn logging_flags(&self) -> &klog::LoggingFlags {
+        &self.logging
+    }
 
-fn fail(err: impl std::fmt::Display) -> ExitCode {
-    eprintln!("component: {err}");
-    ExitCode::from(2)
+    /// The configuration file (or the defaults); the flags override it.
+    fn logging_configuration(&self) -> Result<LoggingConfiguration, klog::ConfigError> {
+        match &self.config {
+            Some(path) => LoggingConfiguration::from_path(path),
+            None => Ok(LoggingConfiguration::default()),
+        }
+    }
 }
 
 /// One reconcile: everything logged below carries the pod.

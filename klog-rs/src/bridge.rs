@@ -92,6 +92,31 @@ pub fn register_threshold(max: i32) -> ThresholdRegistration {
     ThresholdRegistration(crate::verbosity::register_sink_threshold(max))
 }
 
+/// Registers `listener` to be called after every change of the global `-v` or `-vmodule`
+/// ([`set_verbosity`](crate::set_verbosity), [`set_vmodule`](crate::set_vmodule), and so
+/// [`init`](crate::init), which calls them), on the thread that made the change, after the
+/// new value took effect. For bridges into frameworks that cache filter decisions: the
+/// tracing bridge rebuilds tracing's per-call-site interest and maximum level, so the
+/// order in which the subscriber and klog are set up does not matter.
+///
+/// Listeners stay registered for the life of the process; register each once (a
+/// [`std::sync::Once`]). A listener must not change `-v` or `-vmodule` itself.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+///
+/// static CHANGES: AtomicUsize = AtomicUsize::new(0);
+/// klog::bridge::on_verbosity_change(|| {
+///     CHANGES.fetch_add(1, Ordering::Relaxed);
+/// });
+/// klog::set_verbosity(3);
+/// assert_eq!(CHANGES.load(Ordering::Relaxed), 1);
+/// # klog::set_verbosity(0);
+/// ```
+pub fn on_verbosity_change(listener: fn()) {
+    crate::verbosity::add_listener(listener);
+}
+
 /// `value` exactly as klog's text format writes it after `key=`: strings quoted, multi-line
 /// strings as `<`…` >` blocks, numbers and JSON as they are.
 ///

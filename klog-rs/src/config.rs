@@ -16,7 +16,6 @@
 //!   too, and does not check negative values).
 //! - `infoBufferSize` must not be negative and is held as a byte count (`u64`).
 
-use crate::vmodule::VModule;
 use std::error::Error;
 use std::fmt;
 use std::path::PathBuf;
@@ -758,6 +757,17 @@ pub struct VModuleItem {
     /// The verbosity threshold for matching files. At most `i32::MAX`.
     #[cfg_attr(feature = "serde", serde(deserialize_with = "de::null_as_default"))]
     pub verbosity: u32,
+    /// klog-rs extension: `verbosity` is the exact level of matching call sites, also
+    /// below `-v` (`--vmodule=pattern==N`; in a file, `exact: true`). Not written when
+    /// `false`, so configurations without it stay component-base's.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            deserialize_with = "de::null_as_default",
+            skip_serializing_if = "std::ops::Not::not"
+        )
+    )]
+    pub exact: bool,
 }
 
 impl VModuleItem {
@@ -772,13 +782,32 @@ impl VModuleItem {
         VModuleItem {
             file_pattern: file_pattern.into(),
             verbosity,
+            exact: false,
+        }
+    }
+
+    /// An exact level for call sites matching `file_pattern` (`pattern==N`, a klog-rs
+    /// extension): they log `V(0)` to `V(verbosity)` whatever `-v` is, so a chatty
+    /// dependency can be quieted below `-v`.
+    ///
+    /// ```
+    /// let item = klog::VModuleItem::exact("hyper::*", 0);
+    /// assert_eq!(item.to_string(), "hyper::*==0");
+    /// assert_eq!(klog::VModuleItem::parse_list("hyper::*==0").unwrap(), [item]);
+    /// ```
+    #[must_use]
+    pub fn exact(file_pattern: impl Into<String>, verbosity: u32) -> Self {
+        VModuleItem {
+            exact: true,
+            ..VModuleItem::new(file_pattern, verbosity)
         }
     }
 
     /// Parses a `--vmodule` value with Go klog's grammar: a comma-separated list of
     /// `pattern=N`, where empty entries are skipped, each entry has exactly one `=`, a
     /// non-empty pattern and a decimal `N` (an `i32`, optionally signed) that is not
-    /// negative. Entries with `N = 0` are kept.
+    /// negative. Entries with `N = 0` are kept. klog-rs's extension `pattern==N` (an
+    /// [exact](Self::exact) entry, which Go rejects) is accepted too.
     ///
     /// ```
     /// use klog::VModuleItem;
@@ -793,18 +822,23 @@ impl VModuleItem {
     /// );
     /// ```
     pub fn parse_list(spec: &str) -> Result<Vec<VModuleItem>, ConfigError> {
-        let entries = VModule::parse_entries(spec).map_err(|e| ConfigError::new(e.to_string()))?;
+        let entries =
+            crate::vmodule::parse_items(spec, true).map_err(|e| ConfigError::new(e.to_string()))?;
         Ok(entries
             .into_iter()
-            .map(|(pattern, level)| VModuleItem::new(pattern, level.unsigned_abs()))
+            .map(|(pattern, level, exact)| VModuleItem {
+                exact,
+                ..VModuleItem::new(pattern, level.unsigned_abs())
+            })
             .collect())
     }
 }
 
 impl fmt::Display for VModuleItem {
-    /// `pattern=N`.
+    /// `pattern=N`, or `pattern==N` when exact.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}={}", self.file_pattern, self.verbosity)
+        let equals = if self.exact { "==" } else { "=" };
+        write!(f, "{}{equals}{}", self.file_pattern, self.verbosity)
     }
 }
 
@@ -1382,8 +1416,6 @@ mod flags {
     use super::{ConfigError, GoDuration, KlogFlags, LoggingConfiguration, Quantity, VModuleItem};
     use crate::Severity;
 
-    const FILE_OUTPUT: &str = "(takes effect through klog::init_with)";
-
     /// Every long flag name and alias except `v`, for [`normalize_go_flags`]. A test
     /// checks it against the parser.
     pub(super) const LONG_FLAG_NAMES: &[&str] = &[
@@ -1577,7 +1609,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = format!("log to standard error as well as files (no effect when --logtostderr=true) {FILE_OUTPUT}")
+            help = "log to standard error as well as files (no effect when --logtostderr=true)"
         )]
         pub alsologtostderr: Option<bool>,
 
@@ -1588,7 +1620,7 @@ mod flags {
             alias = "log_dir",
             value_name = "string",
             value_parser = path_value,
-            help = format!("If non-empty, write log files in this directory (no effect when --logtostderr=true) [Go klog: -log_dir] {FILE_OUTPUT}")
+            help = "If non-empty, write log files in this directory (no effect when --logtostderr=true) [Go klog: -log_dir]"
         )]
         pub log_dir: Option<PathBuf>,
 
@@ -1599,7 +1631,7 @@ mod flags {
             alias = "log_file",
             value_name = "string",
             value_parser = path_value,
-            help = format!("If non-empty, use this log file (no effect when --logtostderr=true) [Go klog: -log_file] {FILE_OUTPUT}")
+            help = "If non-empty, use this log file (no effect when --logtostderr=true) [Go klog: -log_file]"
         )]
         pub log_file: Option<PathBuf>,
 
@@ -1610,7 +1642,7 @@ mod flags {
             alias = "log_file_max_size",
             value_name = "uint",
             value_parser = parse_go_uint64,
-            help = format!("Defines the maximum size a log file can grow to (no effect when --logtostderr=true). Unit is megabytes. If the value is 0, the maximum file size is unlimited. (default 1800) [Go klog: -log_file_max_size] {FILE_OUTPUT}")
+            help = "Defines the maximum size a log file can grow to (no effect when --logtostderr=true). Unit is megabytes. If the value is 0, the maximum file size is unlimited. (default 1800) [Go klog: -log_file_max_size]"
         )]
         pub log_file_max_size: Option<u64>,
 
@@ -1625,7 +1657,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = format!("If true, only write logs to their native severity level (vs also writing to each lower severity level; no effect when --logtostderr=true) [Go klog: -one_output] {FILE_OUTPUT}")
+            help = "If true, only write logs to their native severity level (vs also writing to each lower severity level; no effect when --logtostderr=true) [Go klog: -one_output]"
         )]
         pub one_output: Option<bool>,
 
@@ -1640,7 +1672,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = "If true, avoid header prefixes in the log messages [Go klog: -skip_headers] (takes effect through klog::init_with)"
+            help = "If true, avoid header prefixes in the log messages [Go klog: -skip_headers]"
         )]
         pub skip_headers: Option<bool>,
 
@@ -1655,7 +1687,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = format!("If true, avoid headers when opening log files (no effect when --logtostderr=true) [Go klog: -skip_log_headers] {FILE_OUTPUT}")
+            help = "If true, avoid headers when opening log files (no effect when --logtostderr=true) [Go klog: -skip_log_headers]"
         )]
         pub skip_log_headers: Option<bool>,
 
@@ -1670,7 +1702,7 @@ mod flags {
             default_missing_value = "true",
             action = clap::ArgAction::Set,
             value_parser = parse_go_bool,
-            help = "If true, adds the file directory to the header of the log messages [Go klog: -add_dir_header] (takes effect through klog::init_with)"
+            help = "If true, adds the file directory to the header of the log messages [Go klog: -add_dir_header]"
         )]
         pub add_dir_header: Option<bool>,
 
@@ -1681,7 +1713,7 @@ mod flags {
             long = "stderrthreshold",
             value_name = "severity",
             value_parser = parse_severity,
-            help = format!("logs at or above this threshold go to stderr when writing to files and stderr (no effect when --logtostderr=true or --alsologtostderr=false): INFO, WARNING, ERROR, FATAL or 0-3 (default ERROR) {FILE_OUTPUT}")
+            help = "logs at or above this threshold go to stderr when writing to files and stderr (no effect when --logtostderr=true or --alsologtostderr=false): INFO, WARNING, ERROR, FATAL or 0-3 (default ERROR)"
         )]
         pub stderrthreshold: Option<Severity>,
     }
@@ -1744,6 +1776,45 @@ mod flags {
                 config.options.json.info_buffer_size = size.clone();
             }
             config.validate()
+        }
+
+        /// Sets up process-wide logging from `config` (the component's configuration
+        /// file, or the defaults) with these flags: [`apply_to`](Self::apply_to) (the
+        /// flags that were given override `config`, then it is validated), then
+        /// [`init_with`](crate::init_with) with [`klog_options`](Self::klog_options).
+        /// component-base's `ValidateAndApply`. [`init_from_args`](crate::init_from_args)
+        /// does this, and parsing and error reporting too, in one call.
+        ///
+        /// ```no_run
+        /// use clap::Parser;
+        ///
+        /// #[derive(Parser)]
+        /// struct Cli {
+        ///     #[command(flatten)]
+        ///     logging: klog::LoggingFlags,
+        /// }
+        ///
+        /// let cli = Cli::parse_from(klog::normalize_go_flags(std::env::args_os()));
+        /// let _logging = match cli.logging.init(klog::LoggingConfiguration::default()) {
+        ///     Ok(guard) => guard,
+        ///     Err(e) => {
+        ///         eprintln!("controller: {e}");
+        ///         std::process::exit(2);
+        ///     }
+        /// };
+        /// ```
+        ///
+        /// # Errors
+        /// [`InitError::Config`] when `--vmodule` does not parse or the result does not
+        /// validate; [`InitError::AlreadyInstalled`] when a process-wide logger was
+        /// installed before.
+        pub fn init(
+            &self,
+            mut config: LoggingConfiguration,
+        ) -> Result<crate::FlushGuard, crate::InitError> {
+            self.apply_to(&mut config)
+                .map_err(crate::InitError::Config)?;
+            crate::init_with(&config, &self.klog_options())
         }
 
         /// Go klog's own options, with klog's defaults where no flag was given (an
@@ -2909,7 +2980,6 @@ options:
                 "[Go klog: -skip_headers]",
                 "[Go klog: -skip_log_headers]",
                 "[Go klog: -add_dir_header]",
-                "klog::init_with",
             ] {
                 assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
             }

@@ -97,11 +97,18 @@ impl Shared {
     fn enabled(&self, level: i32, callsite: Option<&Callsite>) -> bool {
         match &self.threshold {
             Threshold::Global => verbosity::globally_enabled(level, callsite),
-            Threshold::Fixed(v, vmodule) => {
-                level <= *v
-                    || matches!((vmodule, callsite), (Some(vm), Some(c))
-                        if vm.level_for(c.file(), c.module_path()).is_some_and(|n| level <= n))
-            }
+            Threshold::Fixed(v, vmodule) => match (vmodule, callsite) {
+                (Some(vm), Some(c)) if vm.has_exact() => {
+                    vm.enabled(*v, level, c.file(), c.module_path())
+                }
+                (Some(vm), Some(c)) => {
+                    level <= *v
+                        || vm
+                            .level_for(c.file(), c.module_path())
+                            .is_some_and(|n| level <= n)
+                }
+                _ => level <= *v,
+            },
         }
     }
 }

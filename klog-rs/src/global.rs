@@ -134,9 +134,9 @@ fn config_verbosity(config: &LoggingConfiguration) -> i32 {
 fn config_vmodule(config: &LoggingConfiguration) -> Result<VModule, ConfigError> {
     let entries = config.vmodule.iter().map(|item| {
         let level = i32::try_from(item.verbosity).unwrap_or(i32::MAX);
-        (item.file_pattern.as_str(), level)
+        (item.file_pattern.as_str(), level, item.exact)
     });
-    VModule::from_entries(entries, VModuleMode::Extended)
+    VModule::from_items(entries, VModuleMode::Extended)
         .map_err(|e| ConfigError::new(format!("vmodule: {e}")))
 }
 

@@ -135,6 +135,8 @@ mod macros;
 mod output;
 pub mod parse;
 mod record;
+#[cfg(feature = "clap")]
+mod setup;
 mod sink;
 pub mod testing;
 mod value;
@@ -160,6 +162,8 @@ pub use global::{
 pub use logger::Logger;
 pub use output::{output_stats, DestinationStats, OutputStats, SharedBuffer};
 pub use record::{Record, RecordKind, Severity};
+#[cfg(feature = "clap")]
+pub use setup::{init_from_args, try_init_from, LoggingCli, StartupError};
 pub use sink::Sink;
 pub use value::{
     ErrorCauses, KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, Marshaler, ObjectList,

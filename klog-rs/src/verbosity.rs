@@ -36,6 +36,9 @@ static GATE: AtomicI32 = AtomicI32::new(0);
 
 /// Whether a global `-vmodule` with entries is set: the second check runs only then.
 static VMODULE_ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Whether the global `-vmodule` has exact entries (`pattern==N`), which can lower `-v`:
+/// only then does an enabled call ask its call site.
+static VMODULE_EXACT: AtomicBool = AtomicBool::new(false);
 /// Bumped by every [`set_vmodule`]; call sites cache their level with the generation it
 /// was computed for. Starts at 1 so that a fresh call site (generation 0) is stale.
 static VMODULE_GENERATION: AtomicU32 = AtomicU32::new(1);
@@ -53,6 +56,7 @@ static VMODULE: RwLock<Option<Arc<VModule>>> = RwLock::new(None);
 pub fn set_verbosity(v: i32) {
     GLOBAL_V.store(v, Ordering::Relaxed);
     recompute();
+    notify_listeners();
 }
 
 /// The global `-v` threshold.
@@ -77,11 +81,32 @@ pub fn verbosity() -> i32 {
 /// ```
 pub fn set_vmodule(vmodule: VModule) {
     let active = !vmodule.is_empty();
+    let exact = vmodule.has_exact();
     *VMODULE.write() = active.then(|| Arc::new(vmodule));
     // The new value is visible before call sites learn that their cache is stale.
     VMODULE_GENERATION.fetch_add(1, Ordering::Release);
     VMODULE_ACTIVE.store(active, Ordering::Release);
+    VMODULE_EXACT.store(exact, Ordering::Release);
     recompute();
+    notify_listeners();
+}
+
+/// Called after every change of the global `-v` or `-vmodule`: bridges whose host
+/// framework caches filter decisions (tracing's interest caches) rebuild them.
+static LISTENERS: Mutex<Vec<fn()>> = Mutex::new(Vec::new());
+
+/// Adds a function called after every [`set_verbosity`] and [`set_vmodule`].
+pub(crate) fn add_listener(listener: fn()) {
+    LISTENERS.lock().push(listener);
+}
+
+/// Calls the listeners on this thread, with no lock of klog's held (a listener may ask
+/// klog for the new settings).
+fn notify_listeners() {
+    let listeners = LISTENERS.lock().clone();
+    for listener in listeners {
+        listener();
+    }
 }
 
 /// The global `-vmodule`, if one with entries is set.
@@ -163,11 +188,32 @@ pub(crate) fn max_v() -> i32 {
 /// Whether the global `-vmodule` enables `level` at `callsite`.
 #[inline]
 pub(crate) fn vmodule_enables(callsite: &Callsite, level: i32) -> bool {
-    VMODULE_ACTIVE.load(Ordering::Relaxed) && callsite_vmodule_level(callsite) >= level
+    VMODULE_ACTIVE.load(Ordering::Relaxed) && decode(callsite_vmodule_level(callsite)).0 >= level
 }
 
-/// The call site's global-vmodule level (`i32::MIN` when no pattern matches), from its
-/// cache while the generation is current.
+/// A call site's cached vmodule level: `i32::MIN` when no pattern matches, `N >= 1` for
+/// a raising entry, `-1 - N` for an exact entry `N` (`N < i32::MAX`; an exact
+/// `i32::MAX` enables everything, as a raising one does, and is cached as one).
+fn encode(rule: Option<(i32, bool)>) -> i32 {
+    match rule {
+        None => i32::MIN,
+        Some((n, true)) if n < i32::MAX => -1 - n,
+        Some((n, _)) => n,
+    }
+}
+
+/// The level and whether it is exact, from [`encode`]d form.
+#[inline]
+fn decode(cached: i32) -> (i32, bool) {
+    if cached < 0 && cached != i32::MIN {
+        (-1 - cached, true)
+    } else {
+        (cached, false)
+    }
+}
+
+/// The call site's encoded global-vmodule level (see [`encode`]), from its cache while
+/// the generation is current.
 #[inline]
 fn callsite_vmodule_level(callsite: &Callsite) -> i32 {
     let generation = VMODULE_GENERATION.load(Ordering::Acquire);
@@ -183,8 +229,8 @@ fn rematch(callsite: &Callsite, generation: u32) -> i32 {
     let level = VMODULE
         .read()
         .as_ref()
-        .and_then(|v| v.level_for(callsite.file(), callsite.module_path()))
-        .unwrap_or(i32::MIN);
+        .and_then(|v| v.rule_for(callsite.file(), callsite.module_path()));
+    let level = encode(level);
     callsite.cache_vmodule_level(generation, level);
     level
 }
@@ -192,5 +238,13 @@ fn rematch(callsite: &Callsite, generation: u32) -> i32 {
 /// Whether a sink that follows the global settings writes `level` at `callsite`.
 #[inline]
 pub(crate) fn globally_enabled(level: i32, callsite: Option<&Callsite>) -> bool {
+    if VMODULE_EXACT.load(Ordering::Relaxed) {
+        if let Some(c) = callsite {
+            if let (n, true) = decode(callsite_vmodule_level(c)) {
+                // An exact entry decides alone: it can lower -v as well as raise it.
+                return level.max(0) <= n;
+            }
+        }
+    }
     level <= verbosity() || callsite.is_some_and(|c| vmodule_enables(c, level))
 }

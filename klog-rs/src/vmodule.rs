@@ -144,6 +144,8 @@ pub struct VModule {
     mode: VModuleMode,
     /// In order, with `N = 0` entries already dropped, so `level_for` just scans.
     entries: Vec<Entry>,
+    /// Whether any entry is exact (`pattern==N`): only then can a match lower `-v`.
+    has_exact: bool,
 }
 
 /// Why a `-vmodule` value was rejected; `Display` gives klog's exact message.
@@ -191,8 +193,12 @@ impl std::error::Error for ParseVModuleError {}
 /// One surviving `pattern=N` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
-    /// Always >= 1: zero entries are dropped, negative ones rejected.
+    /// Always >= 1 for raising entries (zero entries are dropped, negative ones
+    /// rejected); >= 0 for exact ones.
     level: i32,
+    /// An exact entry (`pattern==N`, Extended mode): the call site's level is `level`,
+    /// whatever `-v` is.
+    exact: bool,
     matcher: Matcher,
 }
 
@@ -314,13 +320,15 @@ impl VModule {
     /// ```
     pub fn parse(value: &str, mode: VModuleMode) -> Result<VModule, ParseVModuleError> {
         let mut entries = Vec::new();
-        for (pattern, level) in VModule::parse_entries(value)? {
-            push_entry(&mut entries, pattern, level, mode)?;
+        for (pattern, level, exact) in parse_items(value, mode == VModuleMode::Extended)? {
+            push_entry(&mut entries, pattern, level, exact, mode)?;
         }
+        let has_exact = entries.iter().any(|e| e.exact);
         Ok(VModule {
             text: value.to_owned(),
             mode,
             entries,
+            has_exact,
         })
     }
 
@@ -338,27 +346,10 @@ impl VModule {
     /// klog's syntax error for a malformed entry, `negative value for vmodule level` for a
     /// negative `N`; the first bad entry decides.
     pub fn parse_entries(value: &str) -> Result<Vec<(&str, i32)>, ParseVModuleError> {
-        let mut entries = Vec::new();
-        for entry in value.split(',') {
-            if entry.is_empty() {
-                // klog skips these so that trailing commas are harmless.
-                continue;
-            }
-            let mut fields = entry.split('=');
-            let (Some(pattern), Some(level), None) = (fields.next(), fields.next(), fields.next())
-            else {
-                return Err(ParseVModuleError::SYNTAX);
-            };
-            if pattern.is_empty() {
-                return Err(ParseVModuleError::SYNTAX);
-            }
-            let level = parse_level(level).ok_or(ParseVModuleError::SYNTAX)?;
-            if level < 0 {
-                return Err(ParseVModuleError::NEGATIVE);
-            }
-            entries.push((pattern, level));
-        }
-        Ok(entries)
+        Ok(parse_items(value, false)?
+            .into_iter()
+            .map(|(pattern, level, _)| (pattern, level))
+            .collect())
     }
 
     /// Builds a value from `(pattern, level)` pairs, e.g. component-base's
@@ -380,28 +371,48 @@ impl VModule {
         entries: impl IntoIterator<Item = (&'a str, i32)>,
         mode: VModuleMode,
     ) -> Result<VModule, ParseVModuleError> {
+        VModule::from_items(
+            entries
+                .into_iter()
+                .map(|(pattern, level)| (pattern, level, false)),
+            mode,
+        )
+    }
+
+    /// [`from_entries`](Self::from_entries) with exact entries (`true`: `pattern==N`),
+    /// which only [`VModuleMode::Extended`] accepts.
+    pub(crate) fn from_items<'a>(
+        entries: impl IntoIterator<Item = (&'a str, i32, bool)>,
+        mode: VModuleMode,
+    ) -> Result<VModule, ParseVModuleError> {
         let mut text = String::new();
         let mut parsed = Vec::new();
-        for (pattern, level) in entries {
-            if pattern.is_empty() || pattern.contains([',', '=']) {
+        for (pattern, level, exact) in entries {
+            if pattern.is_empty()
+                || pattern.contains([',', '='])
+                || (exact && mode != VModuleMode::Extended)
+            {
                 return Err(ParseVModuleError::SYNTAX);
             }
-            push_entry(&mut parsed, pattern, level, mode)?;
+            push_entry(&mut parsed, pattern, level, exact, mode)?;
             if !text.is_empty() {
                 text.push(',');
             }
             text.push_str(pattern);
-            text.push('=');
+            text.push_str(if exact { "==" } else { "=" });
             text.push_str(&level.to_string());
         }
+        let has_exact = parsed.iter().any(|e| e.exact);
         Ok(VModule {
             text,
             mode,
             entries: parsed,
+            has_exact,
         })
     }
 
-    /// The highest level any entry can raise a call site to (`None` without entries).
+    /// The highest level any entry can raise a call site to (`None` without entries;
+    /// exact entries count too).
     ///
     /// ```
     /// let vm: klog::VModule = "a=2,b=7,c=0".parse().unwrap();
@@ -452,6 +463,12 @@ impl VModule {
     /// assert_eq!(vm.level_for("src/sub/", ""), Some(1)); // `*` matches the empty base name
     /// ```
     pub fn level_for(&self, file: &str, module_path: &str) -> Option<i32> {
+        self.rule_for(file, module_path).map(|(level, _)| level)
+    }
+
+    /// The level of the first entry matching a call site and whether that entry is exact
+    /// (`pattern==N`), `None` if none matches.
+    pub(crate) fn rule_for(&self, file: &str, module_path: &str) -> Option<(i32, bool)> {
         if self.entries.is_empty() {
             return None;
         }
@@ -461,11 +478,17 @@ impl VModule {
         self.entries
             .iter()
             .find(|entry| entry.matcher.matches(path, base, module_path))
-            .map(|entry| entry.level)
+            .map(|entry| (entry.level, entry.exact))
+    }
+
+    /// Whether an entry is exact (`pattern==N`), so that a match can lower `-v`.
+    pub(crate) fn has_exact(&self) -> bool {
+        self.has_exact
     }
 
     /// Whether `V(level)` is enabled for this call site given the global `-v`: iff
-    /// `max(level, 0) <= v` or `level` is at most the level of the first matching entry.
+    /// `max(level, 0) <= v` or `level` is at most the level of the first matching entry;
+    /// when that entry is exact (`pattern==N`), iff `max(level, 0) <= N`.
     ///
     /// ```
     /// use klog::VModule;
@@ -475,8 +498,19 @@ impl VModule {
     /// assert!(!vm.enabled(0, 4, "pkg/kubelet.rs", ""));
     /// assert!(vm.enabled(5, 4, "pkg/kubelet.rs", "")); // vmodule never lowers -v
     /// assert!(!vm.enabled(0, 1, "pkg/other.rs", ""));
+    ///
+    /// let vm: VModule = "chatty::*==1".parse().unwrap();
+    /// assert!(!vm.enabled(5, 2, "src/conn.rs", "chatty::conn")); // lowered to V(1)
+    /// assert!(vm.enabled(5, 2, "src/main.rs", "app"));
     /// ```
     pub fn enabled(&self, v: i32, level: i32, file: &str, module_path: &str) -> bool {
+        if self.has_exact {
+            return match self.rule_for(file, module_path) {
+                Some((n, true)) => level.max(0) <= n,
+                Some((n, false)) => level.max(0) <= v || level <= n,
+                None => level.max(0) <= v,
+            };
+        }
         // The -v check first: it is cheaper than matching, and it is what klog does too.
         level.max(0) <= v
             || self
@@ -508,20 +542,55 @@ fn push_entry(
     entries: &mut Vec<Entry>,
     pattern: &str,
     level: i32,
+    exact: bool,
     mode: VModuleMode,
 ) -> Result<(), ParseVModuleError> {
     if level < 0 {
         return Err(ParseVModuleError::NEGATIVE);
     }
-    if level > 0 {
-        // klog drops zero entries: they can never enable anything and would only shadow
-        // later patterns.
+    // klog drops zero entries: they can never enable anything and would only shadow later
+    // patterns. An exact zero entry is kept: it lowers its call sites to V(0).
+    if level > 0 || exact {
         entries.push(Entry {
             level,
+            exact,
             matcher: Matcher::new(pattern, mode),
         });
     }
     Ok(())
+}
+
+/// The `(pattern, N, exact)` entries of a `-vmodule` value: klog's grammar, and with
+/// `exact_entries` also `pattern==N` (`exact`), which klog rejects as a syntax error.
+pub(crate) fn parse_items(
+    value: &str,
+    exact_entries: bool,
+) -> Result<Vec<(&str, i32, bool)>, ParseVModuleError> {
+    let mut entries = Vec::new();
+    for entry in value.split(',') {
+        if entry.is_empty() {
+            // klog skips these so that trailing commas are harmless.
+            continue;
+        }
+        let mut fields = entry.split('=');
+        let (pattern, level, exact) =
+            match (fields.next(), fields.next(), fields.next(), fields.next()) {
+                (Some(pattern), Some(level), None, None) => (pattern, level, false),
+                (Some(pattern), Some(""), Some(level), None) if exact_entries => {
+                    (pattern, level, true)
+                }
+                _ => return Err(ParseVModuleError::SYNTAX),
+            };
+        if pattern.is_empty() {
+            return Err(ParseVModuleError::SYNTAX);
+        }
+        let level = parse_level(level).ok_or(ParseVModuleError::SYNTAX)?;
+        if level < 0 {
+            return Err(ParseVModuleError::NEGATIVE);
+        }
+        entries.push((pattern, level, exact));
+    }
+    Ok(entries)
 }
 
 /// Go's `strconv.ParseInt(s, 10, 32)`: one optional sign, then ASCII digits only, in range.
@@ -755,6 +824,12 @@ mod tests {
         VModule::parse(value, VModuleMode::Klog).unwrap()
     }
 
+    impl VModule {
+        fn parse_again(&self) -> VModule {
+            VModule::parse(&self.to_string(), self.mode).unwrap()
+        }
+    }
+
     fn extended(value: &str) -> VModule {
         VModule::parse(value, VModuleMode::Extended).unwrap()
     }
@@ -915,7 +990,6 @@ mod tests {
             ("kubelet", Some(SYNTAX)),
             ("kubelet=x", Some(SYNTAX)),
             ("kubelet=3=4", Some(SYNTAX)),
-            ("kubelet==3", Some(SYNTAX)),
             ("kubelet= 3", Some(SYNTAX)),
             ("kubelet=3 ", Some(SYNTAX)),
             ("kubelet=0x3", Some(SYNTAX)),
@@ -943,6 +1017,64 @@ mod tests {
                 assert_eq!(got.as_deref(), want, "{value:?} in {mode:?}");
             }
         }
+    }
+
+    #[test]
+    fn exact_entries_only_in_extended_mode() {
+        const SYNTAX: &str = "syntax error: expect comma-separated list of filename=N";
+        for value in ["kubelet==3", "a=1,kubelet==0", "x::y==2"] {
+            let err = VModule::parse(value, VModuleMode::Klog).unwrap_err();
+            assert_eq!(err.to_string(), SYNTAX, "{value}");
+            assert!(VModule::parse_entries(value).is_err(), "{value}");
+            let vm = VModule::parse(value, VModuleMode::Extended).unwrap();
+            assert!(vm.has_exact(), "{value}");
+            assert_eq!(vm.to_string(), value);
+            assert_eq!(vm.parse_again(), vm);
+        }
+        for (value, want) in [
+            ("kubelet===3", SYNTAX),
+            ("kubelet==", SYNTAX),
+            ("==3", SYNTAX),
+            ("kubelet== 3", SYNTAX),
+            ("kubelet==x", SYNTAX),
+            ("kubelet=3=", SYNTAX),
+            ("kubelet==-1", "negative value for vmodule level"),
+        ] {
+            let got = VModule::parse(value, VModuleMode::Extended).unwrap_err();
+            assert_eq!(got.to_string(), want, "{value}");
+        }
+        assert!(
+            VModule::from_items([("a", 1, true)], VModuleMode::Klog).is_err(),
+            "Klog mode has no exact entries"
+        );
+        let built = VModule::from_items([("a", 0, true), ("b", 2, false)], VModuleMode::Extended);
+        assert_eq!(built.unwrap(), extended("a==0,b=2"));
+    }
+
+    #[test]
+    fn exact_entries_set_the_level_below_and_above_v() {
+        let vm = extended("chatty::*==1,chatty_other=2,*/noisy==0,loud==6");
+        let decide = |v, level, file, module| vm.enabled(v, level, file, module);
+        // Lowered: V(2)..V(5) off at -v=5, V(0) and V(1) still on.
+        assert!(decide(5, 1, "src/conn.rs", "chatty::conn"));
+        assert!(!decide(5, 2, "src/conn.rs", "chatty::conn"));
+        assert!(decide(5, 0, "src/x/noisy.rs", "app::x"));
+        assert!(!decide(5, 1, "src/x/noisy.rs", "app::x"));
+        assert!(decide(5, -1, "src/x/noisy.rs", "app::x")); // V(<0) counts as V(0)
+                                                            // Raised, like a raising entry.
+        assert!(decide(0, 6, "src/loud.rs", "app::loud"));
+        assert!(!decide(0, 7, "src/loud.rs", "app::loud"));
+        // Raising entries and unmatched call sites are unchanged.
+        assert!(decide(5, 5, "src/chatty_other.rs", "app"));
+        assert!(decide(0, 2, "src/chatty_other.rs", "app"));
+        assert!(decide(5, 5, "src/main.rs", "app"));
+        assert!(!decide(4, 5, "src/main.rs", "app"));
+        // First match wins, exact or not.
+        let vm = extended("conn=5,chatty::*==0");
+        assert!(vm.enabled(0, 5, "src/conn.rs", "chatty::conn"));
+        assert_eq!(vm.level_for("src/conn.rs", "chatty::conn"), Some(5));
+        assert_eq!(vm.level_for("src/other.rs", "chatty::other"), Some(0));
+        assert_eq!(vm.max_level(), Some(5));
     }
 
     #[test]

@@ -81,6 +81,7 @@ impl KlogLayer {
     #[must_use]
     pub fn new(logger: Logger) -> KlogLayer {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        crate::follow_klog_settings();
         KlogLayer {
             base: logger,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -121,9 +122,8 @@ impl KlogLayer {
 ///
 /// It is a [`Layer`] (add it to a subscriber to filter every layer) and a per-layer
 /// [`Filter`] (`layer.with_filter(filter)`). Like any tracing filter, its decisions are
-/// cached per call site: change `-v` and `-vmodule` with [`set_verbosity`](crate::set_verbosity)
-/// and [`set_vmodule`](crate::set_vmodule), which rebuild tracing's caches, or call
-/// `tracing::callsite::rebuild_interest_cache()` after changing them with klog.
+/// cached per call site; every change of klog's `-v` and `-vmodule` rebuilds tracing's
+/// caches once a filter or [`KlogLayer`] exists.
 ///
 /// ```
 /// use tracing_subscriber::layer::SubscriberExt;
@@ -149,6 +149,7 @@ impl KlogFilter {
     /// ```
     #[must_use]
     pub fn new(logger: Logger) -> KlogFilter {
+        crate::follow_klog_settings();
         KlogFilter { base: logger }
     }
 }

@@ -71,9 +71,11 @@
 //! registered (per call site, so `-vmodule` costs nothing per event) and through its
 //! maximum level hint, so a disabled `tracing::debug!` at `-v=0` is rejected by the
 //! macro's level check, as with tracing-subscriber's `LevelFilter`. Those decisions are
-//! cached by tracing: change `-v`/`-vmodule` at run time with [`set_verbosity`] and
-//! [`set_vmodule`], which also rebuild tracing's caches. [`KlogFilter`] is the same
-//! filter on its own, for other layers.
+//! cached by tracing; every change of klog's `-v` or `-vmodule` (`klog::init`,
+//! `klog::set_verbosity`, `klog::set_vmodule`, or this crate's [`set_verbosity`] and
+//! [`set_vmodule`]) rebuilds tracing's caches once a [`KlogLayer`] or [`KlogFilter`]
+//! exists, so the subscriber can be installed before or after `klog::init`.
+//! [`KlogFilter`] is the same filter on its own, for other layers.
 //!
 //! The maximum level hint reads klog's public thresholds: the global `-v` and
 //! `-vmodule`, and the sink's own `-v` (probed with `Logger::v(n).enabled()`). A sink's
@@ -162,7 +164,8 @@ pub fn tracing_level(severity: Severity, verbosity: i32) -> Level {
 }
 
 /// Sets klog's global `-v` ([`klog::set_verbosity`]) and rebuilds tracing's per-call-site
-/// filter caches, so [`KlogLayer`] and [`KlogFilter`] decide by the new value.
+/// filter caches, so [`KlogLayer`] and [`KlogFilter`] decide by the new value. Once a
+/// layer or filter exists, `klog::set_verbosity` does the same.
 ///
 /// ```
 /// klog_tracing::set_verbosity(4); // tracing::debug! is now written
@@ -170,12 +173,13 @@ pub fn tracing_level(severity: Severity, verbosity: i32) -> Level {
 /// # klog_tracing::set_verbosity(0);
 /// ```
 pub fn set_verbosity(v: i32) {
+    follow_klog_settings();
     klog::set_verbosity(v);
-    tracing_core::callsite::rebuild_interest_cache();
 }
 
 /// Sets (or with an empty value, clears) klog's global `-vmodule` ([`klog::set_vmodule`])
-/// and rebuilds tracing's per-call-site filter caches. Patterns match the event's file
+/// and rebuilds tracing's per-call-site filter caches (as `klog::set_vmodule` does once a
+/// layer or filter exists). Patterns match the event's file
 /// (as `file!()` gives it) and module path.
 ///
 /// ```
@@ -184,8 +188,17 @@ pub fn set_verbosity(v: i32) {
 /// # klog_tracing::set_vmodule(klog::VModule::default());
 /// ```
 pub fn set_vmodule(vmodule: klog::VModule) {
+    follow_klog_settings();
     klog::set_vmodule(vmodule);
-    tracing_core::callsite::rebuild_interest_cache();
+}
+
+/// Makes every later change of klog's `-v` and `-vmodule` (also by `klog::init`) rebuild
+/// tracing's interest caches; done once per process, by the first layer or filter.
+pub(crate) fn follow_klog_settings() {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    REGISTER.call_once(|| {
+        klog::bridge::on_verbosity_change(tracing_core::callsite::rebuild_interest_cache);
+    });
 }
 
 /// The README's code blocks, compiled and run as doctests.
