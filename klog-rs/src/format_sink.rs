@@ -111,6 +111,10 @@ trait Encoding: Send + Sync + 'static {
     /// What derived loggers add to every record, rendered when they are derived.
     type Context: Clone + Default + Send + Sync + fmt::Debug;
 
+    /// Whether klog's log files start with its header lines (`Log file created at: …`):
+    /// klog text, yes; JSON, no (every line of a JSON log file is a JSON object).
+    const FILE_HEADERS: bool;
+
     /// `text`: room for rendering `Display` values (empty; allocates only if used).
     /// Makes `out`, a new (default) context, `ctx` with `kvs` bound.
     fn with_values(
@@ -145,6 +149,7 @@ struct TextSinkContext {
 
 impl Encoding for TextEncoding {
     type Context = TextSinkContext;
+    const FILE_HEADERS: bool = true;
 
     fn with_values(
         ctx: &TextSinkContext,
@@ -217,6 +222,7 @@ struct JsonEncoding;
 
 impl Encoding for JsonEncoding {
     type Context = JsonContext;
+    const FILE_HEADERS: bool = false;
 
     fn with_values(
         ctx: &JsonContext,
@@ -476,6 +482,7 @@ impl BuilderOptions {
             self.buffer,
             self.split_stream,
             self.klog_flags.as_ref(),
+            E::FILE_HEADERS,
         );
         FormatSink {
             shared: Arc::new(Shared {
@@ -493,12 +500,14 @@ impl BuilderOptions {
 }
 
 /// The destinations a builder's options ask for: klog's files (unless `-logtostderr`),
-/// else component-base's split stream, else the writer (stderr by default).
+/// else component-base's split stream, else the writer (stderr by default). Files get
+/// klog's header lines when `file_headers` (and not `--skip_log_headers`).
 fn router(
     writer: Option<Box<dyn Write + Send>>,
     buffer: usize,
     split_stream: Option<usize>,
     klog_flags: Option<&KlogFlags>,
+    file_headers: bool,
 ) -> Router {
     if let Some(flags) = klog_flags.filter(|f| !f.logtostderr) {
         let dir = flags.log_dir.clone().unwrap_or_else(std::env::temp_dir);
@@ -511,7 +520,7 @@ fn router(
             single_file: flags.log_file.clone(),
             max_size: flags.log_file_max_size.saturating_mul(1024 * 1024),
             one_output: flags.one_output,
-            skip_headers: flags.skip_log_headers,
+            skip_headers: flags.skip_log_headers || !file_headers,
             program: default_program(),
             host: default_host(),
             user: default_user(),
