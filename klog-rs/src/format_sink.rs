@@ -311,6 +311,11 @@ macro_rules! public_sink {
             pub fn stats(&self) -> OutputStats {
                 self.inner.shared.output.stats()
             }
+
+            /// The destinations this sink writes to (for `init`'s guard).
+            pub(crate) fn router(&self) -> &Router {
+                &self.inner.shared.output
+            }
         }
 
         impl fmt::Debug for $sink {

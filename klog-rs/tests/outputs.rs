@@ -350,6 +350,22 @@ fn the_flush_thread_writes_buffered_lines_within_the_flush_frequency() {
 }
 
 #[test]
+fn a_dropped_buffered_sink_writes_out_its_buffer() {
+    let out = klog::SharedBuffer::default();
+    let logger = TextSink::builder()
+        .writer(out.clone())
+        .buffered(1 << 20)
+        .verbosity(0)
+        .build_logger();
+    for seq in 0..100 {
+        info!(logger, "line", thread = 0, seq);
+    }
+    assert!(out.contents().is_empty(), "still buffered");
+    drop(logger);
+    count_records(&out.to_string(), 1, 100);
+}
+
+#[test]
 fn json_log_files_hold_json_lines_only() {
     let dir = std::env::temp_dir().join(format!("klog-outputs-json-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
