@@ -600,7 +600,9 @@ macro_rules! builder_methods {
         /// (whole records only); errors and fatal records are written through at once.
         /// Flushed by [`flush`](crate::flush), the flush thread
         /// ([`flush_frequency`](Self::flush_frequency)), the panic hook `init` installs,
-        /// `fatal!` and `flush_and_exit`.
+        /// `fatal!` and `flush_and_exit`, when the last sink sharing the buffer is
+        /// dropped, and (on Unix) when the process exits, by returning from `main` or by
+        /// `std::process::exit`.
         #[must_use]
         pub fn buffered(mut self, bytes: usize) -> Self {
             self.options.buffer = bytes;

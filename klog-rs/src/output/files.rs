@@ -41,6 +41,11 @@
 //!   vanishes while logging; klog gives up (it exits) when it cannot create a file.
 //! - Failures never end the process: klog exits when it cannot create or write a file; here
 //!   the error is returned (the caller counts and reports it) and the next record tries again.
+//!   At start-up, `init_with` checks the `--log_file` ([`check_file`]) or `--log_dir`
+//!   ([`check_dir`]) and returns an error when it cannot be used.
+//! - JSON log files (`--logging-format=json`) have no header lines (the caller sets
+//!   `skip_headers`): every line is a JSON object, for `jq` and log shippers. (In Go, the
+//!   JSON format is a logr backend writing to the streams; klog's files hold klog text.)
 //! - A file that was deleted or moved away behind our back (its directory removed, another
 //!   process rotating the shared `--log-file`) is noticed at the next [`LogFiles::flush`]
 //!   (and before a rotation, and after a failed write): what is still buffered goes into a

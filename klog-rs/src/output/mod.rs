@@ -236,6 +236,7 @@ impl Destination {
 
     /// Like [`flush`](Self::flush), but gives up on a destination whose lock is not free
     /// by `deadline` (for the exit hook: the thread holding it may never let go).
+    #[cfg_attr(not(unix), allow(dead_code))]
     fn flush_until(&self, deadline: Instant) {
         if let Some(mut inner) = self.inner.0.try_lock_until(deadline) {
             self.flush_locked(&mut inner);
@@ -445,11 +446,13 @@ pub(crate) fn flush_all() {
 
 /// How long the exit hook waits for the destinations other threads are writing to (Go
 /// klog's `ExitFlushTimeout`).
+#[cfg_attr(not(unix), allow(dead_code))]
 const EXIT_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// [`flush_all`] for the exit hook: every destination is waited for, but altogether no
 /// longer than [`EXIT_FLUSH_TIMEOUT`] (a thread may be stuck in a writer, or `exit` may
 /// have been called from inside one, with its lock held).
+#[cfg_attr(not(unix), allow(dead_code))]
 fn flush_all_at_exit() {
     let deadline = Instant::now() + EXIT_FLUSH_TIMEOUT;
     let Some(registry) = REGISTRY.try_lock_until(deadline) else {
