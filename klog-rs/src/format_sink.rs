@@ -118,6 +118,10 @@ trait Encoding: Send + Sync + 'static {
     /// What derived loggers add to every record, rendered when they are derived.
     type Context: Clone + Default + Send + Sync + fmt::Debug;
 
+    /// Whether klog's log files start with its header lines (`Log file created at: …`):
+    /// klog text, yes; JSON, no (every line of a JSON log file is a JSON object).
+    const FILE_HEADERS: bool;
+
     /// `text`: room for rendering `Display` values (empty; allocates only if used).
     /// Makes `out`, a new (default) context, `ctx` with `kvs` bound.
     fn with_values(
@@ -152,6 +156,7 @@ struct TextSinkContext {
 
 impl Encoding for TextEncoding {
     type Context = TextSinkContext;
+    const FILE_HEADERS: bool = true;
 
     fn with_values(
         ctx: &TextSinkContext,
@@ -224,6 +229,7 @@ struct JsonEncoding;
 
 impl Encoding for JsonEncoding {
     type Context = JsonContext;
+    const FILE_HEADERS: bool = false;
 
     fn with_values(
         ctx: &JsonContext,
@@ -311,6 +317,11 @@ macro_rules! public_sink {
             #[must_use]
             pub fn stats(&self) -> OutputStats {
                 self.inner.shared.output.stats()
+            }
+
+            /// The destinations this sink writes to (for `init`'s guard).
+            pub(crate) fn router(&self) -> &Router {
+                &self.inner.shared.output
             }
         }
 
@@ -483,6 +494,7 @@ impl BuilderOptions {
             self.buffer,
             self.split_stream,
             self.klog_flags.as_ref(),
+            E::FILE_HEADERS,
         );
         FormatSink {
             shared: Arc::new(Shared {
@@ -500,12 +512,14 @@ impl BuilderOptions {
 }
 
 /// The destinations a builder's options ask for: klog's files (unless `-logtostderr`),
-/// else component-base's split stream, else the writer (stderr by default).
+/// else component-base's split stream, else the writer (stderr by default). Files get
+/// klog's header lines when `file_headers` (and not `--skip_log_headers`).
 fn router(
     writer: Option<Box<dyn Write + Send>>,
     buffer: usize,
     split_stream: Option<usize>,
     klog_flags: Option<&KlogFlags>,
+    file_headers: bool,
 ) -> Router {
     if let Some(flags) = klog_flags.filter(|f| !f.logtostderr) {
         let dir = flags.log_dir.clone().unwrap_or_else(std::env::temp_dir);
@@ -518,7 +532,7 @@ fn router(
             single_file: flags.log_file.clone(),
             max_size: flags.log_file_max_size.saturating_mul(1024 * 1024),
             one_output: flags.one_output,
-            skip_headers: flags.skip_log_headers,
+            skip_headers: flags.skip_log_headers || !file_headers,
             program: default_program(),
             host: default_host(),
             user: default_user(),
@@ -593,7 +607,9 @@ macro_rules! builder_methods {
         /// (whole records only); errors and fatal records are written through at once.
         /// Flushed by [`flush`](crate::flush), the flush thread
         /// ([`flush_frequency`](Self::flush_frequency)), the panic hook `init` installs,
-        /// `fatal!` and `flush_and_exit`.
+        /// `fatal!` and `flush_and_exit`, when the last sink sharing the buffer is
+        /// dropped, and (on Unix) when the process exits, by returning from `main` or by
+        /// `std::process::exit`.
         #[must_use]
         pub fn buffered(mut self, bytes: usize) -> Self {
             self.options.buffer = bytes;

@@ -8,13 +8,15 @@
 //! one from a configuration with [`logger_from_config`](crate::logger_from_config).
 
 use std::fmt;
-use std::sync::{LazyLock, OnceLock};
-
+use std::io;
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, OnceLock};
 use std::time::Duration;
 
 use crate::config::{ConfigError, KlogFlags, LoggingConfiguration};
 use crate::format_sink::{JsonSink, TextSink};
 use crate::logger::Logger;
+use crate::output::{files, Router};
 use crate::vmodule::{VModule, VModuleMode};
 
 static INSTALLED: OnceLock<Logger> = OnceLock::new();
@@ -146,7 +148,15 @@ fn config_vmodule(config: &LoggingConfiguration) -> Result<VModule, ConfigError>
 /// stdout and stderr with `options.*.splitStream`, the info side buffered up to
 /// `infoBufferSize`) as the process-wide logger, starts the flush thread at
 /// `flushFrequency`, and installs a panic hook that flushes before the previous hook
-/// runs. Keep the returned guard in `main`: dropping it flushes.
+/// runs.
+///
+/// Keep the returned [`FlushGuard`] alive in `main`: while it lives, outputs may buffer.
+/// No accepted record is lost when the process ends normally, whatever happens to the
+/// guard: dropping it writes out every buffer and makes the outputs write-through from
+/// then on (so `let _ = klog::init(…)` costs speed, not records), and on Unix an exit
+/// hook writes out every buffer at `std::process::exit` too, guard or not. What ends the
+/// process abnormally (an abort, a killing signal) loses what is still buffered, at most
+/// `flushFrequency`'s worth. See [`FlushGuard`].
 ///
 /// ```no_run
 /// let config = klog::LoggingConfiguration::default();
@@ -162,8 +172,15 @@ pub fn init(config: &LoggingConfiguration) -> Result<FlushGuard, InitError> {
 }
 
 /// [`init`] with klog's own destination flags as well (`--logtostderr=false`,
-/// `--log-dir`, `--log-file`, `--alsologtostderr`, `--stderrthreshold`, ...): with
-/// `logtostderr` off, records go to klog's log files instead of the streams.
+/// `--log_dir`, `--log_file`, `--alsologtostderr`, `--stderrthreshold`, ...): with
+/// `logtostderr` off, records go to klog's log files instead of the streams. With
+/// `--logging-format=json` the files hold JSON lines only (no header lines).
+///
+/// The files must be usable at start-up: the `--log_file` is opened (created, with its
+/// directory, when missing), or the `--log_dir` created and a file created in it; when
+/// that fails, nothing is installed and the error names the flag and the OS error (Go
+/// klog exits with status 2 at the first record instead). Failures after start-up are
+/// counted and reported, never returned (see [`output_stats`](crate::output_stats)).
 ///
 /// ```no_run
 /// let config = klog::LoggingConfiguration::default();
@@ -174,13 +191,18 @@ pub fn init(config: &LoggingConfiguration) -> Result<FlushGuard, InitError> {
 /// ```
 ///
 /// # Errors
-/// As [`init`].
+/// As [`init`], and [`InitError::Output`] for a `--log_dir` or `--log_file` that cannot
+/// be used.
 pub fn init_with(
     config: &LoggingConfiguration,
     flags: &KlogFlags,
 ) -> Result<FlushGuard, InitError> {
     config.validate().map_err(InitError::Config)?;
     let vmodule = config_vmodule(config).map_err(InitError::Config)?;
+    if INSTALLED.get().is_some() {
+        return Err(InitError::AlreadyInstalled(SetLoggerError(())));
+    }
+    check_files(flags)?;
     let json = config.format == LoggingConfiguration::JSON_FORMAT;
     let routing = if json {
         &config.options.json
@@ -195,14 +217,16 @@ pub fn init_with(
     macro_rules! configure {
         ($builder:expr) => {{
             let builder = $builder.flush_frequency(flush_frequency).klog_flags(flags);
-            if routing.split_stream {
-                builder.split_stream(info_buffer).build_logger()
+            let sink = if routing.split_stream {
+                builder.split_stream(info_buffer).build()
             } else {
-                builder.build_logger()
-            }
+                builder.build()
+            };
+            let outputs = sink.router().clone();
+            (Logger::new(Arc::new(sink)), outputs)
         }};
     }
-    let logger = if json {
+    let (logger, outputs) = if json {
         configure!(JsonSink::builder())
     } else {
         configure!(TextSink::builder())
@@ -211,10 +235,28 @@ pub fn init_with(
     crate::verbosity::set_verbosity(config_verbosity(config));
     crate::verbosity::set_vmodule(vmodule);
     crate::output::install_panic_hook();
-    Ok(FlushGuard(()))
+    Ok(FlushGuard { outputs })
 }
 
-/// Why [`init`] failed: an invalid configuration, or a logger installed before.
+/// The start-up check of klog's files: the `--log_file` when given (klog then ignores
+/// `--log_dir`), else the `--log_dir` (the temp directory when not given).
+fn check_files(flags: &KlogFlags) -> Result<(), InitError> {
+    if flags.logtostderr {
+        return Ok(());
+    }
+    let (flag, path, result) = match &flags.log_file {
+        Some(file) => ("--log_file", file.clone(), files::check_file(file)),
+        None => {
+            let dir = flags.log_dir.clone().unwrap_or_else(std::env::temp_dir);
+            let result = files::check_dir(&dir);
+            ("--log_dir", dir, result)
+        }
+    };
+    result.map_err(|error| InitError::Output { flag, path, error })
+}
+
+/// Why [`init`] failed: an invalid configuration, a logger installed before, or a log
+/// file or directory that cannot be used.
 ///
 /// ```
 /// let mut config = klog::LoggingConfiguration::default();
@@ -229,6 +271,35 @@ pub enum InitError {
     Config(ConfigError),
     /// A process-wide logger was installed before.
     AlreadyInstalled(SetLoggerError),
+    /// A log file or directory cannot be used at start-up
+    /// (`--log_dir=/x: Not a directory (os error 20)`).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("klog-doc-initerror-{}", std::process::id()));
+    /// std::fs::write(&dir, "a file, not a directory").unwrap();
+    /// let mut flags = klog::KlogFlags::default();
+    /// flags.logtostderr = false;
+    /// flags.log_dir = Some(dir.join("logs"));
+    /// let err = klog::init_with(&klog::LoggingConfiguration::default(), &flags).unwrap_err();
+    /// match &err {
+    ///     klog::InitError::Output { flag, path, error } => {
+    ///         assert_eq!(*flag, "--log_dir");
+    ///         assert_eq!(path, &dir.join("logs"));
+    ///         assert!(error.raw_os_error().is_some());
+    ///     }
+    ///     other => panic!("{other}"),
+    /// }
+    /// assert!(err.to_string().starts_with(&format!("--log_dir={}: ", dir.join("logs").display())));
+    /// # std::fs::remove_file(dir).unwrap();
+    /// ```
+    Output {
+        /// The flag that names it: `--log_dir` or `--log_file`.
+        flag: &'static str,
+        /// The directory or file.
+        path: PathBuf,
+        /// Why it cannot be used.
+        error: io::Error,
+    },
 }
 
 impl fmt::Display for InitError {
@@ -236,6 +307,9 @@ impl fmt::Display for InitError {
         match self {
             InitError::Config(e) => fmt::Display::fmt(e, f),
             InitError::AlreadyInstalled(e) => fmt::Display::fmt(e, f),
+            InitError::Output { flag, path, error } => {
+                write!(f, "{flag}={}: {error}", path.display())
+            }
         }
     }
 }
@@ -245,21 +319,46 @@ impl std::error::Error for InitError {
         match self {
             InitError::Config(e) => Some(e),
             InitError::AlreadyInstalled(e) => Some(e),
+            InitError::Output { error, .. } => Some(error),
         }
     }
 }
 
-/// Flushes the process-wide logger when dropped: keep it alive in `main`.
+/// What [`init`] returns: keep it alive in `main` (`let _logging = klog::init(…)?;`).
+///
+/// While it lives, the process-wide logger's outputs may buffer (log files, split-stream
+/// stdout with `infoBufferSize`); the flush thread writes them out every
+/// `flushFrequency`, and error and fatal records are written through at once.
+///
+/// Dropping it (at the end of `main`, or at once with `let _ = klog::init(…)`) writes
+/// out every buffer and makes `init`'s outputs write-through from then on: every later
+/// record is at its destination when the log call returns, so nothing can be left
+/// behind when the process ends, by any means. Dropping it early costs a write per
+/// record; it loses nothing.
+///
+/// With the guard alive, records may sit in a buffer. A normal exit still writes them
+/// out: returning from `main`, and on Unix `std::process::exit` (from any thread; Go's
+/// `os.Exit` loses them), by an `atexit` hook, as do [`flush_and_exit`], `fatal!` and a
+/// panic (the panic hook). An abort, a killing signal or `_exit` loses them: at most
+/// `flushFrequency`'s worth. Outside Unix there is no exit hook: call
+/// [`flush_and_exit`] rather than `std::process::exit`.
 ///
 /// ```no_run
 /// let _logging = klog::init(&klog::LoggingConfiguration::default()).unwrap();
+/// klog::info!("Starting");
+/// // Written out when `_logging` is dropped at the end of `main`, or at
+/// // `std::process::exit` (Unix).
 /// ```
 #[derive(Debug)]
-#[must_use = "dropping the guard flushes at once; keep it alive until main returns"]
-pub struct FlushGuard(());
+#[must_use = "while the guard lives, outputs may buffer; once dropped, every record is written through at once (slower); keep it alive until main returns"]
+pub struct FlushGuard {
+    /// The outputs `init` built, made write-through when the guard goes.
+    outputs: Router,
+}
 
 impl Drop for FlushGuard {
     fn drop(&mut self) {
+        self.outputs.unbuffer();
         flush();
     }
 }

@@ -348,3 +348,53 @@ fn the_flush_thread_writes_buffered_lines_within_the_flush_frequency() {
         .count();
     assert_eq!(records, 100, "{stdout}");
 }
+
+#[test]
+fn a_dropped_buffered_sink_writes_out_its_buffer() {
+    let out = klog::SharedBuffer::default();
+    let logger = TextSink::builder()
+        .writer(out.clone())
+        .buffered(1 << 20)
+        .verbosity(0)
+        .build_logger();
+    for seq in 0..100 {
+        info!(logger, "line", thread = 0, seq);
+    }
+    assert!(out.contents().is_empty(), "still buffered");
+    drop(logger);
+    count_records(&out.to_string(), 1, 100);
+}
+
+#[test]
+fn json_log_files_hold_json_lines_only() {
+    let dir = std::env::temp_dir().join(format!("klog-outputs-json-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut flags = KlogFlags::default();
+    flags.logtostderr = false;
+    flags.log_dir = Some(dir.join("logs"));
+    flags.log_file = None;
+    flags.stderrthreshold = klog::Severity::Fatal;
+    let logger = klog::JsonSink::builder()
+        .verbosity(0)
+        .klog_flags(&flags)
+        .build_logger();
+    info!(logger, "first", n = 1);
+    klog::warning!(logger, "second", text = "two\nlines");
+    logger.flush();
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir.join("logs")).expect("log dir") {
+        let path = entry.expect("entry").path();
+        if !path.symlink_metadata().expect("metadata").is_file() {
+            continue;
+        }
+        files += 1;
+        let text = std::fs::read_to_string(&path).expect("log file");
+        assert!(!text.is_empty(), "{}", path.display());
+        for line in text.lines() {
+            serde_json::from_str::<serde_json::Value>(line)
+                .unwrap_or_else(|e| panic!("{}: not JSON ({e}): {line:?}", path.display()));
+        }
+    }
+    assert_eq!(files, 2, "INFO and WARNING files");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -41,6 +41,11 @@
 //!   vanishes while logging; klog gives up (it exits) when it cannot create a file.
 //! - Failures never end the process: klog exits when it cannot create or write a file; here
 //!   the error is returned (the caller counts and reports it) and the next record tries again.
+//!   At start-up, `init_with` checks the `--log_file` ([`check_file`]) or `--log_dir`
+//!   ([`check_dir`]) and returns an error when it cannot be used.
+//! - JSON log files (`--logging-format=json`) have no header lines (the caller sets
+//!   `skip_headers`): every line is a JSON object, for `jq` and log shippers. (In Go, the
+//!   JSON format is a logr backend writing to the streams; klog's files hold klog text.)
 //! - A file that was deleted or moved away behind our back (its directory removed, another
 //!   process rotating the shared `--log-file`) is noticed at the next [`LogFiles::flush`]
 //!   (and before a rotation, and after a failed write): what is still buffered goes into a
@@ -118,6 +123,9 @@ pub(crate) struct LogFiles {
     /// One slot per severity (INFO, WARNING, ERROR, FATAL); with `--log-file` only the
     /// first is used. Boxed: a `LogFiles` stays small next to other destinations.
     files: Mutex<Box<[Option<LogFile>; 4]>>,
+    /// Each record is written out to its files before `write` returns (nothing stays in a
+    /// buffer): see [`LogFiles::set_write_through`].
+    write_through: bool,
 }
 
 impl fmt::Debug for LogFiles {
@@ -212,7 +220,16 @@ impl LogFiles {
         LogFiles {
             config,
             files: Mutex::new(Box::new([None, None, None, None])),
+            write_through: false,
         }
+    }
+
+    /// Stops buffering: from now on, [`write`](Self::write) writes each record out to its
+    /// files before it returns (what is buffered already goes with the next record or
+    /// [`flush`](Self::flush)). The files are still checked for removal at each `flush`
+    /// only, not per record.
+    pub(crate) fn set_write_through(&mut self) {
+        self.write_through = true;
     }
 
     /// Writes one whole record of `severity` where klog would: the record's own severity
@@ -291,6 +308,9 @@ impl LogFiles {
         f.write(record)?;
         f.has_record = true;
         f.last_record = now;
+        if self.write_through {
+            f.flush()?;
+        }
         Ok(())
     }
 
@@ -439,6 +459,31 @@ impl LogFiles {
         );
         f.write(header.as_bytes())
     }
+}
+
+/// Checks at start-up that a `--log_file` can be opened for appending (creating it, and
+/// its directory, when missing), as the first record will open it. The file is left in
+/// place, empty when it was created.
+pub(crate) fn check_file(path: &Path) -> io::Result<()> {
+    with_parent_dir(path, |path| {
+        OpenOptions::new().create(true).append(true).open(path)
+    })
+    .map(drop)
+}
+
+/// Checks at start-up that files can be created in a `--log_dir` (creating it when
+/// missing): a probe file `.klog-probe.PID` is created and removed at once.
+pub(crate) fn check_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".klog-probe.{}", std::process::id()));
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)?;
+    // The file is created; should it not go away, it is empty and harmless.
+    let _ = fs::remove_file(&probe);
+    Ok(())
 }
 
 /// `YYYYMMDD-hhmmss` of `now`, in UTC.
@@ -1015,6 +1060,51 @@ mod tests {
                 assert!(files.current_paths().contains(newest));
             }
         }
+    }
+
+    #[test]
+    fn write_through_leaves_nothing_in_the_buffer() {
+        let dir = TestDir::new("writethrough");
+        let mut files = LogFiles::new(FileConfig {
+            skip_headers: true,
+            ..config(&dir.0)
+        });
+        files.write(Severity::Info, b"I buffered\n", t0()).unwrap();
+        assert!(!dir.0.join(name("INFO")).exists() || read(&dir.0.join(name("INFO"))).is_empty());
+        files.flush().unwrap();
+        files.set_write_through();
+        for n in 0..3 {
+            files
+                .write(Severity::Warning, format!("W {n}\n").as_bytes(), t0())
+                .unwrap();
+            // Without a flush: in both files already.
+            let expected: String = (0..=n).map(|k| format!("W {k}\n")).collect();
+            assert_eq!(read(&dir.0.join(name("WARNING"))), expected);
+            assert_eq!(
+                read(&dir.0.join(name("INFO"))),
+                format!("I buffered\n{expected}")
+            );
+        }
+    }
+
+    #[test]
+    fn start_up_checks() {
+        let dir = TestDir::new("checks");
+        // Created when missing, and nothing left behind.
+        check_dir(&dir.0.join("a/b")).unwrap();
+        assert_eq!(fs::read_dir(dir.0.join("a/b")).unwrap().count(), 0);
+        check_file(&dir.0.join("c/app.log")).unwrap();
+        assert_eq!(read(&dir.0.join("c/app.log")), "");
+        // An existing file is appended to, not truncated.
+        fs::write(dir.0.join("c/app.log"), "kept\n").unwrap();
+        check_file(&dir.0.join("c/app.log")).unwrap();
+        assert_eq!(read(&dir.0.join("c/app.log")), "kept\n");
+        // A regular file in the way.
+        let plain = dir.0.join("plain");
+        fs::write(&plain, "x").unwrap();
+        assert!(check_dir(&plain.join("logs")).is_err());
+        assert!(check_dir(&plain).is_err());
+        assert!(check_file(&plain.join("app.log")).is_err());
     }
 
     #[test]

@@ -8,15 +8,22 @@
 //! process: the next record tries again.
 //!
 //! Every destination is registered, so [`flush_all`] (the flush thread, the panic hook,
-//! `fatal!`, `flush_and_exit`, the guard `init` returns) reaches all of them, and
-//! [`output_stats`](crate::output_stats) reports them.
+//! `fatal!`, `flush_and_exit`, the guard `init` returns, the exit hook) reaches all of
+//! them, and [`output_stats`](crate::output_stats) reports them.
+//!
+//! Nothing accepted is left in a buffer when the process ends normally: a destination
+//! flushes when it is dropped; one that can hold unwritten bytes registers the exit hook
+//! ([`exit`]), which flushes every live destination when the process exits (on Unix);
+//! and [`Destination::unbuffer`] (what dropping `init`'s guard does) writes the buffer out
+//! and makes every later record go straight to the destination.
 
+mod exit;
 pub(crate) mod files;
 
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::{Arc, Weak};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use parking_lot::Mutex;
 
@@ -153,6 +160,13 @@ impl Destination {
     }
 
     fn register(name: &str, target: Target) -> Arc<Self> {
+        let buffers = match &target {
+            Target::Writer { capacity, .. } => *capacity > 0,
+            Target::Files(_) => true,
+        };
+        if buffers {
+            exit::install();
+        }
         let destination = Arc::new(Destination {
             name: name.into(),
             inner: CacheAligned(Mutex::new(Inner {
@@ -209,6 +223,26 @@ impl Destination {
         self.flush_locked(&mut inner);
     }
 
+    /// Writes out anything buffered and stops buffering: from now on, each record is
+    /// written to the destination before the log call returns.
+    pub(crate) fn unbuffer(&self) {
+        let mut inner = self.inner.0.lock();
+        self.flush_locked(&mut inner);
+        match &mut inner.target {
+            Target::Writer { capacity, .. } => *capacity = 0,
+            Target::Files(files) => files.set_write_through(),
+        }
+    }
+
+    /// Like [`flush`](Self::flush), but gives up on a destination whose lock is not free
+    /// by `deadline` (for the exit hook: the thread holding it may never let go).
+    #[cfg_attr(not(unix), allow(dead_code))]
+    fn flush_until(&self, deadline: Instant) {
+        if let Some(mut inner) = self.inner.0.try_lock_until(deadline) {
+            self.flush_locked(&mut inner);
+        }
+    }
+
     /// Like [`flush`](Self::flush), but skips a destination whose lock is held (for the
     /// panic hook: the panic may have come from inside this destination's writer, on this
     /// very thread, and waiting for the lock would never end).
@@ -219,13 +253,7 @@ impl Destination {
     }
 
     fn flush_locked(&self, inner: &mut Inner) {
-        let result = match &mut inner.target {
-            Target::Writer { writer, buffer, .. } => {
-                guard_writer(|| flush_buffer(writer, buffer).and_then(|()| writer.flush()))
-            }
-            Target::Files(files) => files.flush(),
-        };
-        if let Err(e) = result {
+        if let Err(e) = flush_target(&mut inner.target) {
             self.failed(inner, &e);
         }
     }
@@ -248,6 +276,32 @@ impl Destination {
 
     pub(crate) fn stats(&self) -> OutputStats {
         self.inner.0.lock().stats
+    }
+}
+
+impl Drop for Destination {
+    /// The last sink using this destination is gone: what it buffered is written out.
+    fn drop(&mut self) {
+        let inner = self.inner.0.get_mut();
+        if let Err(e) = flush_target(&mut inner.target) {
+            if !inner.reported {
+                let _ = writeln!(
+                    io::stderr(),
+                    "klog: writing to {} failed: {e} (when it was closed)",
+                    self.name
+                );
+            }
+        }
+    }
+}
+
+/// Writes out what `target` buffered, and flushes its writer.
+fn flush_target(target: &mut Target) -> io::Result<()> {
+    match target {
+        Target::Writer { writer, buffer, .. } => {
+            guard_writer(|| flush_buffer(writer, buffer).and_then(|()| writer.flush()))
+        }
+        Target::Files(files) => files.flush(),
     }
 }
 
@@ -351,6 +405,13 @@ impl Router {
         }
     }
 
+    /// [`Destination::unbuffer`] for every destination.
+    pub(crate) fn unbuffer(&self) {
+        for d in self.destinations() {
+            d.unbuffer();
+        }
+    }
+
     fn destinations(&self) -> Vec<&Arc<Destination>> {
         match self {
             Router::Single(d) => vec![d],
@@ -380,6 +441,27 @@ fn live_destinations() -> Vec<Arc<Destination>> {
 pub(crate) fn flush_all() {
     for d in live_destinations() {
         d.flush();
+    }
+}
+
+/// How long the exit hook waits for the destinations other threads are writing to (Go
+/// klog's `ExitFlushTimeout`).
+#[cfg_attr(not(unix), allow(dead_code))]
+const EXIT_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// [`flush_all`] for the exit hook: every destination is waited for, but altogether no
+/// longer than [`EXIT_FLUSH_TIMEOUT`] (a thread may be stuck in a writer, or `exit` may
+/// have been called from inside one, with its lock held).
+#[cfg_attr(not(unix), allow(dead_code))]
+fn flush_all_at_exit() {
+    let deadline = Instant::now() + EXIT_FLUSH_TIMEOUT;
+    let Some(registry) = REGISTRY.try_lock_until(deadline) else {
+        return;
+    };
+    let live: Vec<Arc<Destination>> = registry.iter().filter_map(Weak::upgrade).collect();
+    drop(registry);
+    for d in live {
+        d.flush_until(deadline);
     }
 }
 
