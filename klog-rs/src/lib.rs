@@ -110,8 +110,8 @@ pub use output::{output_stats, DestinationStats, OutputStats, SharedBuffer};
 pub use record::{Record, RecordKind, Severity};
 pub use sink::Sink;
 pub use value::{
-    ErrorCauses, KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, Marshaler, ObjectList,
-    ToValue, Value,
+    ErrorCauses, KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, MapKey, Marshaler,
+    ObjectList, ToMapKey, ToValue, Value, ValueList, ValueMap,
 };
 #[cfg(feature = "serde")]
 pub use value::{Format, JsonString, Serde};
