@@ -179,6 +179,11 @@ impl fmt::Debug for Value<'_> {
 /// }
 /// assert!(matches!(Phase("Running").to_value(), Value::Str("Running")));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a klog value",
+    label = "not a klog value",
+    note = "log it with `key = %value` (Display) or `key = ?value` (Debug), as `klog::Serde(&value)` (serde), or implement `klog::ToValue` for it"
+)]
 pub trait ToValue {
     /// Borrows `self` as a [`Value`].
     fn to_value(&self) -> Value<'_>;
@@ -449,6 +454,11 @@ pub enum MapKey<'a> {
 /// }
 /// assert!(matches!(Zone("eu-west-1a").to_map_key(), MapKey::Str("eu-west-1a")));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the key of a logged map",
+    label = "not a string or an integer",
+    note = "Go's encoding/json writes maps with string or integer keys; implement `klog::ToMapKey` to log another key type"
+)]
 pub trait ToMapKey {
     /// Borrows `self` as a [`MapKey`].
     fn to_map_key(&self) -> MapKey<'_>;
