@@ -166,8 +166,8 @@ pub use record::{Record, RecordKind, Severity};
 pub use setup::{init_from_args, try_init_from, LoggingCli, StartupError};
 pub use sink::Sink;
 pub use value::{
-    ErrorCauses, KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, Marshaler, ObjectList,
-    ToValue, Value,
+    ErrorCauses, KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, MapKey, Marshaler,
+    ObjectList, ToMapKey, ToValue, Value, ValueList, ValueMap,
 };
 #[cfg(feature = "serde")]
 pub use value::{Format, JsonString, Serde};

@@ -609,7 +609,7 @@ mod tests {
                 .with_values(&[KeyValue::new("pod", &KObj::new("ns", "p"))]);
             crate::info!(v: 3, l, "Pod \"status\"", attempt = 3, pod = KObj::new("ns", "q"));
             crate::error!(l, err: &err, "Failed", key = "k");
-            l.info("Method call", &[KeyValue::new("bytes", &b"\xff"[..])]);
+            l.info("Method call", &[KeyValue::new("bytes", &b"\xff")]);
         }
         let body = |text: &str| -> Vec<String> {
             text.split_inclusive('\n')

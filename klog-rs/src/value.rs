@@ -5,6 +5,7 @@
 //! words, and nothing is rendered until a sink decides to write the record.
 
 use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::error::Error;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -64,6 +65,14 @@ pub enum Value<'a> {
     Object(KObj<'a>),
     /// A list of object references ([`KObjSlice`]).
     Objects(&'a dyn ObjectList),
+    /// A list of values (a Go slice): slices, arrays, `Vec` and `VecDeque` of [`ToValue`]
+    /// items (byte slices excepted: they are [`Value::Bytes`]). Written as Go's
+    /// `encoding/json` writes a `[]interface{}`: `[1,"a",null]`.
+    List(&'a dyn ValueList),
+    /// A map of values (a Go map): `HashMap` and `BTreeMap` with string or integer keys.
+    /// Written as Go's `encoding/json` writes a map, keys sorted byte-wise as strings:
+    /// `{"a":1,"b":2}`.
+    Map(&'a dyn ValueMap),
     /// A duration in nanoseconds, logged as Go's `time.Duration` text (`1m0s`).
     Duration(i128),
     /// A point in time, logged as Go's `time.Time` text in UTC.
@@ -126,6 +135,20 @@ impl fmt::Debug for Value<'_> {
             Value::Debug(_) => f.write_str("Debug(..)"),
             Value::Object(o) => f.debug_tuple("Object").field(o).finish(),
             Value::Objects(_) => f.write_str("Objects(..)"),
+            Value::List(l) => {
+                let mut list = f.debug_list();
+                for i in 0..l.len() {
+                    list.entry(&l.item(i).unwrap_or(Value::Null));
+                }
+                list.finish()
+            }
+            Value::Map(m) => {
+                let mut map = f.debug_map();
+                m.for_each_entry(&mut |k, v| {
+                    map.entry(&k, &v);
+                });
+                map.finish()
+            }
             Value::Duration(d) => f.debug_tuple("Duration").field(d).finish(),
             Value::Time(t) => f.debug_tuple("Time").field(t).finish(),
             Value::Marshaler(_) => f.write_str("Marshaler(..)"),
@@ -140,7 +163,9 @@ impl fmt::Debug for Value<'_> {
 /// Conversion into a [`Value`]: what `key = expr` in the macros calls.
 ///
 /// Implemented for strings, every integer width, floats, `bool`, `Option` (`None` is
-/// `null`), [`OsStr`]/[`Path`], byte slices, [`Duration`], [`SystemTime`], the object
+/// `null`), [`OsStr`]/[`Path`], byte slices (Go's `[]byte`), slices, arrays, `Vec` and
+/// `VecDeque` of other `ToValue` items ([`Value::List`]), `HashMap` and `BTreeMap` with
+/// string or integer keys ([`Value::Map`]), [`Duration`], [`SystemTime`], the object
 /// references and the wrappers of this module. Use `%x` (Display) or `?x` (Debug) in the
 /// macros for other types, or implement this trait.
 ///
@@ -154,9 +179,25 @@ impl fmt::Debug for Value<'_> {
 /// }
 /// assert!(matches!(Phase("Running").to_value(), Value::Str("Running")));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a klog value",
+    label = "not a klog value",
+    note = "log it with `key = %value` (Display) or `key = ?value` (Debug), as `klog::Serde(&value)` (serde), or implement `klog::ToValue` for it"
+)]
 pub trait ToValue {
     /// Borrows `self` as a [`Value`].
     fn to_value(&self) -> Value<'_>;
+
+    /// A list of `Self` (`Vec`, array, slice reference…) as a [`Value`]: a
+    /// [`Value::List`], except for `u8`, whose lists are Go's `[]byte` ([`Value::Bytes`]).
+    /// Not meant to be overridden.
+    #[doc(hidden)]
+    fn __list_to_value<L: ValueList + AsRef<[Self]>>(list: &L) -> Value<'_>
+    where
+        Self: Sized,
+    {
+        Value::List(list)
+    }
 }
 
 impl<'a> ToValue for Value<'a> {
@@ -220,7 +261,18 @@ macro_rules! to_value_int {
     )*};
 }
 to_value_int!(I64: i8, i16, i32, i64);
-to_value_int!(U64: u8, u16, u32, u64);
+to_value_int!(U64: u16, u32, u64);
+
+impl ToValue for u8 {
+    #[inline]
+    fn to_value(&self) -> Value<'_> {
+        Value::U64((*self).into())
+    }
+
+    fn __list_to_value<L: ValueList + AsRef<[u8]>>(list: &L) -> Value<'_> {
+        Value::Bytes(list.as_ref())
+    }
+}
 to_value_int!(I128: i128);
 to_value_int!(U128: u128);
 
@@ -294,21 +346,225 @@ impl ToValue for PathBuf {
     }
 }
 
-impl ToValue for [u8] {
+// === collections ===
+
+// Lists: every sized container of a slice (a bare `[T]` cannot be a `dyn ValueList`).
+macro_rules! list_impls {
+    ($(impl[$($g:tt)*] $t:ty;)*) => {$(
+        impl<$($g)*> ToValue for $t {
+            #[inline]
+            fn to_value(&self) -> Value<'_> {
+                T::__list_to_value(self)
+            }
+        }
+
+        impl<$($g)*> ValueList for $t {
+            #[inline]
+            fn len(&self) -> usize {
+                <[T]>::len(self)
+            }
+            #[inline]
+            fn item(&self, index: usize) -> Option<Value<'_>> {
+                <[T]>::get(self, index).map(ToValue::to_value)
+            }
+        }
+    )*};
+}
+list_impls! {
+    impl['s, T: ToValue] &'s [T];
+    impl[T: ToValue] Vec<T>;
+    impl[T: ToValue, const N: usize] [T; N];
+    impl[T: ToValue] Box<[T]>;
+    impl[T: ToValue] Arc<[T]>;
+    impl[T: ToValue] Rc<[T]>;
+}
+
+impl<T: ToValue> ToValue for VecDeque<T> {
     fn to_value(&self) -> Value<'_> {
-        Value::Bytes(self)
+        Value::List(self)
     }
 }
 
-impl ToValue for Vec<u8> {
-    fn to_value(&self) -> Value<'_> {
-        Value::Bytes(self)
+/// A list of values, as [`Value::List`] presents it to the encoders: implemented for
+/// slices and `VecDeque`s of [`ToValue`] items; implement it for a collection of your own.
+///
+/// ```
+/// use klog::{ToValue, Value, ValueList};
+/// struct Ports([u16; 2]);
+/// impl ValueList for Ports {
+///     fn len(&self) -> usize { self.0.len() }
+///     fn item(&self, index: usize) -> Option<Value<'_>> { self.0.get(index).map(ToValue::to_value) }
+/// }
+/// impl ToValue for Ports {
+///     fn to_value(&self) -> Value<'_> { Value::List(self) }
+/// }
+/// let out = klog::SharedBuffer::default();
+/// let logger = klog::TextSink::builder().writer(out.clone()).build_logger();
+/// klog::info!(logger, "Listening", ports = Ports([80, 443]));
+/// assert!(out.to_string().ends_with("\"Listening\" ports=[80,443]\n"));
+/// ```
+pub trait ValueList {
+    /// The number of items.
+    fn len(&self) -> usize;
+    /// Whether the list is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The item at `index`; `None` past the end. (Not `get`, which would shadow the
+    /// slice method of the types that implement this trait.)
+    fn item(&self, index: usize) -> Option<Value<'_>>;
+}
+
+impl<T: ToValue> ValueList for VecDeque<T> {
+    fn len(&self) -> usize {
+        VecDeque::len(self)
+    }
+    fn item(&self, index: usize) -> Option<Value<'_>> {
+        VecDeque::get(self, index).map(ToValue::to_value)
     }
 }
 
-impl<const N: usize> ToValue for [u8; N] {
+/// The key of a map entry: Go's `encoding/json` takes string and integer keys (integers
+/// are written as strings, `"10"`, and sorted as strings).
+///
+/// ```
+/// use klog::{MapKey, ToMapKey};
+/// assert!(matches!("app".to_map_key(), MapKey::Str("app")));
+/// assert!(matches!(7u16.to_map_key(), MapKey::U64(7)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MapKey<'a> {
+    /// A string key.
+    Str(&'a str),
+    /// A signed integer key.
+    I64(i64),
+    /// An unsigned integer key.
+    U64(u64),
+}
+
+/// Conversion into a [`MapKey`]: strings and integers (the key types Go's `encoding/json`
+/// writes without an error).
+///
+/// ```
+/// use klog::{MapKey, ToMapKey};
+/// struct Zone(&'static str);
+/// impl ToMapKey for Zone {
+///     fn to_map_key(&self) -> MapKey<'_> { MapKey::Str(self.0) }
+/// }
+/// assert!(matches!(Zone("eu-west-1a").to_map_key(), MapKey::Str("eu-west-1a")));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the key of a logged map",
+    label = "not a string or an integer",
+    note = "Go's encoding/json writes maps with string or integer keys; implement `klog::ToMapKey` to log another key type"
+)]
+pub trait ToMapKey {
+    /// Borrows `self` as a [`MapKey`].
+    fn to_map_key(&self) -> MapKey<'_>;
+}
+
+impl ToMapKey for str {
+    fn to_map_key(&self) -> MapKey<'_> {
+        MapKey::Str(self)
+    }
+}
+
+impl ToMapKey for String {
+    fn to_map_key(&self) -> MapKey<'_> {
+        MapKey::Str(self)
+    }
+}
+
+impl ToMapKey for Cow<'_, str> {
+    fn to_map_key(&self) -> MapKey<'_> {
+        MapKey::Str(self)
+    }
+}
+
+impl<T: ToMapKey + ?Sized> ToMapKey for &T {
+    fn to_map_key(&self) -> MapKey<'_> {
+        (**self).to_map_key()
+    }
+}
+
+macro_rules! to_map_key_via_deref {
+    ($($t:ty),*) => {$(
+        impl<T: ToMapKey + ?Sized> ToMapKey for $t {
+            fn to_map_key(&self) -> MapKey<'_> {
+                (**self).to_map_key()
+            }
+        }
+    )*};
+}
+to_map_key_via_deref!(Box<T>, Arc<T>, Rc<T>);
+
+macro_rules! to_map_key_int {
+    ($variant:ident: $($t:ty),*) => {$(
+        impl ToMapKey for $t {
+            fn to_map_key(&self) -> MapKey<'_> {
+                MapKey::$variant((*self) as _)
+            }
+        }
+    )*};
+}
+to_map_key_int!(I64: i8, i16, i32, i64, isize);
+to_map_key_int!(U64: u8, u16, u32, u64, usize);
+
+/// A map of values, as [`Value::Map`] presents it to the encoders: implemented for
+/// `HashMap` and `BTreeMap` with [`ToMapKey`] keys and [`ToValue`] values. The encoders
+/// sort the entries (Go's order), so the order of `for_each_entry` does not matter.
+///
+/// ```
+/// use std::collections::HashMap;
+/// let labels = HashMap::from([("tier", "web"), ("app", "nginx")]);
+/// let out = klog::SharedBuffer::default();
+/// let logger = klog::TextSink::builder().writer(out.clone()).build_logger();
+/// klog::info!(logger, "Scheduled", labels);
+/// assert!(out.to_string().ends_with("\"Scheduled\" labels={\"app\":\"nginx\",\"tier\":\"web\"}\n"));
+/// ```
+pub trait ValueMap {
+    /// The number of entries.
+    fn len(&self) -> usize;
+    /// Whether the map is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Calls `f` with each entry, in any order.
+    fn for_each_entry<'a>(&'a self, f: &mut dyn FnMut(MapKey<'a>, Value<'a>));
+}
+
+impl<K: ToMapKey, V: ToValue, S> ValueMap for HashMap<K, V, S> {
+    fn len(&self) -> usize {
+        HashMap::len(self)
+    }
+    fn for_each_entry<'a>(&'a self, f: &mut dyn FnMut(MapKey<'a>, Value<'a>)) {
+        for (k, v) in self {
+            f(k.to_map_key(), v.to_value());
+        }
+    }
+}
+
+impl<K: ToMapKey, V: ToValue> ValueMap for BTreeMap<K, V> {
+    fn len(&self) -> usize {
+        BTreeMap::len(self)
+    }
+    fn for_each_entry<'a>(&'a self, f: &mut dyn FnMut(MapKey<'a>, Value<'a>)) {
+        for (k, v) in self {
+            f(k.to_map_key(), v.to_value());
+        }
+    }
+}
+
+impl<K: ToMapKey, V: ToValue, S> ToValue for HashMap<K, V, S> {
     fn to_value(&self) -> Value<'_> {
-        Value::Bytes(self)
+        Value::Map(self)
+    }
+}
+
+impl<K: ToMapKey, V: ToValue> ToValue for BTreeMap<K, V> {
+    fn to_value(&self) -> Value<'_> {
+        Value::Map(self)
     }
 }
 

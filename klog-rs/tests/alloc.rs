@@ -236,3 +236,26 @@ fn deriving_a_logger_is_one_allocation() {
         assert_eq!(big, 2, "{base:?}");
     }
 }
+
+#[test]
+fn collections_allocate_nothing_up_to_sixteen_map_entries() {
+    use std::collections::HashMap;
+    let names = vec!["web", "db", "cache"];
+    let ports: &[u16] = &[80, 443];
+    let labels: HashMap<String, String> = (0..16)
+        .map(|i| (format!("label-{i}"), format!("value-{i}")))
+        .collect();
+    let nested = vec![Some(vec![1.5, 2.0]), None];
+    for logger in [text_logger(Some(0)), json_logger()] {
+        let count = allocations_per_call(|| {
+            info!(logger, "Scheduled", names, ports, labels, nested);
+        });
+        assert_eq!(count, 0);
+    }
+    // A bigger map is sorted in one heap buffer.
+    let big: HashMap<u32, u32> = (0..17).map(|i| (i, i)).collect();
+    for logger in [text_logger(Some(0)), json_logger()] {
+        let count = allocations_per_call(|| info!(logger, "Scheduled", big));
+        assert_eq!(count, 1);
+    }
+}

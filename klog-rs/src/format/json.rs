@@ -290,10 +290,36 @@ fn write_field_value(
         // component-base writes the current time for every time value (a quirk, see
         // docs/format.md); klog-rs writes the value itself, in the same unit.
         Value::Time(t) => write_timestamp(line, unix_parts(t)),
+        Value::List(_) | Value::Map(_) => write_collection(line, text, start, key, value),
         // Only reached for a marshaler's result: not marshaled again, JSON-encoded.
         Value::Marshaler(_) | Value::Error(_) => line.extend_from_slice(b"{}"),
         #[cfg(feature = "serde")]
         Value::Serde(_) | Value::Format(_) => write_json_or_error(line, text, start, key, value),
+    }
+}
+
+/// A list or map: J(x) without HTML escaping; an encoding error or a panicking `to_value`
+/// gives the `<key>Error` field.
+fn write_collection(
+    line: &mut Vec<u8>,
+    text: &mut Vec<u8>,
+    start: usize,
+    key: &str,
+    value: &Value<'_>,
+) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        super::nested::write_value_json(line, value, false)
+    })) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            text.clear();
+            let _ = write!(ByteWriter(text), "{e}");
+            write_key_error(line, start, key, text);
+        }
+        Err(payload) => {
+            panic_text(text, &*payload);
+            write_panic_field(line, text, start, key);
+        }
     }
 }
 

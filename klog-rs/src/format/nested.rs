@@ -12,7 +12,7 @@ use base64::Engine as _;
 use super::escape::{write_json_bytes, write_json_str};
 use super::float::{write_f32_json, write_f64_json, NonFinite};
 use super::gotime::{unix_parts, write_rfc3339};
-use crate::value::{KObj, Value};
+use crate::value::{KObj, MapKey, Value, ValueList, ValueMap};
 
 /// Why a value could not be JSON-encoded, worded as Go's `encoding/json` words it.
 #[derive(Debug)]
@@ -89,6 +89,8 @@ pub(crate) fn write_value_json(
             write_rfc3339(out, secs, nanos);
             out.push(b'"');
         }
+        Value::List(list) => write_list_json(out, list, html)?,
+        Value::Map(map) => write_map_json(out, map, html)?,
         Value::Error(_)
         | Value::Display(_)
         | Value::Debug(_)
@@ -120,4 +122,135 @@ pub(crate) fn write_value_json(
         }
     }
     Ok(())
+}
+
+/// `[` + J(item) joined by `,` + `]`.
+fn write_list_json(out: &mut Vec<u8>, list: &dyn ValueList, html: bool) -> Result<(), EncodeError> {
+    out.push(b'[');
+    for i in 0..list.len() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_value_json(out, &list.item(i).unwrap_or(Value::Null), html)?;
+    }
+    out.push(b']');
+    Ok(())
+}
+
+/// Entries sorted on the stack up to this many; larger maps borrow a heap buffer.
+const INLINE_ENTRIES: usize = 16;
+
+/// `{` + `"key":J(value)` joined by `,` + `}`, keys sorted byte-wise as strings (Go's
+/// `encoding/json`; integer keys as their decimal text).
+fn write_map_json(out: &mut Vec<u8>, map: &dyn ValueMap, html: bool) -> Result<(), EncodeError> {
+    let mut inline = [(MapKey::I64(0), Value::Null); INLINE_ENTRIES];
+    let mut n = 0;
+    let mut overflow = false;
+    map.for_each_entry(&mut |k, v| match inline.get_mut(n) {
+        Some(slot) => {
+            *slot = (k, v);
+            n += 1;
+        }
+        None => overflow = true,
+    });
+    if !overflow {
+        return write_sorted_entries(out, &mut inline[..n], html);
+    }
+    let mut entries = Vec::with_capacity(map.len());
+    map.for_each_entry(&mut |k, v| entries.push((k, v)));
+    write_sorted_entries(out, &mut entries, html)
+}
+
+fn write_sorted_entries(
+    out: &mut Vec<u8>,
+    entries: &mut [(MapKey<'_>, Value<'_>)],
+    html: bool,
+) -> Result<(), EncodeError> {
+    // Unstable sort: in place, and Go map keys are unique.
+    entries.sort_unstable_by(|a, b| compare_keys(a.0, b.0));
+    out.push(b'{');
+    for (i, (key, value)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        match *key {
+            MapKey::Str(s) => write_json_str(out, s, html),
+            MapKey::I64(v) => write_quoted_int(out, v),
+            MapKey::U64(v) => write_quoted_int(out, v),
+        }
+        out.push(b':');
+        write_value_json(out, value, html)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+fn write_quoted_int(out: &mut Vec<u8>, v: impl itoa::Integer) {
+    out.push(b'"');
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    out.push(b'"');
+}
+
+/// Go's order of map keys: byte-wise on the key's string (integers as decimal text).
+fn compare_keys(a: MapKey<'_>, b: MapKey<'_>) -> std::cmp::Ordering {
+    let (mut buf_a, mut buf_b) = (itoa::Buffer::new(), itoa::Buffer::new());
+    key_text(a, &mut buf_a)
+        .as_bytes()
+        .cmp(key_text(b, &mut buf_b).as_bytes())
+}
+
+fn key_text<'a>(key: MapKey<'a>, buf: &'a mut itoa::Buffer) -> &'a str {
+    match key {
+        MapKey::Str(s) => s,
+        MapKey::I64(v) => buf.format(v),
+        MapKey::U64(v) => buf.format(v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, HashMap};
+
+    fn json(value: &Value<'_>) -> String {
+        let mut out = Vec::new();
+        write_value_json(&mut out, value, true).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn map_keys_sort_as_strings() {
+        let ints = BTreeMap::from([(10, "x"), (9, "y"), (-1, "z"), (-10, "w")]);
+        assert_eq!(
+            json(&Value::Map(&ints)),
+            r#"{"-1":"z","-10":"w","10":"x","9":"y"}"#
+        );
+        let strs = HashMap::from([("é", 1), ("e", 2), ("😀", 3), ("Z", 4), ("\u{e000}", 5)]);
+        assert_eq!(
+            json(&Value::Map(&strs)),
+            "{\"Z\":4,\"e\":2,\"é\":1,\"\u{e000}\":5,\"😀\":3}"
+        );
+    }
+
+    #[test]
+    fn large_maps_sort_too() {
+        let map: HashMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
+        let text = json(&Value::Map(&map));
+        assert!(
+            text.starts_with(r#"{"0":0,"1":1,"10":10,"11":11,"#),
+            "{text}"
+        );
+        assert!(text.ends_with(r#""98":98,"99":99}"#), "{text}");
+        assert_eq!(text.matches(':').count(), 100);
+    }
+
+    #[test]
+    fn lists_nest_and_fail_as_a_whole() {
+        let nested = vec![vec![1.5], vec![]];
+        assert_eq!(json(&Value::List(&nested)), "[[1.5],[]]");
+        let nan = [1.0, f64::NAN];
+        let mut out = Vec::new();
+        let err = write_value_json(&mut out, &Value::List(&nan), false).unwrap_err();
+        assert_eq!(err.to_string(), "json: unsupported value: NaN");
+    }
 }

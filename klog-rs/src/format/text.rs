@@ -460,6 +460,7 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
             }
             line.push(b']');
         }
+        Value::List(_) | Value::Map(_) => write_collection(line, text, value),
         Value::Duration(nanos) => {
             text.clear();
             write_duration(text, nanos);
@@ -518,6 +519,22 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
                 }
                 Err(payload) => panic_text(text, &*payload),
             }
+            write_string_form(line, text);
+        }
+    }
+}
+
+/// A list or map: `=` + J(x) with HTML escaping; an encoding error (a NaN anywhere) is the
+/// internal-error string, a panicking `to_value` the panic string.
+fn write_collection(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<'_>) {
+    let start = line.len();
+    line.push(b'=');
+    match catch_unwind(AssertUnwindSafe(|| write_value_json(line, value, true))) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => write_internal_error(line, start, &e),
+        Err(payload) => {
+            line.truncate(start);
+            panic_text(text, &*payload);
             write_string_form(line, text);
         }
     }

@@ -12,7 +12,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use klog::{KObj, Marshaler, ObjectList, Value};
+use klog::{KObj, MapKey as KlogMapKey, Marshaler, ObjectList, Value, ValueList, ValueMap};
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde_json::Value as Json;
 
@@ -294,11 +294,72 @@ impl Typed {
             Typed::Format(inner) => Value::Format(&**inner),
             Typed::Duration(ns) => Value::Duration(i128::from(*ns)),
             Typed::Time(t) => Value::Time(*t),
+            // A Go nil slice or map is a Rust `None`.
+            Typed::List(None) | Typed::Map(None) => Value::Null,
+            // Slices and maps of values a Rust collection can hold are logged as one
+            // (`Vec<T>`, `HashMap<K, V>`); the others (structs, values with their own JSON)
+            // as the serde value a Rust program would log.
+            Typed::List(Some(_)) if self.is_native() => Value::List(self),
+            Typed::Map(Some(_)) if self.is_native() => Value::Map(self),
             Typed::KObjs(_)
             | Typed::Map(_)
             | Typed::List(_)
             | Typed::Struct(_)
             | Typed::JsonMarshaler(_) => Value::Serde(self),
+        }
+    }
+
+    /// Whether a native klog value nested in a list or map is JSON-encoded the way Go
+    /// encodes this value: scalars, strings, bytes, times, object references, collections of
+    /// these, and values without exported fields (`{}`: errors, Stringers, marshalers). Not
+    /// a Go struct, `json.Marshaler`, or an error with `MarshalJSON`.
+    pub(crate) fn is_native(&self) -> bool {
+        match self {
+            Typed::List(Some(items)) => items.iter().all(Typed::is_native),
+            Typed::Map(Some(entries)) => entries.iter().all(|(_, v)| v.is_native()),
+            Typed::Struct(_)
+            | Typed::JsonMarshaler(_)
+            | Typed::ErrorJson(_)
+            | Typed::KObjs(_)
+            | Typed::Format(_) => false,
+            _ => true,
+        }
+    }
+}
+
+impl ValueList for Typed {
+    fn len(&self) -> usize {
+        match self {
+            Typed::List(Some(items)) => items.len(),
+            _ => 0,
+        }
+    }
+
+    fn item(&self, index: usize) -> Option<Value<'_>> {
+        match self {
+            Typed::List(Some(items)) => items.get(index).map(Typed::to_value),
+            _ => None,
+        }
+    }
+}
+
+impl ValueMap for Typed {
+    fn len(&self) -> usize {
+        match self {
+            Typed::Map(Some(entries)) => entries.len(),
+            _ => 0,
+        }
+    }
+
+    fn for_each_entry<'a>(&'a self, f: &mut dyn FnMut(KlogMapKey<'a>, Value<'a>)) {
+        if let Typed::Map(Some(entries)) = self {
+            for (key, value) in entries {
+                let key = match key {
+                    MapKey::Str(s) => KlogMapKey::Str(s),
+                    MapKey::Int(i) => KlogMapKey::I64(*i),
+                };
+                f(key, value.to_value());
+            }
         }
     }
 }

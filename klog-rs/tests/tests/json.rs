@@ -186,3 +186,32 @@ fn literal_keys_that_need_escaping_are_escaped() {
         )
     );
 }
+
+#[test]
+fn collections_are_encoding_json_without_html_escaping() {
+    use std::collections::HashMap;
+    let (logger, out) = json_logger();
+    let names = vec!["web", "db<1>"];
+    let labels = HashMap::from([("tier", "web"), ("app", "<nginx>")]);
+    let none: Option<Vec<i32>> = None;
+    let nan = [f64::NAN];
+    let bytes = vec![vec![104u8, 105]];
+    info!(
+        logger,
+        "m",
+        names,
+        labels,
+        none,
+        nan,
+        bytes,
+        empty = Vec::<i32>::new()
+    );
+    assert_eq!(
+        out.to_string(),
+        format!(
+            "{PREFIX}\"msg\":\"m\",\"v\":0,\"names\":[\"web\",\"db<1>\"],\
+             \"labels\":{{\"app\":\"<nginx>\",\"tier\":\"web\"}},\"none\":null,\
+             \"nanError\":\"json: unsupported value: NaN\",\"bytes\":[\"aGk=\"],\"empty\":[]}}\n"
+        )
+    );
+}

@@ -213,3 +213,97 @@ fn marshalers_choose_their_representation() {
     let line = line_of(|l| info!(l, "m", s = Value::Marshaler(&s), p = Value::Marshaler(&p)));
     assert_eq!(line, "\"m\" s=\"<redacted>\" p=[1,-2]\n");
 }
+
+#[test]
+fn slices_arrays_and_vecs_are_go_slices() {
+    use std::collections::VecDeque;
+    let names = vec!["web".to_owned(), "db<1>".to_owned()];
+    let ports: &[u16] = &[80, 443];
+    let empty: Vec<i32> = Vec::new();
+    let nested = [vec![1.5, -0.0], vec![]];
+    let options = [Some(1), None];
+    let pods = vec![KObj::new("ns", "a"), KObj::new("", "b")];
+    let queue = VecDeque::from([true, false]);
+    let boxed: Box<[&str]> = Box::new(["x"]);
+    let line = line_of(|l| {
+        info!(
+            l,
+            "m",
+            names,
+            ports,
+            empty,
+            nested,
+            options,
+            pods,
+            queue,
+            boxed,
+            arr = [1i64, -2]
+        )
+    });
+    // Go's []interface{} in klog text: `=` + encoding/json with HTML escaping.
+    assert_eq!(
+        line,
+        "\"m\" names=[\"web\",\"db\\u003c1\\u003e\"] ports=[80,443] empty=[] nested=[[1.5,-0],[]] \
+         options=[1,null] pods=[{\"name\":\"a\",\"namespace\":\"ns\"},{\"name\":\"b\"}] \
+         queue=[true,false] boxed=[\"x\"] arr=[1,-2]\n"
+    );
+}
+
+#[test]
+fn byte_lists_stay_go_byte_slices() {
+    let v: Vec<u8> = vec![104, 105];
+    let boxed: Box<[u8]> = Box::new([0xff]);
+    let nested = vec![vec![104u8]];
+    let line = line_of(|l| info!(l, "m", v, boxed, arr = [104u8], nested));
+    // A nested []byte is base64 (encoding/json), a top-level one %+q.
+    assert_eq!(
+        line,
+        "\"m\" v=\"hi\" boxed=\"\\xff\" arr=\"h\" nested=[\"aA==\"]\n"
+    );
+}
+
+#[test]
+fn maps_sort_keys_like_go() {
+    use std::collections::{BTreeMap, HashMap};
+    let labels = HashMap::from([("tier", "web"), ("app", "nginx"), ("B", "x"), ("é", "y")]);
+    let by_int = BTreeMap::from([(10, "x"), (9, "y"), (-1, "z")]);
+    let nested = HashMap::from([("b".to_owned(), vec![1]), ("a".to_owned(), vec![])]);
+    let empty: HashMap<String, i32> = HashMap::new();
+    let absent: Option<HashMap<String, i32>> = None;
+    let line = line_of(|l| info!(l, "m", labels, by_int, nested, empty, absent));
+    assert_eq!(
+        line,
+        "\"m\" labels={\"B\":\"x\",\"app\":\"nginx\",\"tier\":\"web\",\"é\":\"y\"} \
+         by_int={\"-1\":\"z\",\"10\":\"x\",\"9\":\"y\"} nested={\"a\":[],\"b\":[1]} empty={} absent=null\n"
+    );
+}
+
+#[test]
+fn collection_errors_and_panics_replace_the_value() {
+    struct Boom;
+    impl klog::ToValue for Boom {
+        fn to_value(&self) -> Value<'_> {
+            panic!("boom")
+        }
+    }
+    let nan = vec![1.0, f64::NAN];
+    let items = [Boom];
+    let err = std::io::Error::other("e");
+    let errors = [Value::error(&err)];
+    let line = line_of(|l| info!(l, "m", nan, items, errors, after = 1));
+    // Nested errors are JSON-encoded like Go's (no exported fields): `{}`.
+    assert_eq!(
+        line,
+        "\"m\" nan=\"<internal error: json: unsupported value: NaN>\" items=\"<panic: boom>\" \
+         errors=[{}] after=1\n"
+    );
+}
+
+#[test]
+fn big_maps_are_sorted_too() {
+    let map: std::collections::HashMap<String, usize> =
+        (0..40).map(|i| (format!("k{i:02}"), i)).collect();
+    let line = line_of(|l| info!(l, "m", map));
+    let expected: Vec<String> = (0..40).map(|i| format!("\"k{i:02}\":{i}")).collect();
+    assert_eq!(line, format!("\"m\" map={{{}}}\n", expected.join(",")));
+}

@@ -1,0 +1,4 @@
+fn main() {
+    let logger = klog::Logger::discard();
+    klog::error!(logger, v: 2, "Failed to sync");
+}
