@@ -307,9 +307,22 @@ fn write_collection(
     key: &str,
     value: &Value<'_>,
 ) {
-    match catch_unwind(AssertUnwindSafe(|| {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
         super::nested::write_value_json(line, value, false)
-    })) {
+    }));
+    finish_json_field(line, text, start, key, outcome);
+}
+
+/// After a nested JSON value was written: an encoding error becomes the `<key>Error`
+/// field with its text, a panic the panic field.
+fn finish_json_field<E: std::fmt::Display>(
+    line: &mut Vec<u8>,
+    text: &mut Vec<u8>,
+    start: usize,
+    key: &str,
+    outcome: std::thread::Result<Result<(), E>>,
+) {
+    match outcome {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {
             text.clear();
@@ -339,20 +352,10 @@ fn write_json_or_error(
         html: false,
         indent: false,
     };
-    match catch_unwind(AssertUnwindSafe(|| {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
         super::gojson::write_serde(line, v, mode)
-    })) {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            text.clear();
-            let _ = write!(ByteWriter(text), "{e}");
-            write_key_error(line, start, key, text);
-        }
-        Err(payload) => {
-            panic_text(text, &*payload);
-            write_panic_field(line, text, start, key);
-        }
-    }
+    }));
+    finish_json_field(line, text, start, key, outcome);
 }
 
 /// The rendered text as a string value, or the `<key>Error` field after a panic.

@@ -487,17 +487,10 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
                 html: true,
                 indent: false,
             };
-            match catch_unwind(AssertUnwindSafe(|| {
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
                 super::gojson::write_serde(line, v, mode)
-            })) {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => write_internal_error(line, start, &e),
-                Err(payload) => {
-                    line.truncate(start);
-                    panic_text(text, &*payload);
-                    write_string_form(line, text);
-                }
-            }
+            }));
+            finish_json_value(line, text, start, outcome);
         }
         #[cfg(feature = "serde")]
         Value::Format(v) => {
@@ -529,7 +522,19 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
 fn write_collection(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<'_>) {
     let start = line.len();
     line.push(b'=');
-    match catch_unwind(AssertUnwindSafe(|| write_value_json(line, value, true))) {
+    let outcome = catch_unwind(AssertUnwindSafe(|| write_value_json(line, value, true)));
+    finish_json_value(line, text, start, outcome);
+}
+
+/// After `=` + a nested JSON value was written from `start`: an encoding error becomes the
+/// internal-error string, a panic the panic string.
+fn finish_json_value<E: std::fmt::Display>(
+    line: &mut Vec<u8>,
+    text: &mut Vec<u8>,
+    start: usize,
+    outcome: std::thread::Result<Result<(), E>>,
+) {
+    match outcome {
         Ok(Ok(())) => {}
         Ok(Err(e)) => write_internal_error(line, start, &e),
         Err(payload) => {
