@@ -1805,8 +1805,8 @@ mod flags {
         /// ```
         ///
         /// # Errors
-        /// [`InitError::Config`] when `--vmodule` does not parse or the result does not
-        /// validate; [`InitError::AlreadyInstalled`] when a process-wide logger was
+        /// [`InitError::Config`](crate::InitError::Config) when `--vmodule` does not parse or the result does not
+        /// validate; [`InitError::AlreadyInstalled`](crate::InitError::AlreadyInstalled) when a process-wide logger was
         /// installed before.
         pub fn init(
             &self,
