@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
 use crate::callsite::Callsite;
-use crate::format::escape::unquote_body;
 use crate::format::header::PidField;
 use crate::format::text::{encode, write_value, HeaderStyle, RenderedPairs, TextContext};
 use crate::format::Scratch;
+use crate::go::escape::unquote_body;
 use crate::record::{Record, Severity};
 use crate::value::{KeyValue, Value};
 

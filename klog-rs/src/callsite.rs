@@ -182,7 +182,7 @@ impl Callsite {
         text.push(b':');
         text.extend_from_slice(&line);
         let mut json = Vec::new();
-        crate::format::escape::write_zap_body_utf8(&mut json, self.short_path());
+        crate::go::escape::write_zap_body_utf8(&mut json, self.short_path());
         json.push(b':');
         json.extend_from_slice(&line);
         RenderedCaller {

@@ -1932,20 +1932,8 @@ mod flags {
 
     /// klog's `-stderrthreshold`: a severity name in any case, or its number.
     fn parse_severity(s: &str) -> Result<Severity, String> {
-        match s.to_ascii_uppercase().as_str() {
-            "INFO" => return Ok(Severity::Info),
-            "WARNING" => return Ok(Severity::Warning),
-            "ERROR" => return Ok(Severity::Error),
-            "FATAL" => return Ok(Severity::Fatal),
-            _ => {}
-        }
-        match s.parse::<i32>() {
-            Ok(0) => Ok(Severity::Info),
-            Ok(1) => Ok(Severity::Warning),
-            Ok(2) => Ok(Severity::Error),
-            Ok(3) => Ok(Severity::Fatal),
-            _ => Err("must be INFO, WARNING, ERROR, FATAL or a number from 0 to 3".to_owned()),
-        }
+        s.parse()
+            .map_err(|e: crate::record::ParseSeverityError| e.to_string())
     }
 
     /// Go's `flag.Uint64Var` parsing (`strconv.ParseUint(s, 0, 64)`): decimal, `0x` hex,

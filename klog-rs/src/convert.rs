@@ -43,15 +43,13 @@
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::format::escape::{
-    find_quote_or_escape, write_escaped, write_quoted, write_zap_body_utf8, write_zap_str_utf8,
-};
-use crate::format::gotime::{
-    civil_from_unix, days_from_civil, unix_parts, write_2, write_date_time,
-};
 use crate::format::header::PidField;
 use crate::format::json::write_timestamp;
 use crate::format::text::write_string_form_str;
+use crate::go::escape::{
+    find_quote_or_escape, write_escaped, write_quoted, write_zap_body_utf8, write_zap_str_utf8,
+};
+use crate::go::time::{civil_from_unix, days_from_civil, unix_parts, write_2, write_date_time};
 use crate::parse::{ParsedLine, ParsedRecord, ParsedValue, SourceFormat};
 use crate::record::Severity;
 

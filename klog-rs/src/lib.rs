@@ -129,6 +129,7 @@ pub mod convert;
 mod format;
 mod format_sink;
 mod global;
+mod go;
 mod logger;
 #[macro_use]
 mod macros;
@@ -161,7 +162,7 @@ pub use global::{
 };
 pub use logger::Logger;
 pub use output::{output_stats, DestinationStats, OutputStats, SharedBuffer};
-pub use record::{Record, RecordKind, Severity};
+pub use record::{ParseSeverityError, Record, RecordKind, Severity};
 #[cfg(feature = "clap")]
 pub use setup::{init_from_args, try_init_from, LoggingCli, StartupError};
 pub use sink::Sink;

@@ -573,13 +573,7 @@ fn parse_header(s: &str) -> Option<Header> {
     if b.len() < 30 {
         return None;
     }
-    let severity = match b[0] {
-        b'I' => Severity::Info,
-        b'W' => Severity::Warning,
-        b'E' => Severity::Error,
-        b'F' => Severity::Fatal,
-        _ => return None,
-    };
+    let severity = Severity::from_letter(b[0])?;
     if b[5] != b' '
         || b[8] != b':'
         || b[11] != b':'
@@ -734,7 +728,7 @@ fn unquote_go(s: &str, spare: &mut Spare) -> Option<(String, usize)> {
         return None;
     }
     // Most strings have no escape: then the text between the quotes is the value.
-    let plain_end = 1 + crate::format::escape::find_quote_or_escape(&b[1..]);
+    let plain_end = 1 + crate::go::escape::find_quote_or_escape(&b[1..]);
     if b.get(plain_end) == Some(&b'"') {
         return Some((spare.string(&s[1..plain_end]), plain_end + 1));
     }
@@ -748,7 +742,7 @@ fn unquote_go(s: &str, spare: &mut Spare) -> Option<(String, usize)> {
             _ => end += 1,
         }
     }
-    let bytes = crate::format::escape::unquote_body(&b[1..end])?;
+    let bytes = crate::go::escape::unquote_body(&b[1..end])?;
     Some((go_lossy(bytes), end + 1))
 }
 
@@ -761,7 +755,7 @@ mod json {
     use std::borrow::Cow;
 
     use super::{ParsedRecord, ParsedValue, Severity, SourceFormat, Spare};
-    use crate::format::escape::find_quote_or_escape;
+    use crate::go::escape::find_quote_or_escape;
 
     fn ws(b: &[u8], mut i: usize) -> usize {
         while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
@@ -1061,7 +1055,7 @@ fn skip_json_value(b: &[u8], i: &mut usize, depth: usize) -> bool {
 fn skip_json_string(b: &[u8], i: &mut usize) -> bool {
     *i += 1;
     loop {
-        *i += crate::format::escape::find_quote_or_escape(&b[*i..]);
+        *i += crate::go::escape::find_quote_or_escape(&b[*i..]);
         match b.get(*i) {
             Some(b'"') => {
                 *i += 1;

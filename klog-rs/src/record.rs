@@ -34,7 +34,103 @@ impl Severity {
             Severity::Fatal => b'F',
         }
     }
+
+    /// The severity a klog header letter stands for: `I`, `W`, `E` or `F`.
+    ///
+    /// ```
+    /// use klog::Severity;
+    /// assert_eq!(Severity::from_letter(b'E'), Some(Severity::Error));
+    /// assert_eq!(Severity::from_letter(b'V'), None);
+    /// ```
+    #[must_use]
+    pub const fn from_letter(letter: u8) -> Option<Severity> {
+        match letter {
+            b'I' => Some(Severity::Info),
+            b'W' => Some(Severity::Warning),
+            b'E' => Some(Severity::Error),
+            b'F' => Some(Severity::Fatal),
+            _ => None,
+        }
+    }
+
+    /// klog's name of the severity, as in log file names and `-stderrthreshold`:
+    /// `INFO`, `WARNING`, `ERROR`, `FATAL`.
+    ///
+    /// ```
+    /// assert_eq!(klog::Severity::Warning.name(), "WARNING");
+    /// ```
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "INFO",
+            Severity::Warning => "WARNING",
+            Severity::Error => "ERROR",
+            Severity::Fatal => "FATAL",
+        }
+    }
+
+    /// klog's number of the severity (`INFO` = 0 … `FATAL` = 3), as `-stderrthreshold` takes it.
+    ///
+    /// ```
+    /// assert_eq!(klog::Severity::Error.number(), 2);
+    /// ```
+    #[must_use]
+    pub const fn number(self) -> usize {
+        self as usize
+    }
+
+    /// All four severities, least severe first.
+    pub const ALL: [Severity; 4] = [
+        Severity::Info,
+        Severity::Warning,
+        Severity::Error,
+        Severity::Fatal,
+    ];
 }
+
+/// Parses a severity as klog's `-stderrthreshold` does: a name in any case
+/// (`info`, `WARNING`, …) or its number (`0` … `3`).
+///
+/// ```
+/// use klog::Severity;
+/// assert_eq!("warning".parse::<Severity>(), Ok(Severity::Warning));
+/// assert_eq!("2".parse::<Severity>(), Ok(Severity::Error));
+/// assert!("loud".parse::<Severity>().is_err());
+/// ```
+impl std::str::FromStr for Severity {
+    type Err = ParseSeverityError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(found) = Severity::ALL
+            .into_iter()
+            .find(|severity| severity.name().eq_ignore_ascii_case(s))
+        {
+            return Ok(found);
+        }
+        match s.parse::<usize>() {
+            Ok(n) if n < Severity::ALL.len() => Ok(Severity::ALL[n]),
+            _ => Err(ParseSeverityError),
+        }
+    }
+}
+
+/// The error of parsing a [`Severity`] from text that is neither a severity name nor
+/// a number from 0 to 3.
+///
+/// ```
+/// let err = "loud".parse::<klog::Severity>().unwrap_err();
+/// assert_eq!(err.to_string(), "must be INFO, WARNING, ERROR, FATAL or a number from 0 to 3");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParseSeverityError;
+
+impl std::fmt::Display for ParseSeverityError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("must be INFO, WARNING, ERROR, FATAL or a number from 0 to 3")
+    }
+}
+
+impl Error for ParseSeverityError {}
 
 /// Whether a record is a structured call or klog's unstructured legacy print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

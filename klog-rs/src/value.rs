@@ -996,7 +996,7 @@ pub struct JsonString<T>(pub T);
 #[cfg(feature = "serde")]
 impl<T: serde::Serialize> serde::Serialize for JsonString<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_newtype_struct(crate::format::gojson::JSON_STRING_TOKEN, &self.0)
+        serializer.serialize_newtype_struct(crate::go::json::JSON_STRING_TOKEN, &self.0)
     }
 }
 

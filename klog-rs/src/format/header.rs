@@ -8,7 +8,7 @@
 //! Mirrors klog's `internal/buffer` `FormatHeader`. klog prints local time; klog-rs prints
 //! UTC (what Kubernetes containers use), see `docs/format.md`.
 
-use super::gotime::civil_from_unix;
+use crate::go::time::civil_from_unix;
 
 /// The 7-column process id field with its surrounding spaces (` 1234567 `): the lowest 7
 /// digits of a positive pid, right-aligned; 7 spaces for a pid ≤ 0.

@@ -16,12 +16,12 @@ use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::compact::CompactVec;
-use super::escape::{write_zap_body_utf8, write_zap_str, write_zap_str_utf8};
-use super::float::{write_epoch_millis, write_f32_plain, write_f64_plain};
-use super::gotime::{unix_parts, write_duration};
 use super::nested::{write_base64, write_object_json};
 use super::text::{panic_text, render, ByteWriter, Rendered, FMT_ERROR_MARKER};
 use super::Scratch;
+use crate::go::escape::{write_zap_body_utf8, write_zap_str, write_zap_str_utf8};
+use crate::go::float::{write_epoch_millis, write_f32_plain, write_f64_plain};
+use crate::go::time::{unix_parts, write_duration};
 use crate::record::{Record, RecordKind, Severity};
 use crate::value::{ErrorCauses, KeyValue, RenderedKey, Value};
 
@@ -348,12 +348,12 @@ fn write_json_or_error(
     let (Value::Serde(v) | Value::Format(v)) = *value else {
         return;
     };
-    let mode = super::gojson::JsonMode {
+    let mode = crate::go::json::JsonMode {
         html: false,
         indent: false,
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        super::gojson::write_serde(line, v, mode)
+        crate::go::json::write_serde(line, v, mode)
     }));
     finish_json_field(line, text, start, key, outcome);
 }

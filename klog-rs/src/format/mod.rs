@@ -2,16 +2,10 @@
 //! spellings of floats, durations and times, the header).
 
 pub(crate) mod compact;
-pub(crate) mod escape;
-pub(crate) mod float;
-#[cfg(feature = "serde")]
-pub(crate) mod gojson;
-pub(crate) mod gotime;
 pub(crate) mod header;
 pub(crate) mod json;
 pub(crate) mod nested;
 pub(crate) mod text;
-pub(crate) mod unicode;
 
 /// Reused per-thread state of the encoders.
 #[derive(Debug, Default)]

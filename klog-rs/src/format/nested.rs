@@ -9,9 +9,9 @@ use std::fmt;
 
 use base64::Engine as _;
 
-use super::escape::{write_json_bytes, write_json_str};
-use super::float::{write_f32_json, write_f64_json, NonFinite};
-use super::gotime::{unix_parts, write_rfc3339};
+use crate::go::escape::{write_json_bytes, write_json_str};
+use crate::go::float::{write_f32_json, write_f64_json, NonFinite};
+use crate::go::time::{unix_parts, write_rfc3339};
 use crate::value::{KObj, MapKey, Value, ValueList, ValueMap};
 
 /// Why a value could not be JSON-encoded, worded as Go's `encoding/json` words it.
@@ -19,7 +19,7 @@ use crate::value::{KObj, MapKey, Value, ValueList, ValueMap};
 pub(crate) enum EncodeError {
     NonFinite(NonFinite),
     #[cfg(feature = "serde")]
-    Serde(super::gojson::JsonError),
+    Serde(crate::go::json::JsonError),
 }
 
 impl fmt::Display for EncodeError {
@@ -97,10 +97,10 @@ pub(crate) fn write_value_json(
         | Value::Objects(_)
         | Value::Marshaler(_) => out.extend_from_slice(b"{}"),
         #[cfg(feature = "serde")]
-        Value::Serde(v) => super::gojson::write_serde(
+        Value::Serde(v) => crate::go::json::write_serde(
             out,
             v,
-            super::gojson::JsonMode {
+            crate::go::json::JsonMode {
                 html,
                 indent: false,
             },
@@ -109,10 +109,10 @@ pub(crate) fn write_value_json(
         #[cfg(feature = "serde")]
         Value::Format(v) => {
             out.extend_from_slice(b"{\"Object\":");
-            super::gojson::write_serde(
+            crate::go::json::write_serde(
                 out,
                 v,
-                super::gojson::JsonMode {
+                crate::go::json::JsonMode {
                     html,
                     indent: false,
                 },

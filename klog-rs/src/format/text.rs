@@ -13,12 +13,12 @@ use std::fmt::{self, Write as _};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::compact::CompactVec;
-use super::escape::{write_quoted, write_quoted_ascii, write_quoted_bytes, write_quoted_line};
-use super::float::{write_f32_json, write_f64_json};
-use super::gotime::{unix_parts, write_duration, write_time_string};
 use super::header::{write_header, HeaderCaller, PidField};
 use super::nested::write_value_json;
 use super::Scratch;
+use crate::go::escape::{write_quoted, write_quoted_ascii, write_quoted_bytes, write_quoted_line};
+use crate::go::float::{write_f32_json, write_f64_json};
+use crate::go::time::{unix_parts, write_duration, write_time_string};
 use crate::record::{Record, RecordKind};
 use crate::value::{KeyValue, Value};
 
@@ -483,24 +483,24 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
         Value::Serde(v) => {
             let start = line.len();
             line.push(b'=');
-            let mode = super::gojson::JsonMode {
+            let mode = crate::go::json::JsonMode {
                 html: true,
                 indent: false,
             };
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                super::gojson::write_serde(line, v, mode)
+                crate::go::json::write_serde(line, v, mode)
             }));
             finish_json_value(line, text, start, outcome);
         }
         #[cfg(feature = "serde")]
         Value::Format(v) => {
             text.clear();
-            let mode = super::gojson::JsonMode {
+            let mode = crate::go::json::JsonMode {
                 html: true,
                 indent: true,
             };
             match catch_unwind(AssertUnwindSafe(|| {
-                super::gojson::write_serde(text, v, mode)
+                crate::go::json::write_serde(text, v, mode)
             })) {
                 Ok(Ok(())) => text.push(b'\n'),
                 Ok(Err(e)) => {

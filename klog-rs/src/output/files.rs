@@ -71,7 +71,7 @@ use std::time::SystemTime;
 
 use parking_lot::Mutex;
 
-use crate::format::gotime::{civil_from_unix, unix_parts};
+use crate::go::time::{civil_from_unix, unix_parts};
 use crate::record::Severity;
 
 /// The buffer of each file (klog's `bufferSize`).
@@ -81,18 +81,6 @@ const BUFFER_SIZE: usize = 256 * 1024;
 const MAX_NAME_ATTEMPTS: u32 = 1_000;
 
 /// klog's severity names, in file-name and symlink order (index = [`slot`]).
-const SEVERITY_NAMES: [&str; 4] = ["INFO", "WARNING", "ERROR", "FATAL"];
-
-/// The file slot of a severity (its index in [`SEVERITY_NAMES`]).
-fn slot(severity: Severity) -> usize {
-    match severity {
-        Severity::Info => 0,
-        Severity::Warning => 1,
-        Severity::Error => 2,
-        Severity::Fatal => 3,
-    }
-}
-
 /// Where and how klog writes its files.
 #[derive(Debug, Clone)]
 pub(crate) struct FileConfig {
@@ -244,7 +232,7 @@ impl LogFiles {
         record: &[u8],
         now: SystemTime,
     ) -> io::Result<()> {
-        let own = slot(severity);
+        let own = severity.number();
         let (lowest, highest) = match (&self.config.single_file, self.config.one_output) {
             (Some(_), _) => (0, 0),
             (None, true) => (own, own),
@@ -387,7 +375,7 @@ impl LogFiles {
             }
             return Ok(f);
         }
-        let severity = SEVERITY_NAMES[index];
+        let severity = Severity::ALL[index].name();
         let (name, path, file) = self.create_severity_file(severity, now)?;
         update_symlink(
             &self.config.dir,

@@ -11,7 +11,7 @@
 //! invalid byte on its own (see RULES.md §1.1), which is exactly what
 //! [`<[u8]>::utf8_chunks`] reports byte by byte.
 
-use super::unicode::is_printable;
+use crate::go::unicode::is_printable;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
