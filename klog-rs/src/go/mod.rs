@@ -4,10 +4,10 @@
 //! so that the encoders, outputs, parsers and configuration spell values exactly as a Go
 //! component does. This module imports nothing from the rest of the crate.
 //!
-//! - [`escape`]: `strconv.Quote` quoting and unquoting, `encoding/json` and zap string escaping.
-//! - [`float`]: `strconv.FormatFloat` and `encoding/json` float spelling (on `ryu`).
-//! - [`time`]: `time.Duration` and `time.Time` text, civil dates from Unix time.
-//! - [`unicode`]: `unicode.IsPrint`.
+//! - `escape`: `strconv.Quote` quoting and unquoting, `encoding/json` and zap string escaping.
+//! - `float`: `strconv.FormatFloat` and `encoding/json` float spelling (on `ryu`).
+//! - `time`: `time.Duration` and `time.Time` text, civil dates from Unix time.
+//! - `unicode`: `unicode.IsPrint`.
 //! - `json` (feature `serde`): `encoding/json` for serde values.
 
 pub(crate) mod escape;
