@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
 use crate::callsite::Callsite;
-use crate::format::header::PidField;
-use crate::format::text::{encode, write_value, HeaderStyle, RenderedPairs, TextContext};
+use crate::format::PidField;
 use crate::format::Scratch;
+use crate::format::{encode_text as encode, write_value, HeaderStyle, RenderedPairs, TextContext};
 use crate::go::escape::unquote_body;
 use crate::record::{Record, Severity};
 use crate::value::{KeyValue, Value};

@@ -43,9 +43,9 @@
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::format::header::PidField;
-use crate::format::json::write_timestamp;
-use crate::format::text::write_string_form_str;
+use crate::format::write_string_form_str;
+use crate::format::write_timestamp;
+use crate::format::PidField;
 use crate::go::escape::{
     find_quote_or_escape, write_escaped, write_quoted, write_zap_body_utf8, write_zap_str_utf8,
 };

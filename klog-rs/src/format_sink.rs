@@ -10,12 +10,12 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::callsite::{short_path, Callsite};
+use crate::compact::CompactVec;
 use crate::config::KlogFlags;
-use crate::format::compact::CompactVec;
-use crate::format::header::{HeaderCaller, PidField};
-use crate::format::json::{JsonCaller, JsonContext};
-use crate::format::text::{HeaderStyle, RenderedPairs, TextContext};
 use crate::format::Scratch;
+use crate::format::{HeaderCaller, PidField};
+use crate::format::{HeaderStyle, RenderedPairs, TextContext};
+use crate::format::{JsonCaller, JsonContext};
 use crate::go::time::unix_parts;
 use crate::logger::Logger;
 use crate::output::files::{default_host, default_program, default_user, FileConfig, LogFiles};
@@ -219,7 +219,7 @@ impl Encoding for TextEncoding {
             context: &ctx.pairs,
             header: shared.header,
         };
-        crate::format::text::encode(scratch, record, &text_ctx, unix_parts(time));
+        crate::format::encode_text(scratch, record, &text_ctx, unix_parts(time));
     }
 }
 
@@ -256,7 +256,7 @@ impl Encoding for JsonEncoding {
             short_path: c.file.as_deref().map(short_path),
             line: c.line,
         });
-        crate::format::json::encode(scratch, record, ctx, caller, unix_parts(time));
+        crate::format::encode_json(scratch, record, ctx, caller, unix_parts(time));
     }
 }
 

@@ -121,6 +121,7 @@
 pub mod __private;
 pub mod bridge;
 mod callsite;
+mod compact;
 mod config;
 mod context;
 #[cfg(feature = "serde")]

@@ -60,7 +60,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::format::text::{render, write_value, Rendered, FMT_ERROR_MARKER};
+use crate::format::{render, write_value, Rendered, FMT_ERROR_MARKER};
 use crate::format_sink::TextSink;
 use crate::logger::Logger;
 use crate::record::{Record, Severity};

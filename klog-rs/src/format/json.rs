@@ -15,10 +15,10 @@
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::compact::CompactVec;
 use super::nested::{write_base64, write_object_json};
 use super::text::{panic_text, render, ByteWriter, Rendered, FMT_ERROR_MARKER};
 use super::Scratch;
+use crate::compact::CompactVec;
 use crate::go::escape::{write_zap_body_utf8, write_zap_str, write_zap_str_utf8};
 use crate::go::float::{write_epoch_millis, write_f32_plain, write_f64_plain};
 use crate::go::time::{unix_parts, write_duration};

@@ -1,11 +1,22 @@
-//! The encoders: klog text ([`text`]) and their building blocks (Go quoting, JSON
-//! spellings of floats, durations and times, the header).
+//! The two encoders, record → bytes: klog text (`text.rs`) and component-base JSON
+//! (`json.rs`), plus the one value-to-text kit both use and the rest of the crate may use.
+//!
+//! Everything else in here (the header cache, nested JSON values, pair bookkeeping) is
+//! private to the encoders: outside `format/`, code imports only the items re-exported
+//! below. Go's spellings (quoting, floats, times) live in `go/`, not here.
 
-pub(crate) mod compact;
-pub(crate) mod header;
-pub(crate) mod json;
-pub(crate) mod nested;
-pub(crate) mod text;
+mod header;
+mod json;
+mod nested;
+mod text;
+
+// === The encoders and their inputs.
+pub(crate) use header::{HeaderCaller, PidField};
+pub(crate) use json::{encode as encode_json, write_timestamp, JsonCaller, JsonContext};
+pub(crate) use text::{encode as encode_text, HeaderStyle, RenderedPairs, TextContext};
+
+// === The value-to-text kit: how one value reads in a text line.
+pub(crate) use text::{render, write_string_form_str, write_value, Rendered, FMT_ERROR_MARKER};
 
 /// Reused per-thread state of the encoders.
 #[derive(Debug, Default)]

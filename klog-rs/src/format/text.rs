@@ -12,10 +12,10 @@ use std::any::Any;
 use std::fmt::{self, Write as _};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::compact::CompactVec;
 use super::header::{write_header, HeaderCaller, PidField};
 use super::nested::write_value_json;
 use super::Scratch;
+use crate::compact::CompactVec;
 use crate::go::escape::{write_quoted, write_quoted_ascii, write_quoted_bytes, write_quoted_line};
 use crate::go::float::{write_f32_json, write_f64_json};
 use crate::go::time::{unix_parts, write_duration, write_time_string};
