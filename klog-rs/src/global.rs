@@ -14,9 +14,9 @@ use std::sync::{Arc, LazyLock, OnceLock};
 use std::time::Duration;
 
 use crate::config::{ConfigError, KlogFlags, LoggingConfiguration};
-use crate::format_sink::{JsonSink, TextSink};
 use crate::logger::Logger;
 use crate::output::{files, Router};
+use crate::sinks::{JsonSink, TextSink};
 use crate::vmodule::{VModule, VModuleMode};
 
 static INSTALLED: OnceLock<Logger> = OnceLock::new();

@@ -128,10 +128,10 @@ mod context;
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub mod convert;
 mod format;
-mod format_sink;
 mod global;
 mod go;
 mod logger;
+mod sinks;
 #[macro_use]
 mod macros;
 mod output;
@@ -156,7 +156,6 @@ pub use context::{
     contextual_logging_enabled, enable_contextual_logging, from_context, logger_with_name,
     logger_with_values, todo, with_logger, LoggerScoped, WithLogger,
 };
-pub use format_sink::{JsonSink, JsonSinkBuilder, TextSink, TextSinkBuilder};
 pub use global::{
     background, flush, flush_and_exit, init, init_with, logger_from_config, set_logger, FlushGuard,
     InitError, SetLoggerError,
@@ -167,6 +166,9 @@ pub use record::{ParseSeverityError, Record, RecordKind, Severity};
 #[cfg(feature = "clap")]
 pub use setup::{init_from_args, try_init_from, LoggingCli, StartupError};
 pub use sink::Sink;
+pub use sinks::{
+    JsonFormat, JsonSink, JsonSinkBuilder, SinkBuilder, TextFormat, TextSink, TextSinkBuilder,
+};
 pub use value::{
     ErrorCauses, KMetadata, KObj, KObjItem, KObjSlice, KRef, KeyValue, MapKey, Marshaler,
     ObjectList, ToMapKey, ToValue, Value, ValueList, ValueMap,

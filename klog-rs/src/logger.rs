@@ -8,7 +8,7 @@ use crate::callsite::Callsite;
 use crate::record::{Record, Severity};
 use crate::sink::Sink;
 use crate::value::KeyValue;
-use crate::verbosity::{gate, max_v, vmodule_enables};
+use crate::verbosity::{gate, globally_enabled, max_v, vmodule_enables};
 
 /// A logger: a [`Sink`] plus a verbosity offset. Cheap to clone (one reference count),
 /// `Send + Sync`, and the default value discards everything.
@@ -34,6 +34,9 @@ use crate::verbosity::{gate, max_v, vmodule_enables};
 pub struct Logger {
     sink: Option<Arc<dyn Sink>>,
     level: i32,
+    /// The sink follows the global `-v`/`-vmodule` only
+    /// ([`Sink::uses_global_verbosity`]): the logger decides alone.
+    global_threshold: bool,
 }
 
 impl fmt::Debug for Logger {
@@ -49,9 +52,14 @@ impl Logger {
     /// A logger writing through `sink`.
     #[must_use]
     pub fn new(sink: Arc<dyn Sink>) -> Logger {
+        Logger::with_sink(sink, 0)
+    }
+
+    fn with_sink(sink: Arc<dyn Sink>, level: i32) -> Logger {
         Logger {
+            global_threshold: sink.uses_global_verbosity(),
             sink: Some(sink),
-            level: 0,
+            level,
         }
     }
 
@@ -65,6 +73,7 @@ impl Logger {
         Logger {
             sink: None,
             level: 0,
+            global_threshold: false,
         }
     }
 
@@ -92,6 +101,7 @@ impl Logger {
         Logger {
             sink: self.sink.clone(),
             level: self.level.saturating_add(n.max(0)),
+            global_threshold: self.global_threshold,
         }
     }
 
@@ -103,9 +113,9 @@ impl Logger {
     /// ```
     #[must_use]
     pub fn with_name(&self, name: &str) -> Logger {
-        Logger {
-            sink: self.sink.as_ref().map(|s| s.with_name(name)),
-            level: self.level,
+        match &self.sink {
+            Some(sink) => Logger::with_sink(sink.with_name(name), self.level),
+            None => self.clone(),
         }
     }
 
@@ -117,9 +127,9 @@ impl Logger {
     /// ```
     #[must_use]
     pub fn with_values(&self, key_values: &[KeyValue<'_>]) -> Logger {
-        Logger {
-            sink: self.sink.as_ref().map(|s| s.with_values(key_values)),
-            level: self.level,
+        match &self.sink {
+            Some(sink) => Logger::with_sink(sink.with_values(key_values), self.level),
+            None => self.clone(),
         }
     }
 
@@ -138,6 +148,7 @@ impl Logger {
     pub fn enabled_at(&self, level: i32) -> bool {
         level <= max_v()
             && match &self.sink {
+                Some(_) if self.global_threshold => globally_enabled(level, None),
                 Some(sink) => sink.enabled(level),
                 None => false,
             }
@@ -164,11 +175,15 @@ impl Logger {
 
     #[inline(never)]
     fn enabled_past_gate(&self, callsite: &Callsite, level: i32) -> bool {
-        (level <= max_v() || vmodule_enables(callsite, level))
-            && match &self.sink {
-                Some(sink) => sink.enabled_for(level, callsite),
-                None => false,
+        match &self.sink {
+            // The one decision for the built-in sinks; the sink is not asked again.
+            Some(_) if self.global_threshold => globally_enabled(level, Some(callsite)),
+            Some(sink) => {
+                (level <= max_v() || vmodule_enables(callsite, level))
+                    && sink.enabled_for(level, callsite)
             }
+            None => false,
+        }
     }
 
     /// Whether the logger writes anything at all (error records ignore verbosity).
@@ -271,6 +286,61 @@ mod tests {
         let l = Logger::discard().v(1).v(-3).v(2);
         assert_eq!(l.level(), 3);
         assert_eq!(Logger::discard().v(i32::MAX).v(5).level(), i32::MAX);
+    }
+
+    /// A sink that follows the global threshold and counts how often it is asked anyway.
+    #[derive(Default)]
+    struct CountingSink {
+        asked: std::sync::atomic::AtomicUsize,
+        logged: std::sync::atomic::AtomicUsize,
+        global: bool,
+    }
+
+    impl Sink for CountingSink {
+        fn enabled(&self, _: i32) -> bool {
+            self.asked
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            true
+        }
+        fn uses_global_verbosity(&self) -> bool {
+            self.global
+        }
+        fn log(&self, _: &Record<'_>) {
+            self.logged
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        fn with_values(&self, _: &[KeyValue<'_>]) -> Arc<dyn Sink> {
+            Arc::new(CountingSink::default())
+        }
+        fn with_name(&self, _: &str) -> Arc<dyn Sink> {
+            Arc::new(CountingSink::default())
+        }
+    }
+
+    #[test]
+    fn the_decision_is_made_once_for_a_sink_on_the_global_threshold() {
+        use std::sync::atomic::Ordering::Relaxed;
+        for global in [true, false] {
+            let sink = Arc::new(CountingSink {
+                global,
+                ..CountingSink::default()
+            });
+            let logger = Logger::new(sink.clone());
+            // V0 is enabled by any global `-v`.
+            logger.info("shown", &[]);
+            assert_eq!(sink.logged.load(Relaxed), 1);
+            assert_eq!(
+                sink.asked.load(Relaxed),
+                usize::from(!global),
+                "global={global}"
+            );
+        }
+    }
+
+    #[test]
+    fn deriving_from_a_discarding_logger_keeps_its_level() {
+        assert_eq!(Logger::discard().v(2).with_name("x").level(), 2);
+        assert_eq!(Logger::discard().v(3).with_values(&[]).level(), 3);
     }
 
     #[test]

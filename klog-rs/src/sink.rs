@@ -57,6 +57,22 @@ pub trait Sink: Send + Sync + 'static {
         self.enabled(level)
     }
 
+    /// Whether this sink writes exactly what the process-wide `-v` and `-vmodule` enable
+    /// ([`set_verbosity`](crate::set_verbosity), [`set_vmodule`](crate::set_vmodule)) and
+    /// has no threshold of its own. When it says so, a [`Logger`](crate::Logger) makes
+    /// the decision itself, once per call, and never asks [`enabled`](Sink::enabled) or
+    /// [`enabled_for`](Sink::enabled_for). Asked when a logger is made from the sink. The
+    /// default is `false`.
+    ///
+    /// ```
+    /// use klog::Sink;
+    /// assert!(klog::TextSink::builder().build().uses_global_verbosity());
+    /// assert!(!klog::TextSink::builder().verbosity(3).build().uses_global_verbosity());
+    /// ```
+    fn uses_global_verbosity(&self) -> bool {
+        false
+    }
+
     /// Writes a record.
     fn log(&self, record: &Record<'_>);
 

@@ -61,10 +61,10 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use crate::format::{render, write_value, Rendered, FMT_ERROR_MARKER};
-use crate::format_sink::TextSink;
 use crate::logger::Logger;
 use crate::record::{Record, Severity};
 use crate::sink::Sink;
+use crate::sinks::TextSink;
 use crate::value::{KeyValue, Value};
 
 /// The verbosity of [`logger()`], as in ktesting.

@@ -1,11 +1,14 @@
 //! [`TextSink`] and [`JsonSink`]: an encoder, a threshold and an output.
 //!
-//! Both share one implementation ([`FormatSink`]), generic over the encoding; they differ
-//! only in how a record and a derived logger's context are rendered.
+//! Both share one implementation (`FormatSink`), generic over the encoding; they differ
+//! only in how a record and a derived logger's context are rendered. A log call runs
+//! decide (the threshold, once: see [`Sink::uses_global_verbosity`]) → encode
+//! (`format::encode_text`/`encode_json` into a per-thread buffer) → write (`output`).
 
 use std::cell::RefCell;
 use std::fmt;
 use std::io::Write;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -122,6 +125,9 @@ trait Encoding: Send + Sync + 'static {
     /// klog text, yes; JSON, no (every line of a JSON log file is a JSON object).
     const FILE_HEADERS: bool;
 
+    /// The public sink's name, for `Debug`.
+    const NAME: &'static str;
+
     /// `text`: room for rendering `Display` values (empty; allocates only if used).
     /// Makes `out`, a new (default) context, `ctx` with `kvs` bound.
     fn with_values(
@@ -157,6 +163,7 @@ struct TextSinkContext {
 impl Encoding for TextEncoding {
     type Context = TextSinkContext;
     const FILE_HEADERS: bool = true;
+    const NAME: &'static str = "TextSink";
 
     fn with_values(
         ctx: &TextSinkContext,
@@ -230,6 +237,7 @@ struct JsonEncoding;
 impl Encoding for JsonEncoding {
     type Context = JsonContext;
     const FILE_HEADERS: bool = false;
+    const NAME: &'static str = "JsonSink";
 
     fn with_values(
         ctx: &JsonContext,
@@ -276,6 +284,42 @@ impl<E: Encoding> Clone for FormatSink<E> {
 }
 
 impl<E: Encoding> FormatSink<E> {
+    /// A sink sharing this one's output, with an empty context to fill in place.
+    fn derived(&self) -> Self {
+        FormatSink {
+            shared: self.shared.clone(),
+            context: E::Context::default(),
+        }
+    }
+}
+
+impl<E: Encoding> fmt::Debug for FormatSink<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(E::NAME)
+            .field("context", &self.context)
+            .field("threshold", &self.shared.threshold)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Derived sinks (from [`Sink::with_values`] and [`Sink::with_name`]) are this type; the
+/// public [`TextSink`] and [`JsonSink`] hand every call to it.
+impl<E: Encoding> Sink for FormatSink<E> {
+    #[inline]
+    fn enabled(&self, verbosity: i32) -> bool {
+        self.shared.enabled(verbosity, None)
+    }
+
+    #[inline]
+    fn enabled_for(&self, verbosity: i32, callsite: &Callsite) -> bool {
+        self.shared.enabled(verbosity, Some(callsite))
+    }
+
+    #[inline]
+    fn uses_global_verbosity(&self) -> bool {
+        matches!(self.shared.threshold, Threshold::Global)
+    }
+
     fn log(&self, record: &Record<'_>) {
         let time = self.shared.time(record);
         with_scratch(|scratch| {
@@ -286,97 +330,30 @@ impl<E: Encoding> FormatSink<E> {
         });
     }
 
-    /// A sink sharing this one's output, with an empty context for [`Self::render_values`]
-    /// or [`Self::render_name`] to fill in place.
-    fn derived(&self) -> Self {
-        FormatSink {
-            shared: self.shared.clone(),
-            context: E::Context::default(),
+    // The new sink is allocated first and its context filled in place: the context keeps
+    // small renderings inline, and moving it around would cost more than the allocation
+    // it saves.
+    fn with_values(&self, key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
+        let mut sink = Arc::new(self.derived());
+        if let Some(new) = Arc::get_mut(&mut sink) {
+            with_scratch(|scratch| {
+                E::with_values(&self.context, scratch, key_values, &mut new.context);
+            });
         }
+        sink
     }
 
-    /// Makes `out` this sink's context with `key_values` bound: rendered in the thread's
-    /// reusable buffers, then copied straight into `out` (already inside the new sink's
-    /// allocation).
-    fn render_values(&self, key_values: &[KeyValue<'_>], out: &mut E::Context) {
-        with_scratch(|scratch| E::with_values(&self.context, scratch, key_values, out));
+    fn with_name(&self, name: &str) -> Arc<dyn Sink> {
+        let mut sink = Arc::new(self.derived());
+        if let Some(new) = Arc::get_mut(&mut sink) {
+            with_scratch(|scratch| E::with_name(&self.context, scratch, name, &mut new.context));
+        }
+        sink
     }
 
-    /// Makes `out` this sink's context with `name` appended.
-    fn render_name(&self, name: &str, out: &mut E::Context) {
-        with_scratch(|scratch| E::with_name(&self.context, scratch, name, out));
+    fn flush(&self) {
+        self.shared.output.flush();
     }
-}
-
-/// Implements [`Sink`], `Debug` and the shared accessors for a public sink type.
-macro_rules! public_sink {
-    ($sink:ident) => {
-        impl $sink {
-            /// A snapshot of the output's counters (shared by all sinks derived from
-            /// this one).
-            #[must_use]
-            pub fn stats(&self) -> OutputStats {
-                self.inner.shared.output.stats()
-            }
-
-            /// The destinations this sink writes to (for `init`'s guard).
-            pub(crate) fn router(&self) -> &Router {
-                &self.inner.shared.output
-            }
-        }
-
-        impl fmt::Debug for $sink {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_struct(stringify!($sink))
-                    .field("context", &self.inner.context)
-                    .field("threshold", &self.inner.shared.threshold)
-                    .finish_non_exhaustive()
-            }
-        }
-
-        impl Sink for $sink {
-            #[inline]
-            fn enabled(&self, level: i32) -> bool {
-                self.inner.shared.enabled(level, None)
-            }
-
-            #[inline]
-            fn enabled_for(&self, level: i32, callsite: &Callsite) -> bool {
-                self.inner.shared.enabled(level, Some(callsite))
-            }
-
-            fn log(&self, record: &Record<'_>) {
-                self.inner.log(record);
-            }
-
-            // The new sink is allocated first and its context filled in place: the context
-            // keeps small renderings inline, and moving it around would cost more than
-            // the allocation it saves.
-            fn with_values(&self, key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
-                let mut sink = Arc::new($sink {
-                    inner: self.inner.derived(),
-                });
-                if let Some(new) = Arc::get_mut(&mut sink) {
-                    self.inner.render_values(key_values, &mut new.inner.context);
-                }
-                sink
-            }
-
-            fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-                let mut sink = Arc::new($sink {
-                    inner: self.inner.derived(),
-                });
-                if let Some(new) = Arc::get_mut(&mut sink) {
-                    self.inner.render_name(name, &mut new.inner.context);
-                }
-                sink
-            }
-
-            fn flush(&self) {
-                self.inner.shared.output.flush();
-            }
-        }
-    };
 }
 
 /// A [`Sink`] writing klog's text format: `I0102 03:04:05.123456   12345 file.rs:42] "msg" k="v"`.
@@ -413,7 +390,57 @@ impl TextSink {
     }
 }
 
-public_sink!(TextSink);
+impl TextSink {
+    /// A snapshot of the output's counters (shared by all sinks derived from this one).
+    #[must_use]
+    pub fn stats(&self) -> OutputStats {
+        self.inner.shared.output.stats()
+    }
+
+    /// The destinations this sink writes to (for `init`'s guard).
+    pub(crate) fn router(&self) -> &Router {
+        &self.inner.shared.output
+    }
+}
+
+impl fmt::Debug for TextSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl Sink for TextSink {
+    #[inline]
+    fn enabled(&self, verbosity: i32) -> bool {
+        self.inner.enabled(verbosity)
+    }
+
+    #[inline]
+    fn enabled_for(&self, verbosity: i32, callsite: &Callsite) -> bool {
+        self.inner.enabled_for(verbosity, callsite)
+    }
+
+    #[inline]
+    fn uses_global_verbosity(&self) -> bool {
+        self.inner.uses_global_verbosity()
+    }
+
+    fn log(&self, record: &Record<'_>) {
+        self.inner.log(record);
+    }
+
+    fn with_values(&self, key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
+        self.inner.with_values(key_values)
+    }
+
+    fn with_name(&self, name: &str) -> Arc<dyn Sink> {
+        self.inner.with_name(name)
+    }
+
+    fn flush(&self) {
+        self.inner.flush();
+    }
+}
 
 /// A [`Sink`] writing the Kubernetes JSON format (component-base
 /// `--logging-format=json`): `{"ts":…,"caller":"…","msg":"…","v":0,…}`.
@@ -447,7 +474,57 @@ impl JsonSink {
     }
 }
 
-public_sink!(JsonSink);
+impl JsonSink {
+    /// A snapshot of the output's counters (shared by all sinks derived from this one).
+    #[must_use]
+    pub fn stats(&self) -> OutputStats {
+        self.inner.shared.output.stats()
+    }
+
+    /// The destinations this sink writes to (for `init`'s guard).
+    pub(crate) fn router(&self) -> &Router {
+        &self.inner.shared.output
+    }
+}
+
+impl fmt::Debug for JsonSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl Sink for JsonSink {
+    #[inline]
+    fn enabled(&self, verbosity: i32) -> bool {
+        self.inner.enabled(verbosity)
+    }
+
+    #[inline]
+    fn enabled_for(&self, verbosity: i32, callsite: &Callsite) -> bool {
+        self.inner.enabled_for(verbosity, callsite)
+    }
+
+    #[inline]
+    fn uses_global_verbosity(&self) -> bool {
+        self.inner.uses_global_verbosity()
+    }
+
+    fn log(&self, record: &Record<'_>) {
+        self.inner.log(record);
+    }
+
+    fn with_values(&self, key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
+        self.inner.with_values(key_values)
+    }
+
+    fn with_name(&self, name: &str) -> Arc<dyn Sink> {
+        self.inner.with_name(name)
+    }
+
+    fn flush(&self) {
+        self.inner.flush();
+    }
+}
 
 /// The options both builders share.
 #[derive(Default)]
@@ -575,117 +652,10 @@ impl fmt::Debug for BuilderOptions {
     }
 }
 
-/// The builder methods both sink builders have.
-macro_rules! builder_methods {
-    () => {
-        /// Writes to `writer` instead of stderr. Each record is one `write_all` call.
-        #[must_use]
-        pub fn writer(mut self, writer: impl Write + Send + 'static) -> Self {
-            self.options.writer = Some(Box::new(writer));
-            self
-        }
-
-        /// Uses this threshold instead of the global `-v`: `V(n)` is written iff
-        /// `max(n, 0) <= v`.
-        #[must_use]
-        pub fn verbosity(mut self, v: i32) -> Self {
-            self.options.verbosity = Some(v);
-            self
-        }
-
-        /// Gives the sink its own `-vmodule` instead of the global one (with the sink's
-        /// own `-v` from [`verbosity`](Self::verbosity), 0 if not set). Matched on each
-        /// call, without the global per-call-site cache: for tests and special sinks;
-        /// components set the global one with [`set_vmodule`](crate::set_vmodule).
-        #[must_use]
-        pub fn vmodule(mut self, vmodule: VModule) -> Self {
-            self.options.vmodule = Some(vmodule);
-            self
-        }
-
-        /// Collects records in a buffer of up to `bytes` bytes before writing them
-        /// (whole records only); errors and fatal records are written through at once.
-        /// Flushed by [`flush`](crate::flush), the flush thread
-        /// ([`flush_frequency`](Self::flush_frequency)), the panic hook `init` installs,
-        /// `fatal!` and `flush_and_exit`, when the last sink sharing the buffer is
-        /// dropped, and (on Unix) when the process exits, by returning from `main` or by
-        /// `std::process::exit`.
-        #[must_use]
-        pub fn buffered(mut self, bytes: usize) -> Self {
-            self.options.buffer = bytes;
-            self
-        }
-
-        /// component-base's split stream: info records to stdout (buffered up to
-        /// `info_buffer_size` bytes, 0 for none), warnings, errors and fatal records to
-        /// stderr. Overrides [`writer`](Self::writer).
-        #[must_use]
-        pub fn split_stream(mut self, info_buffer_size: usize) -> Self {
-            self.options.split_stream = Some(info_buffer_size);
-            self
-        }
-
-        /// klog's output flags. `skip_headers` drops the text header, `add_dir_header`
-        /// adds the file's directory to it. With `logtostderr` off, records go to klog's log
-        /// files (`log_dir` or the temp directory, or the one `log_file`, rotated at
-        /// `log_file_max_size` MB), and to stderr from `stderrthreshold` up (every record
-        /// with `alsologtostderr`). With `logtostderr` on (the default) they change
-        /// nothing. Overrides [`writer`](Self::writer) and
-        /// [`split_stream`](Self::split_stream).
-        ///
-        /// ```
-        /// let dir = std::env::temp_dir().join(format!("klog-doc-{}", std::process::id()));
-        /// let mut flags = klog::KlogFlags::default();
-        /// flags.logtostderr = false;
-        /// flags.log_dir = Some(dir.clone());
-        /// let logger = klog::TextSink::builder().klog_flags(&flags).build_logger();
-        /// klog::info!(logger, "to a file");
-        /// klog::flush();
-        /// assert!(std::fs::read_dir(&dir).unwrap().count() >= 1);
-        /// # let _ = std::fs::remove_dir_all(dir);
-        /// ```
-        #[must_use]
-        pub fn klog_flags(mut self, flags: &KlogFlags) -> Self {
-            self.options.klog_flags = Some(flags.clone());
-            self
-        }
-
-        /// Starts the flush thread (once per process), flushing every destination this
-        /// often (component-base's `flushFrequency`, 5 s by default there).
-        #[must_use]
-        pub fn flush_frequency(mut self, period: std::time::Duration) -> Self {
-            self.options.flush_frequency = Some(period);
-            self
-        }
-
-        /// Reads the time from `clock` instead of the system clock.
-        #[must_use]
-        pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
-            self.options.clock = Some(Box::new(clock));
-            self
-        }
-
-        /// Stamps every record with `time`.
-        #[must_use]
-        pub fn fixed_time(self, time: SystemTime) -> Self {
-            self.clock(move || time)
-        }
-
-        /// Writes this file and line for every record instead of its call site (`None`
-        /// file: unknown caller).
-        #[must_use]
-        pub fn fixed_caller(mut self, file: Option<&str>, line: i64) -> Self {
-            self.options.caller = Some(FixedCaller {
-                file: file.map(Into::into),
-                line,
-            });
-            self
-        }
-    };
-}
-
-/// Configures a [`TextSink`]: output, verbosity, and the clock, pid and caller seams that
-/// let tests replay records without global state.
+/// A sink builder: output, verbosity, and the clock, pid and caller seams that let tests
+/// replay records without global state. `F` is the format it builds a sink for
+/// ([`TextFormat`] or [`JsonFormat`]); use it as [`TextSinkBuilder`] or [`JsonSinkBuilder`],
+/// from [`TextSink::builder`] or [`JsonSink::builder`].
 ///
 /// ```
 /// let sink = klog::TextSink::builder()
@@ -694,14 +664,171 @@ macro_rules! builder_methods {
 ///     .build();
 /// # let _ = sink;
 /// ```
-#[derive(Debug, Default)]
-pub struct TextSinkBuilder {
+pub struct SinkBuilder<F> {
     options: BuilderOptions,
+    format: PhantomData<fn() -> F>,
 }
 
-impl TextSinkBuilder {
-    builder_methods!();
+/// Builds a [`TextSink`].
+///
+/// ```
+/// let builder: klog::TextSinkBuilder = klog::TextSink::builder();
+/// let logger = builder.writer(std::io::sink()).pid(1).build_logger();
+/// # let _ = logger;
+/// ```
+pub type TextSinkBuilder = SinkBuilder<TextFormat>;
 
+/// Builds a [`JsonSink`].
+///
+/// ```
+/// let builder: klog::JsonSinkBuilder = klog::JsonSink::builder();
+/// let logger = builder.writer(std::io::sink()).verbosity(2).build_logger();
+/// # let _ = logger;
+/// ```
+pub type JsonSinkBuilder = SinkBuilder<JsonFormat>;
+
+/// The klog text format, as a [`SinkBuilder`] parameter (never a value).
+///
+/// ```
+/// let _builder: klog::SinkBuilder<klog::TextFormat> = klog::TextSink::builder();
+/// ```
+#[derive(Debug)]
+pub enum TextFormat {}
+
+/// The Kubernetes JSON format, as a [`SinkBuilder`] parameter (never a value).
+///
+/// ```
+/// let _builder: klog::SinkBuilder<klog::JsonFormat> = klog::JsonSink::builder();
+/// ```
+#[derive(Debug)]
+pub enum JsonFormat {}
+
+impl<F> Default for SinkBuilder<F> {
+    fn default() -> Self {
+        SinkBuilder {
+            options: BuilderOptions::default(),
+            format: PhantomData,
+        }
+    }
+}
+
+impl<F> fmt::Debug for SinkBuilder<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SinkBuilder")
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// The options both formats have.
+impl<F> SinkBuilder<F> {
+    /// Writes to `writer` instead of stderr. Each record is one `write_all` call.
+    #[must_use]
+    pub fn writer(mut self, writer: impl Write + Send + 'static) -> Self {
+        self.options.writer = Some(Box::new(writer));
+        self
+    }
+
+    /// Uses this threshold instead of the global `-v`: `V(n)` is written iff
+    /// `max(n, 0) <= v`.
+    #[must_use]
+    pub fn verbosity(mut self, v: i32) -> Self {
+        self.options.verbosity = Some(v);
+        self
+    }
+
+    /// Gives the sink its own `-vmodule` instead of the global one (with the sink's
+    /// own `-v` from [`verbosity`](Self::verbosity), 0 if not set). Matched on each
+    /// call, without the global per-call-site cache: for tests and special sinks;
+    /// components set the global one with [`set_vmodule`](crate::set_vmodule).
+    #[must_use]
+    pub fn vmodule(mut self, vmodule: VModule) -> Self {
+        self.options.vmodule = Some(vmodule);
+        self
+    }
+
+    /// Collects records in a buffer of up to `bytes` bytes before writing them
+    /// (whole records only); errors and fatal records are written through at once.
+    /// Flushed by [`flush`](crate::flush), the flush thread
+    /// ([`flush_frequency`](Self::flush_frequency)), the panic hook `init` installs,
+    /// `fatal!` and `flush_and_exit`, when the last sink sharing the buffer is
+    /// dropped, and (on Unix) when the process exits, by returning from `main` or by
+    /// `std::process::exit`.
+    #[must_use]
+    pub fn buffered(mut self, bytes: usize) -> Self {
+        self.options.buffer = bytes;
+        self
+    }
+
+    /// component-base's split stream: info records to stdout (buffered up to
+    /// `info_buffer_size` bytes, 0 for none), warnings, errors and fatal records to
+    /// stderr. Overrides [`writer`](Self::writer).
+    #[must_use]
+    pub fn split_stream(mut self, info_buffer_size: usize) -> Self {
+        self.options.split_stream = Some(info_buffer_size);
+        self
+    }
+
+    /// klog's output flags. `skip_headers` drops the text header, `add_dir_header`
+    /// adds the file's directory to it. With `logtostderr` off, records go to klog's log
+    /// files (`log_dir` or the temp directory, or the one `log_file`, rotated at
+    /// `log_file_max_size` MB), and to stderr from `stderrthreshold` up (every record
+    /// with `alsologtostderr`). With `logtostderr` on (the default) they change
+    /// nothing. Overrides [`writer`](Self::writer) and
+    /// [`split_stream`](Self::split_stream).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join(format!("klog-doc-{}", std::process::id()));
+    /// let mut flags = klog::KlogFlags::default();
+    /// flags.logtostderr = false;
+    /// flags.log_dir = Some(dir.clone());
+    /// let logger = klog::TextSink::builder().klog_flags(&flags).build_logger();
+    /// klog::info!(logger, "to a file");
+    /// klog::flush();
+    /// assert!(std::fs::read_dir(&dir).unwrap().count() >= 1);
+    /// # let _ = std::fs::remove_dir_all(dir);
+    /// ```
+    #[must_use]
+    pub fn klog_flags(mut self, flags: &KlogFlags) -> Self {
+        self.options.klog_flags = Some(flags.clone());
+        self
+    }
+
+    /// Starts the flush thread (once per process), flushing every destination this
+    /// often (component-base's `flushFrequency`, 5 s by default there).
+    #[must_use]
+    pub fn flush_frequency(mut self, period: std::time::Duration) -> Self {
+        self.options.flush_frequency = Some(period);
+        self
+    }
+
+    /// Reads the time from `clock` instead of the system clock.
+    #[must_use]
+    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.options.clock = Some(Box::new(clock));
+        self
+    }
+
+    /// Stamps every record with `time`.
+    #[must_use]
+    pub fn fixed_time(self, time: SystemTime) -> Self {
+        self.clock(move || time)
+    }
+
+    /// Writes this file and line for every record instead of its call site (`None`
+    /// file: unknown caller).
+    #[must_use]
+    pub fn fixed_caller(mut self, file: Option<&str>, line: i64) -> Self {
+        self.options.caller = Some(FixedCaller {
+            file: file.map(Into::into),
+            line,
+        });
+        self
+    }
+}
+
+/// The text sink's own option, and building it.
+impl SinkBuilder<TextFormat> {
     /// Writes `pid` in the header instead of this process' id.
     #[must_use]
     pub fn pid(mut self, pid: i64) -> Self {
@@ -724,23 +851,8 @@ impl TextSinkBuilder {
     }
 }
 
-/// Configures a [`JsonSink`]: output, verbosity, and the clock and caller seams.
-///
-/// ```
-/// let sink = klog::JsonSink::builder()
-///     .writer(std::io::sink())
-///     .verbosity(2)
-///     .build();
-/// # let _ = sink;
-/// ```
-#[derive(Debug, Default)]
-pub struct JsonSinkBuilder {
-    options: BuilderOptions,
-}
-
-impl JsonSinkBuilder {
-    builder_methods!();
-
+/// Building the JSON sink.
+impl SinkBuilder<JsonFormat> {
     /// Builds the sink.
     #[must_use]
     pub fn build(self) -> JsonSink {
