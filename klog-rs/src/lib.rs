@@ -77,7 +77,7 @@
 //! `klog-log` (a `log` backend keeping key/values, and a sink).
 //!
 //! # Verbosity
-//! `info!(v: 4, logger, …)` is written iff `logger.level() + 4` is at most the sink's
+//! `info!(v: 4, logger, …)` is written iff `logger.verbosity() + 4` is at most the sink's
 //! threshold (the global `-v` by default). The check is one relaxed atomic load and
 //! happens before any value is evaluated. Error records are always written.
 //!

@@ -33,7 +33,7 @@ use crate::verbosity::{gate, globally_enabled, max_v, vmodule_enables};
 #[derive(Clone, Default)]
 pub struct Logger {
     sink: Option<Arc<dyn Sink>>,
-    level: i32,
+    verbosity: i32,
     /// The sink follows the global `-v`/`-vmodule` only
     /// ([`Sink::uses_global_verbosity`]): the logger decides alone.
     global_threshold: bool,
@@ -43,7 +43,7 @@ impl fmt::Debug for Logger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Logger")
             .field("discard", &self.sink.is_none())
-            .field("level", &self.level)
+            .field("verbosity", &self.verbosity)
             .finish()
     }
 }
@@ -55,11 +55,11 @@ impl Logger {
         Logger::with_sink(sink, 0)
     }
 
-    fn with_sink(sink: Arc<dyn Sink>, level: i32) -> Logger {
+    fn with_sink(sink: Arc<dyn Sink>, verbosity: i32) -> Logger {
         Logger {
             global_threshold: sink.uses_global_verbosity(),
             sink: Some(sink),
-            level,
+            verbosity,
         }
     }
 
@@ -72,7 +72,7 @@ impl Logger {
     pub const fn discard() -> Logger {
         Logger {
             sink: None,
-            level: 0,
+            verbosity: 0,
             global_threshold: false,
         }
     }
@@ -83,10 +83,15 @@ impl Logger {
         self.sink.as_ref()
     }
 
-    /// The verbosity offset added by [`v`](Logger::v).
+    /// The verbosity offset added by [`v`](Logger::v): the V level an `info!` without
+    /// `v:` is logged at.
+    ///
+    /// ```
+    /// assert_eq!(klog::Logger::discard().v(2).verbosity(), 2);
+    /// ```
     #[must_use]
-    pub fn level(&self) -> i32 {
-        self.level
+    pub fn verbosity(&self) -> i32 {
+        self.verbosity
     }
 
     /// A logger whose info calls are `n` levels more verbose: `logger.v(1)` handed to a
@@ -94,13 +99,13 @@ impl Logger {
     ///
     /// ```
     /// let logger = klog::Logger::discard().v(2).v(-5).v(1);
-    /// assert_eq!(logger.level(), 3);
+    /// assert_eq!(logger.verbosity(), 3);
     /// ```
     #[must_use]
     pub fn v(&self, n: i32) -> Logger {
         Logger {
             sink: self.sink.clone(),
-            level: self.level.saturating_add(n.max(0)),
+            verbosity: self.verbosity.saturating_add(n.max(0)),
             global_threshold: self.global_threshold,
         }
     }
@@ -114,7 +119,7 @@ impl Logger {
     #[must_use]
     pub fn with_name(&self, name: &str) -> Logger {
         match &self.sink {
-            Some(sink) => Logger::with_sink(sink.with_name(name), self.level),
+            Some(sink) => Logger::with_sink(sink.with_name(name), self.verbosity),
             None => self.clone(),
         }
     }
@@ -128,33 +133,33 @@ impl Logger {
     #[must_use]
     pub fn with_values(&self, key_values: &[KeyValue<'_>]) -> Logger {
         match &self.sink {
-            Some(sink) => Logger::with_sink(sink.with_values(key_values), self.level),
+            Some(sink) => Logger::with_sink(sink.with_values(key_values), self.verbosity),
             None => self.clone(),
         }
     }
 
-    /// Whether an info call at this logger's level would be written.
+    /// Whether an info call at this logger's verbosity would be written.
     #[must_use]
     #[inline]
     pub fn enabled(&self) -> bool {
-        self.enabled_at(self.level)
+        self.enabled_at(self.verbosity)
     }
 
-    /// Whether an info call at the absolute `level` (offset already added) would be
+    /// Whether an info call at the absolute `verbosity` (offset already added) would be
     /// written, without a call site: the global fast check, then the sink's.
     #[doc(hidden)]
     #[must_use]
     #[inline(always)]
-    pub fn enabled_at(&self, level: i32) -> bool {
-        level <= max_v()
+    pub fn enabled_at(&self, verbosity: i32) -> bool {
+        verbosity <= max_v()
             && match &self.sink {
-                Some(_) if self.global_threshold => globally_enabled(level, None),
-                Some(sink) => sink.enabled(level),
+                Some(_) if self.global_threshold => globally_enabled(verbosity, None),
+                Some(sink) => sink.enabled(verbosity),
                 None => false,
             }
     }
 
-    /// Whether an info call at the absolute `level` (this logger's offset already added)
+    /// Whether an info call at the absolute `verbosity` (this logger's offset already added)
     /// from `callsite` would be written: the global fast check (`-v` bound, then the call
     /// site's cached `-vmodule` level), then the sink's. What the macros call; bridges
     /// that build records themselves use it too.
@@ -162,19 +167,19 @@ impl Logger {
     /// ```
     /// static CALLSITE: klog::Callsite = klog::Callsite::new(file!(), line!(), module_path!());
     /// let logger = klog::TextSink::builder().writer(std::io::sink()).verbosity(2).build_logger();
-    /// assert!(logger.enabled_for(&CALLSITE, 2));
-    /// assert!(!logger.enabled_for(&CALLSITE, 3));
+    /// assert!(logger.enabled_for(2, &CALLSITE));
+    /// assert!(!logger.enabled_for(3, &CALLSITE));
     /// ```
     #[must_use]
     #[inline(always)]
-    pub fn enabled_for(&self, callsite: &Callsite, level: i32) -> bool {
+    pub fn enabled_for(&self, verbosity: i32, callsite: &Callsite) -> bool {
         // Only the gate is inlined into every call site: a disabled call is one load and
         // one compare, and the expansion stays small enough for callers to be inlined.
-        level <= gate() && self.enabled_past_gate(callsite, level)
+        verbosity <= gate() && self.enabled_past_gate(verbosity, callsite)
     }
 
     #[inline(never)]
-    fn enabled_past_gate(&self, callsite: &Callsite, level: i32) -> bool {
+    fn enabled_past_gate(&self, level: i32, callsite: &Callsite) -> bool {
         match &self.sink {
             // The one decision for the built-in sinks; the sink is not asked again.
             Some(_) if self.global_threshold => globally_enabled(level, Some(callsite)),
@@ -192,7 +197,7 @@ impl Logger {
         self.sink.is_none()
     }
 
-    /// Logs an info record at this logger's level; `key_values` are the call's pairs.
+    /// Logs an info record at this logger's verbosity; `key_values` are the call's pairs.
     ///
     /// ```
     /// let logger = klog::Logger::discard();
@@ -201,16 +206,16 @@ impl Logger {
     #[track_caller]
     pub fn info(&self, message: &str, key_values: &[KeyValue<'_>]) {
         let callsite = Callsite::from_location(std::panic::Location::caller());
-        if self.enabled_for(&callsite, self.level) {
+        if self.enabled_for(self.verbosity, &callsite) {
             self.log(
                 &Record::new(Severity::Info, message, key_values)
-                    .with_verbosity(self.level)
+                    .with_verbosity(self.verbosity)
                     .with_callsite(&callsite),
             );
         }
     }
 
-    /// Logs a warning record (klog severity `W`), subject to this logger's level.
+    /// Logs a warning record (klog severity `W`), subject to this logger's verbosity.
     ///
     /// ```
     /// klog::Logger::discard().warning("Slow response", &[]);
@@ -218,10 +223,10 @@ impl Logger {
     #[track_caller]
     pub fn warning(&self, message: &str, key_values: &[KeyValue<'_>]) {
         let callsite = Callsite::from_location(std::panic::Location::caller());
-        if self.enabled_for(&callsite, self.level) {
+        if self.enabled_for(self.verbosity, &callsite) {
             self.log(
                 &Record::new(Severity::Warning, message, key_values)
-                    .with_verbosity(self.level)
+                    .with_verbosity(self.verbosity)
                     .with_callsite(&callsite),
             );
         }
@@ -284,8 +289,8 @@ mod tests {
     #[test]
     fn v_is_additive_and_clamps_negatives() {
         let l = Logger::discard().v(1).v(-3).v(2);
-        assert_eq!(l.level(), 3);
-        assert_eq!(Logger::discard().v(i32::MAX).v(5).level(), i32::MAX);
+        assert_eq!(l.verbosity(), 3);
+        assert_eq!(Logger::discard().v(i32::MAX).v(5).verbosity(), i32::MAX);
     }
 
     /// A sink that follows the global threshold and counts how often it is asked anyway.
@@ -339,8 +344,8 @@ mod tests {
 
     #[test]
     fn deriving_from_a_discarding_logger_keeps_its_level() {
-        assert_eq!(Logger::discard().v(2).with_name("x").level(), 2);
-        assert_eq!(Logger::discard().v(3).with_values(&[]).level(), 3);
+        assert_eq!(Logger::discard().v(2).with_name("x").verbosity(), 2);
+        assert_eq!(Logger::discard().v(3).with_values(&[]).verbosity(), 3);
     }
 
     #[test]

@@ -240,7 +240,7 @@ macro_rules! enabled {
         static __KLOG_CALLSITE: $crate::Callsite =
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
-        __klog_logger.enabled_for(&__KLOG_CALLSITE, $crate::__klog_level!(__klog_logger, $v))
+        __klog_logger.enabled_for($crate::__klog_level!(__klog_logger, $v), &__KLOG_CALLSITE)
     }};
     (v: $v:expr) => {{
         let __klog_current = $crate::__private::current();
@@ -286,7 +286,7 @@ macro_rules! __klog_level {
     ($logger:expr, $v:expr) => {{
         let __klog_v: i32 = $v;
         $logger
-            .level()
+            .verbosity()
             .saturating_add(if __klog_v > 0 { __klog_v } else { 0 })
     }};
 }
@@ -315,7 +315,7 @@ macro_rules! __klog_log {
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
         let __klog_level = $crate::__klog_level!(__klog_logger, $v);
-        if __klog_logger.enabled_for(&__KLOG_CALLSITE, __klog_level) {
+        if __klog_logger.enabled_for(__klog_level, &__KLOG_CALLSITE) {
             $crate::__private::log(
                 &__KLOG_CALLSITE,
                 __klog_logger,

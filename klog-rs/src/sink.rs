@@ -14,7 +14,7 @@ use crate::value::KeyValue;
 ///
 /// # For implementors
 /// - `enabled`/`enabled_for` are consulted only after the global fast check passed
-///   (`level` at most the largest threshold in use, or raised by the global `-vmodule`
+///   (`verbosity` at most the largest threshold in use, or raised by the global `-vmodule`
 ///   for the call site); the built-in sinks register their own thresholds so the fast
 ///   check never silences them.
 /// - `log` receives info, warning, error and fatal records; error records ignore the
@@ -31,7 +31,7 @@ use crate::value::KeyValue;
 /// struct Messages(Mutex<Vec<String>>);
 /// struct Collect(Arc<Messages>);
 /// impl Sink for Collect {
-///     fn enabled(&self, level: i32) -> bool { level <= 1 }
+///     fn enabled(&self, verbosity: i32) -> bool { verbosity <= 1 }
 ///     fn log(&self, record: &Record<'_>) {
 ///         self.0 .0.lock().unwrap().push(record.message().to_owned());
 ///     }
@@ -46,15 +46,15 @@ use crate::value::KeyValue;
 /// assert_eq!(*messages.0.lock().unwrap(), ["shown"]);
 /// ```
 pub trait Sink: Send + Sync + 'static {
-    /// Whether an info record at `level` would be written.
-    fn enabled(&self, level: i32) -> bool;
+    /// Whether an info record at V level `verbosity` would be written.
+    fn enabled(&self, verbosity: i32) -> bool;
 
-    /// Whether an info record at `level` from `callsite` would be written: what the
+    /// Whether an info record at V level `verbosity` from `callsite` would be written: what the
     /// macros ask. The default ignores the call site; sinks that honour `-vmodule`
     /// override it.
-    fn enabled_for(&self, level: i32, callsite: &Callsite) -> bool {
+    fn enabled_for(&self, verbosity: i32, callsite: &Callsite) -> bool {
         let _ = callsite;
-        self.enabled(level)
+        self.enabled(verbosity)
     }
 
     /// Whether this sink writes exactly what the process-wide `-v` and `-vmodule` enable
