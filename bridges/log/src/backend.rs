@@ -122,7 +122,7 @@ impl KlogLog {
     #[inline]
     fn enabled_at(&self, callsite: Option<&Callsite>, level: i32) -> bool {
         match callsite {
-            Some(callsite) => self.logger.enabled_for(callsite, level),
+            Some(callsite) => self.logger.enabled_for(level, callsite),
             None => self.logger.enabled_at(level),
         }
     }
@@ -184,7 +184,7 @@ impl log::Log for KlogLog {
             (Severity::Error, _) => self.logger.sink().is_some(),
             (_, v) => self
                 .logger
-                .enabled_at(self.logger.level().saturating_add(v)),
+                .enabled_at(self.logger.verbosity().saturating_add(v)),
         }
     }
 
@@ -210,7 +210,7 @@ impl log::Log for KlogLog {
             None => None,
         };
         let source = record.key_values();
-        let offset = self.logger.level();
+        let offset = self.logger.verbosity();
         let verbose = severity != Severity::Error;
         if verbose {
             if !self.enabled_at(callsite, offset.saturating_add(mapped)) {

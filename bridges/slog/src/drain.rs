@@ -121,7 +121,7 @@ impl KlogDrain {
     #[inline]
     fn enabled(&self, callsite: Option<&Callsite>, level: i32) -> bool {
         match callsite {
-            Some(callsite) => self.logger.enabled_for(callsite, level),
+            Some(callsite) => self.logger.enabled_for(level, callsite),
             None => self.logger.enabled_at(level),
         }
     }
@@ -238,7 +238,7 @@ impl slog::Drain for KlogDrain {
                 }
             }
         };
-        let offset = self.logger.level();
+        let offset = self.logger.verbosity();
         let verbose = severity != Severity::Error;
         if verbose {
             if !self.enabled(callsite, offset.saturating_add(mapped)) {
@@ -288,7 +288,7 @@ impl slog::Drain for KlogDrain {
             (Severity::Error, _) => self.logger.sink().is_some(),
             (_, v) => self
                 .logger
-                .enabled_at(self.logger.level().saturating_add(v)),
+                .enabled_at(self.logger.verbosity().saturating_add(v)),
         }
     }
 }

@@ -167,7 +167,7 @@ fn callsite_enabled(base: &Logger, info: &CallsiteInfo, metadata: &Metadata<'_>)
     }
     match klog_level(*metadata.level()) {
         (Severity::Error | Severity::Fatal, _) => true,
-        (_, v) => base.enabled_for(&info.klog, base.level().saturating_add(v)),
+        (_, v) => base.enabled_for(base.verbosity().saturating_add(v), &info.klog),
     }
 }
 
@@ -205,7 +205,7 @@ fn level_hint_of(base: &Logger) -> Option<LevelFilter> {
     }
     let vmodule_max = klog::vmodule().and_then(|vm| vm.max_level());
     let on = |v: i32| {
-        base.v(v).enabled() || vmodule_max.is_some_and(|max| base.level().saturating_add(v) <= max)
+        base.v(v).enabled() || vmodule_max.is_some_and(|max| base.verbosity().saturating_add(v) <= max)
     };
     Some(if on(5) {
         LevelFilter::TRACE
@@ -723,11 +723,11 @@ where
             .event_span(event)
             .and_then(|span| span.scope().find_map(|s| self.span_logger(&s)));
         let logger = span_logger.as_ref().unwrap_or(&self.base);
-        let level = logger.level().saturating_add(v);
+        let level = logger.verbosity().saturating_add(v);
         let enabled = if is_error {
             logger.sink().is_some()
         } else {
-            logger.enabled_for(&info.klog, level)
+            logger.enabled_for(level, &info.klog)
         };
         if !enabled {
             return;
