@@ -1,5 +1,8 @@
-//! Hot path: no allocation, no locks, no fmt machinery.
-//! Mirrors Go's `time.Duration.String`, `time.Time.String` (UTC) and the RFC 3339 nano form of `encoding/json`.
+//! Go's `time.Duration.String`, `time.ParseDuration`, `time.Time.String` (UTC) and the RFC 3339
+//! nano form of `encoding/json`.
+//!
+//! The writers are on the hot path: no allocation, no locks, no fmt machinery. Parsing is for
+//! configuration and flags, and allocates only its error messages.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -48,6 +51,123 @@ pub(crate) fn write_duration(out: &mut Vec<u8>, nanos: i128) {
         write_frac(out, (u % 1_000_000_000) as u32, 9);
         out.push(b's');
     }
+}
+
+/// Go's `time.ParseDuration`, with its error messages: the nanoseconds of `1m30s`, `-1.5h`,
+/// `100ms`, `2µs`.
+pub(crate) fn parse_duration(orig: &str) -> Result<i64, String> {
+    const LIMIT: u64 = 1 << 63;
+    const SECOND: u64 = NANOS_PER_SEC as u64;
+    let invalid = || format!("time: invalid duration {orig:?}");
+    let mut s = orig;
+    let mut negative = false;
+    if let Some(rest) = s.strip_prefix('-') {
+        negative = true;
+        s = rest;
+    } else if let Some(rest) = s.strip_prefix('+') {
+        s = rest;
+    }
+    if s == "0" {
+        return Ok(0);
+    }
+    if s.is_empty() {
+        return Err(invalid());
+    }
+    let mut total: u64 = 0;
+    while !s.is_empty() {
+        let first = s.as_bytes()[0];
+        if !(first == b'.' || first.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        // The integer part.
+        let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
+        let mut value: u64 = 0;
+        for c in s[..int_len].bytes() {
+            if value > LIMIT / 10 {
+                return Err(invalid());
+            }
+            value = value * 10 + u64::from(c - b'0');
+            if value > LIMIT {
+                return Err(invalid());
+            }
+        }
+        let had_int = int_len > 0;
+        s = &s[int_len..];
+        // The fraction: Go keeps the digits that fit and scales in floating point.
+        let mut frac: u64 = 0;
+        let mut scale: f64 = 1.0;
+        let mut had_frac = false;
+        if let Some(rest) = s.strip_prefix('.') {
+            s = rest;
+            let frac_len = s.bytes().take_while(u8::is_ascii_digit).count();
+            let mut overflow = false;
+            for c in s[..frac_len].bytes() {
+                if overflow {
+                    continue;
+                }
+                if frac > (LIMIT - 1) / 10 {
+                    overflow = true;
+                    continue;
+                }
+                let next = frac * 10 + u64::from(c - b'0');
+                if next > LIMIT {
+                    overflow = true;
+                    continue;
+                }
+                frac = next;
+                scale *= 10.0;
+            }
+            had_frac = frac_len > 0;
+            s = &s[frac_len..];
+        }
+        if !had_int && !had_frac {
+            return Err(invalid());
+        }
+        // The unit: everything up to the next digit or '.'.
+        let unit_len = s
+            .bytes()
+            .position(|c| c == b'.' || c.is_ascii_digit())
+            .unwrap_or(s.len());
+        if unit_len == 0 {
+            return Err(format!("time: missing unit in duration {orig:?}"));
+        }
+        let unit_name = &s[..unit_len];
+        s = &s[unit_len..];
+        let unit: u64 = match unit_name {
+            "ns" => 1,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+            "ms" => 1_000_000,
+            "s" => SECOND,
+            "m" => 60 * SECOND,
+            "h" => 3600 * SECOND,
+            _ => {
+                return Err(format!(
+                    "time: unknown unit {unit_name:?} in duration {orig:?}"
+                ))
+            }
+        };
+        if value > LIMIT / unit {
+            return Err(invalid());
+        }
+        value *= unit;
+        if frac > 0 {
+            // Float to integer conversion truncates, as in Go.
+            let extra = (frac as f64 * (unit as f64 / scale)) as u64;
+            value = value.checked_add(extra).ok_or_else(invalid)?;
+            if value > LIMIT {
+                return Err(invalid());
+            }
+        }
+        total = total.checked_add(value).ok_or_else(invalid)?;
+        if total > LIMIT {
+            return Err(invalid());
+        }
+    }
+    if negative {
+        // `total` is at most 2^63, so the negation fits.
+        return Ok(0i64.wrapping_sub_unsigned(total));
+    }
+    i64::try_from(total).map_err(|_| invalid())
 }
 
 /// Civil UTC date/time of a Unix timestamp: (year, month 1-12, day 1-31, hour, minute, second).
