@@ -30,39 +30,52 @@
 //! ```
 //!
 //! # Entry points
+//! Every item the crate root re-exports, by job:
+//!
 //! Logging:
 //! - [`Logger`]: the value handed down the call chain ([`with_name`](Logger::with_name),
 //!   [`with_values`](Logger::with_values), [`v`](Logger::v)); `Logger::default()` discards.
-//! - [`info!`], [`warning!`], [`error!`], [`fatal!`], [`enabled!`]: the macros, with
-//!   `tracing`-like key/values (`key = value`, `%display`, `?debug`).
-//! - [`Value`], [`ToValue`], [`KeyValue`]: key/values; [`KObj`], [`KRef`] and [`KObjSlice`]
-//!   for Kubernetes objects, [`Marshaler`] for custom representations, [`Serde`] and
-//!   [`Format`] for serde values (feature `serde`).
+//! - [`info!`], [`warning!`], [`error!`], [`fatal!`], [`enabled!`], [`with_values!`]: the
+//!   macros, with `tracing`-like key/values (`key = value`, `%display`, `?debug`).
+//! - [`Value`], [`ToValue`], [`KeyValue`]: key/values. [`KObj`], [`KRef`], [`KMetadata`],
+//!   [`KObjSlice`], [`KObjItem`] and [`ObjectList`] for Kubernetes objects; [`Marshaler`]
+//!   for custom representations; [`ErrorCauses`] for an error's chain; [`ValueList`],
+//!   [`ValueMap`], [`MapKey`] and [`ToMapKey`] for lists and maps; [`Serde`], [`Format`]
+//!   and [`JsonString`] for serde values (feature `serde`).
 //!
 //! Sinks and outputs:
-//! - [`TextSink`]: klog text; [`JsonSink`]: Kubernetes JSON (`--logging-format=json`); both
-//!   built with a builder that writes to stderr or any `Write`.
+//! - [`TextSink`]: klog text; [`JsonSink`]: Kubernetes JSON (`--logging-format=json`);
+//!   both built with a [`SinkBuilder`] ([`TextSinkBuilder`], [`JsonSinkBuilder`]; the
+//!   [`TextFormat`] and [`JsonFormat`] markers) that writes to stderr or any `Write`.
 //! - [`Sink`]: the trait a logger writes through, for sinks of your own; [`Record`],
-//!   [`Severity`] and [`Callsite`] describe one log call.
-//! - [`output_stats`]: lines, bytes and failed writes per destination; [`flush`] and
-//!   [`flush_and_exit`]; [`SharedBuffer`]: an in-memory writer for tests.
+//!   [`RecordKind`], [`Severity`] (with [`ParseSeverityError`]) and [`Callsite`] describe
+//!   one log call.
+//! - [`output_stats`] ([`OutputStats`], [`DestinationStats`]): lines, bytes and failed
+//!   writes per destination; [`flush`] and [`flush_and_exit`]; [`SharedBuffer`]: an
+//!   in-memory writer for tests.
 //!
 //! Process-wide setup, as a Kubernetes component does it:
-//! - [`init`] and [`init_with`]: apply a [`LoggingConfiguration`] (component-base's schema,
-//!   from YAML or JSON) and [`KlogFlags`] (klog's own flags), install the process-wide
-//!   logger and return the [`FlushGuard`].
+//! - [`init`] and [`init_with`]: apply a [`LoggingConfiguration`] (component-base's
+//!   schema, from YAML or JSON: [`FormatOptions`], [`OutputRoutingOptions`],
+//!   [`VModuleItem`], [`GoDuration`], [`Quantity`], [`ConfigError`]) and [`KlogFlags`]
+//!   (klog's own flags), install the process-wide logger and return the [`FlushGuard`]
+//!   (or an [`InitError`]); [`logger_from_config`] builds the logger without installing it.
 //! - [`LoggingFlags`] (feature `clap`): `-v`, `--vmodule`, `--logging-format` and klog's
-//!   flags for a clap parser; [`normalize_go_flags`] accepts Go's `-flag` spellings.
-//! - [`background`]: the process-wide logger; [`set_logger`]: replace it;
-//!   [`set_verbosity`] and [`set_vmodule`]: the global `-v` and `-vmodule`
-//!   ([`VModule`] for their grammar).
+//!   flags for a clap parser; [`normalize_go_flags`] accepts Go's `-flag` spellings;
+//!   [`init_from_args`], [`try_init_from`] and [`LoggingCli`] do parse-and-init in one
+//!   call ([`StartupError`]).
+//! - [`background`]: the process-wide logger; [`set_logger`] ([`SetLoggerError`]):
+//!   replace it; [`set_verbosity`]/[`verbosity()`] and [`set_vmodule`]/[`vmodule()`]: the
+//!   global `-v` and `-vmodule` ([`VModule`], [`VModuleMode`] and [`ParseVModuleError`]
+//!   for their grammar).
 //!
 //! Contextual logging (KEP-3077) without changing signatures:
 //! - [`with_logger`] runs a closure with a logger in scope, [`WithLogger`] does the same
-//!   for a future, [`from_context`] returns the logger in scope (or the background one);
+//!   for a future (its `.with_logger(…)` returns a [`LoggerScoped`] future),
+//!   [`from_context`] returns the logger in scope (or the background one);
 //!   [`todo()`] marks code that should take a logger.
-//! - [`logger_with_name`], [`logger_with_values`] and [`enable_contextual_logging`]: the
-//!   KEP's feature-gate switch.
+//! - [`logger_with_name`], [`logger_with_values`], [`enable_contextual_logging`] and
+//!   [`contextual_logging_enabled`]: the KEP's feature-gate switch.
 //!
 //! Tests and tools:
 //! - [`testing`]: per-test loggers (Go's `ktesting`) whose records the test can assert on.

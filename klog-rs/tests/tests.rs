@@ -5,6 +5,7 @@ mod tests {
     mod concurrency;
     mod context;
     mod convert;
+    mod crate_docs;
     mod json;
     mod logger;
     mod macros;

@@ -205,7 +205,8 @@ fn level_hint_of(base: &Logger) -> Option<LevelFilter> {
     }
     let vmodule_max = klog::vmodule().and_then(|vm| vm.max_level());
     let on = |v: i32| {
-        base.v(v).enabled() || vmodule_max.is_some_and(|max| base.verbosity().saturating_add(v) <= max)
+        base.v(v).enabled()
+            || vmodule_max.is_some_and(|max| base.verbosity().saturating_add(v) <= max)
     };
     Some(if on(5) {
         LevelFilter::TRACE
