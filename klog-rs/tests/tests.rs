@@ -6,6 +6,7 @@ mod tests {
     mod context;
     mod convert;
     mod crate_docs;
+    mod layers;
     mod json;
     mod logger;
     mod macros;
