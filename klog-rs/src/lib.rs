@@ -110,7 +110,7 @@
 //! - `clap`: [`LoggingFlags`] and [`normalize_go_flags`].
 //!
 //! Without default features the crate depends on `itoa`, `ryu`, `parking_lot`,
-//! `pin-project-lite` and `base64` only.
+//! `pin-project-lite`, `base64` and `gethostname` only (and on Unix `libc` and `uzers`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]

@@ -60,8 +60,8 @@
 //!   round trip per error (klog's flush daemon syncs every five seconds, ignoring errors).
 //! - The header's `Binary:` line names rustc and Rust's OS and architecture names
 //!   (`Built with rustc for linux/x86_64`; klog: `Built with gc go1.22.5 for linux/amd64`).
-//! - The default user name comes from `USER` or `LOGNAME`, then (on Unix) `/etc/passwd`
-//!   for the owner of `/proc/self`; klog asks the system for the current user.
+//! - The default user name comes from `USER` or `LOGNAME`, then (on Unix) the system's
+//!   user database for the process's user; klog asks the system only (`user.Current()`).
 //!
 //! Inside: `naming` makes the file names (program, host, user, pid, time stamp) and the
 //! symlinks, `rotation` decides when a file is full and replaces it.

@@ -93,20 +93,11 @@ pub(super) fn short_hostname(name: &str) -> &str {
     name.split('.').next().unwrap_or(name)
 }
 
-/// The host name as klog puts it in file names and headers: the system's host name (from
-/// `/proc/sys/kernel/hostname` or `/etc/hostname`; `COMPUTERNAME` on Windows) up to its
-/// first `.`; `unknownhost` when there is none.
+/// The host name as klog puts it in file names and headers: the system's host name (Go's
+/// `os.Hostname`: the `uname` node name on Unix, the physical DNS host name on Windows) up
+/// to its first `.`; `unknownhost` when there is none.
 pub(crate) fn default_host() -> String {
-    let from_files = ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|path| non_empty(fs::read_to_string(path).ok()));
-    let name = from_files.or_else(|| {
-        if cfg!(windows) {
-            non_empty(std::env::var("COMPUTERNAME").ok())
-        } else {
-            None
-        }
-    });
+    let name = non_empty(gethostname::gethostname().into_string().ok());
     match name.as_deref().map(short_hostname) {
         Some(short) if !short.is_empty() => sanitize(short),
         _ => "unknownhost".to_owned(),
@@ -114,8 +105,9 @@ pub(crate) fn default_host() -> String {
 }
 
 /// The user name as klog puts it in file names: `USER`, `LOGNAME` (`USERNAME` on Windows),
-/// else on Unix the `/etc/passwd` name of the user owning this process; `unknownuser` when
-/// none is known. Path separators become `_` (klog: `\` on Windows).
+/// else on Unix the name of the process's (real) user in the system's user database (Go's
+/// `user.Current()`); `unknownuser` when none is known. Path separators become `_` (klog:
+/// `\` on Windows).
 pub(crate) fn default_user() -> String {
     let from_env = [
         "USER",
@@ -125,27 +117,21 @@ pub(crate) fn default_user() -> String {
     .iter()
     .filter(|var| !var.is_empty())
     .find_map(|var| non_empty(std::env::var(var).ok()));
-    match from_env.or_else(passwd_user) {
+    match from_env.or_else(system_user) {
         Some(name) => sanitize(&name),
         None => "unknownuser".to_owned(),
     }
 }
 
-/// The `/etc/passwd` name of the (effective) user owning this process, which owns `/proc/self`.
+/// The name of the process's real user (`getpwuid_r(getuid())`, as Go's `user.Current`).
 #[cfg(unix)]
-fn passwd_user() -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let uid = fs::metadata("/proc/self").ok()?.uid().to_string();
-    let passwd = fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let mut fields = line.split(':');
-        let name = fields.next()?;
-        (fields.nth(1)? == uid && !name.is_empty()).then(|| name.to_owned())
-    })
+fn system_user() -> Option<String> {
+    let name = uzers::get_current_username()?;
+    Some(name.to_string_lossy().into_owned()).filter(|name| !name.is_empty())
 }
 
 #[cfg(not(unix))]
-fn passwd_user() -> Option<String> {
+fn system_user() -> Option<String> {
     None
 }
 

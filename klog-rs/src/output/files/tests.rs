@@ -650,6 +650,16 @@ fn defaults_and_sanitizing() {
     assert_eq!(files.config.host, "a_b");
 }
 
+/// Go's `os.Hostname` reads `/proc/sys/kernel/hostname` on Linux: the same name.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_host_name_is_the_one_go_reads_on_linux() {
+    let proc = read(Path::new("/proc/sys/kernel/hostname"));
+    let short = sanitize(short_hostname(proc.trim()));
+    let expected = if short.is_empty() { "unknownhost" } else { &short };
+    assert_eq!(default_host(), expected);
+}
+
 #[test]
 fn log_files_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
