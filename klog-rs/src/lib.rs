@@ -172,7 +172,7 @@ pub use value::{
     ObjectList, ToMapKey, ToValue, Value, ValueList, ValueMap,
 };
 #[cfg(feature = "serde")]
-pub use value::{Format, JsonString, Serde};
+pub use value::{Format, JsonString, Serde, SerdeValue};
 pub use verbosity::{set_verbosity, set_vmodule, verbosity, vmodule};
 pub use vmodule::{ParseVModuleError, VModule, VModuleMode};
 

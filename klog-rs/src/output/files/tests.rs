@@ -656,7 +656,11 @@ fn defaults_and_sanitizing() {
 fn the_host_name_is_the_one_go_reads_on_linux() {
     let proc = read(Path::new("/proc/sys/kernel/hostname"));
     let short = sanitize(short_hostname(proc.trim()));
-    let expected = if short.is_empty() { "unknownhost" } else { &short };
+    let expected = if short.is_empty() {
+        "unknownhost"
+    } else {
+        &short
+    };
     assert_eq!(default_host(), expected);
 }
 
