@@ -123,7 +123,7 @@
 //! - `clap`: [`LoggingFlags`] and [`normalize_go_flags`].
 //!
 //! Without default features the crate depends on `itoa`, `ryu`, `parking_lot`,
-//! `pin-project-lite` and `base64` only.
+//! `pin-project-lite`, `base64` and `gethostname` only (and on Unix `libc` and `uzers`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -187,7 +187,7 @@ pub use value::{
     ObjectList, ToMapKey, ToValue, Value, ValueList, ValueMap,
 };
 #[cfg(feature = "serde")]
-pub use value::{Format, JsonString, Serde};
+pub use value::{Format, JsonString, Serde, SerdeValue};
 pub use verbosity::{set_verbosity, set_vmodule, verbosity, vmodule};
 pub use vmodule::{ParseVModuleError, VModule, VModuleMode};
 

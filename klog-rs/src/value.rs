@@ -14,6 +14,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+mod objects;
+#[cfg(feature = "serde")]
+mod serde_values;
+
+pub use objects::{KMetadata, KObj, KObjItem, KObjSlice, KRef, ObjectList};
+#[cfg(feature = "serde")]
+pub use serde_values::{Format, JsonString, Serde, SerdeValue};
+
 /// The value of one key/value pair, borrowed from the call site.
 ///
 /// Each variant corresponds to a Go type that klog renders in its own way; see
@@ -79,14 +87,15 @@ pub enum Value<'a> {
     Time(SystemTime),
     /// A value that chooses its own log representation ([`Marshaler`]).
     Marshaler(&'a dyn Marshaler),
-    /// A serde value, encoded like Go's `encoding/json` ([`Serde`]).
+    /// A serde value, encoded like Go's `encoding/json` ([`Serde`], [`Value::serde`]).
     #[cfg(feature = "serde")]
     #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-    Serde(&'a dyn erased_serde::Serialize),
-    /// A serde value shown as indented JSON, like `klog.Format` ([`Format`]).
+    Serde(SerdeValue<'a>),
+    /// A serde value shown as indented JSON, like `klog.Format` ([`Format`],
+    /// [`Value::format`]).
     #[cfg(feature = "serde")]
     #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-    Format(&'a dyn erased_serde::Serialize),
+    Format(SerdeValue<'a>),
 }
 
 impl<'a> Value<'a> {
@@ -346,7 +355,7 @@ impl ToValue for PathBuf {
     }
 }
 
-// === collections ===
+// === Collections
 
 // Lists: every sized container of a slice (a bare `[T]` cannot be a `dyn ValueList`).
 macro_rules! list_impls {
@@ -592,198 +601,7 @@ impl ToValue for dyn Error + Send + Sync + 'static {
     }
 }
 
-// === object references ===
-
-/// What [`KObj::from_meta`] and [`KObjSlice`] need of a Kubernetes object (klog's
-/// `KMetadata`).
-///
-/// ```
-/// struct Pod { namespace: String, name: String }
-/// impl klog::KMetadata for Pod {
-///     fn name(&self) -> &str { &self.name }
-///     fn namespace(&self) -> &str { &self.namespace }
-/// }
-/// let pod = Pod { namespace: "kube-system".into(), name: "coredns".into() };
-/// assert_eq!(klog::KObj::from_meta(&pod).to_string(), "kube-system/coredns");
-/// ```
-pub trait KMetadata {
-    /// The object's name.
-    fn name(&self) -> &str;
-    /// The object's namespace; empty for cluster-scoped objects.
-    fn namespace(&self) -> &str;
-}
-
-impl<T: KMetadata + ?Sized> KMetadata for &T {
-    fn name(&self) -> &str {
-        (**self).name()
-    }
-    fn namespace(&self) -> &str {
-        (**self).namespace()
-    }
-}
-
-/// A reference to a Kubernetes object (klog's `ObjectRef`): `"namespace/name"` in text
-/// (just `"name"` without a namespace), `{"name":…,"namespace":…}` in JSON.
-///
-/// [`KRef`] is the same type under klog's other name.
-///
-/// ```
-/// let pod = klog::KObj::new("kube-system", "coredns");
-/// assert_eq!(pod.to_string(), "kube-system/coredns");
-/// assert_eq!(klog::KRef::new("", "node-1").to_string(), "node-1");
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct KObj<'a> {
-    namespace: &'a str,
-    name: &'a str,
-}
-
-/// klog's `KRef(namespace, name)`: the same type as [`KObj`].
-pub type KRef<'a> = KObj<'a>;
-
-impl<'a> KObj<'a> {
-    /// A reference from a namespace (may be empty) and a name.
-    #[must_use]
-    pub const fn new(namespace: &'a str, name: &'a str) -> KObj<'a> {
-        KObj { namespace, name }
-    }
-
-    /// A reference to an object (klog's `KObj(obj)`).
-    #[must_use]
-    pub fn from_meta<M: KMetadata + ?Sized>(object: &'a M) -> KObj<'a> {
-        KObj {
-            namespace: object.namespace(),
-            name: object.name(),
-        }
-    }
-
-    /// The namespace.
-    #[must_use]
-    pub fn namespace(&self) -> &'a str {
-        self.namespace
-    }
-
-    /// The name.
-    #[must_use]
-    pub fn name(&self) -> &'a str {
-        self.name
-    }
-}
-
-impl fmt::Display for KObj<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.namespace.is_empty() {
-            f.write_str(self.namespace)?;
-            f.write_str("/")?;
-        }
-        f.write_str(self.name)
-    }
-}
-
-impl ToValue for KObj<'_> {
-    #[inline]
-    fn to_value(&self) -> Value<'_> {
-        Value::Object(*self)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for KObj<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let fields = if self.namespace.is_empty() { 1 } else { 2 };
-        let mut s = serializer.serialize_struct("ObjectRef", fields)?;
-        s.serialize_field("name", self.name)?;
-        if self.namespace.is_empty() {
-            s.skip_field("namespace")?;
-        } else {
-            s.serialize_field("namespace", self.namespace)?;
-        }
-        s.end()
-    }
-}
-
-/// A list of object references, as [`KObjSlice`] presents it to the encoders.
-///
-/// # For implementors
-/// `get(i)` returns `None` for an item that is absent (Go's `nil`, written `null`).
-pub trait ObjectList {
-    /// The number of items.
-    fn len(&self) -> usize;
-    /// Whether the list is empty.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-    /// The reference at `index`, `None` for an absent item.
-    fn get(&self, index: usize) -> Option<KObj<'_>>;
-}
-
-/// A slice of objects logged as a list of references (klog's `KObjSlice`):
-/// `[ "ns/a","ns/b" ]` in text, a list of objects in JSON. Items may be `Option`s; `None`
-/// is written `null`.
-///
-/// ```
-/// let refs = [klog::KObj::new("default", "a"), klog::KObj::new("default", "b")];
-/// let slice = klog::KObjSlice::new(&refs);
-/// # use klog::ObjectList;
-/// assert_eq!(slice.len(), 2);
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct KObjSlice<'a, T> {
-    items: &'a [T],
-}
-
-impl<'a, T> KObjSlice<'a, T> {
-    /// Wraps a slice of objects ([`KMetadata`], [`KObj`]) or of `Option`s of them.
-    #[must_use]
-    pub fn new(items: &'a [T]) -> KObjSlice<'a, T> {
-        KObjSlice { items }
-    }
-}
-
-/// An item of a [`KObjSlice`]: an object, or an `Option` of one.
-pub trait KObjItem {
-    /// The reference, `None` for an absent item.
-    fn object_ref(&self) -> Option<KObj<'_>>;
-}
-
-impl<M: KMetadata> KObjItem for M {
-    fn object_ref(&self) -> Option<KObj<'_>> {
-        Some(KObj::from_meta(self))
-    }
-}
-
-impl<M: KMetadata> KObjItem for Option<M> {
-    fn object_ref(&self) -> Option<KObj<'_>> {
-        self.as_ref().map(KObj::from_meta)
-    }
-}
-
-impl KMetadata for KObj<'_> {
-    fn name(&self) -> &str {
-        self.name
-    }
-    fn namespace(&self) -> &str {
-        self.namespace
-    }
-}
-
-impl<T: KObjItem> ObjectList for KObjSlice<'_, T> {
-    fn len(&self) -> usize {
-        self.items.len()
-    }
-    fn get(&self, index: usize) -> Option<KObj<'_>> {
-        self.items.get(index).and_then(KObjItem::object_ref)
-    }
-}
-
-impl<T: KObjItem> ToValue for KObjSlice<'_, T> {
-    fn to_value(&self) -> Value<'_> {
-        Value::Objects(self)
-    }
-}
-
-// === custom representations ===
+// === Custom representations, key/value pairs, error causes
 
 /// A value that decides how it is logged (logr's `Marshaler`).
 ///
@@ -821,48 +639,6 @@ pub trait Marshaler {
     /// The text format's representation, if it differs from `marshal_log`'s.
     fn as_display(&self) -> Option<&dyn fmt::Display> {
         None
-    }
-}
-
-/// Logs any `serde::Serialize` value, JSON-encoded like Go's `encoding/json` (map keys
-/// sorted, floats and strings spelled as Go does).
-///
-/// ```
-/// let ports = vec![80, 443];
-/// let value = klog::Serde(&ports);
-/// # use klog::ToValue;
-/// assert!(matches!(value.to_value(), klog::Value::Serde(_)));
-/// ```
-#[cfg(feature = "serde")]
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-#[derive(Debug, Clone, Copy)]
-pub struct Serde<T>(pub T);
-
-#[cfg(feature = "serde")]
-impl<T: serde::Serialize> ToValue for Serde<T> {
-    fn to_value(&self) -> Value<'_> {
-        Value::Serde(&self.0)
-    }
-}
-
-/// Logs a serde value as indented JSON in a multi-line block (klog's `Format`); the JSON
-/// format writes it compactly.
-///
-/// ```
-/// let spec = std::collections::BTreeMap::from([("replicas", 3)]);
-/// let value = klog::Format(&spec);
-/// # use klog::ToValue;
-/// assert!(matches!(value.to_value(), klog::Value::Format(_)));
-/// ```
-#[cfg(feature = "serde")]
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-#[derive(Debug, Clone, Copy)]
-pub struct Format<T>(pub T);
-
-#[cfg(feature = "serde")]
-impl<T: serde::Serialize> ToValue for Format<T> {
-    fn to_value(&self) -> Value<'_> {
-        Value::Format(&self.0)
     }
 }
 
@@ -975,28 +751,6 @@ impl<'a> KeyValue<'a> {
     #[must_use]
     pub fn value(&self) -> Value<'a> {
         self.value
-    }
-}
-
-/// Serializes the wrapped value as a JSON string holding its JSON text, like Go's
-/// `json:",string"` struct tag option (`5` → `"5"`, `true` → `"true"`), when encoded by
-/// klog; other serializers see the inner value unchanged.
-///
-/// ```
-/// #[derive(serde::Serialize)]
-/// struct Limits { #[serde(rename = "cpu")] cpu: klog::JsonString<u32> }
-/// let limits = Limits { cpu: klog::JsonString(2) };
-/// # let _ = klog::Serde(&limits);
-/// ```
-#[cfg(feature = "serde")]
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-#[derive(Debug, Clone, Copy)]
-pub struct JsonString<T>(pub T);
-
-#[cfg(feature = "serde")]
-impl<T: serde::Serialize> serde::Serialize for JsonString<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_newtype_struct(crate::go::json::JSON_STRING_TOKEN, &self.0)
     }
 }
 

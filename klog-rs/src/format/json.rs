@@ -353,7 +353,7 @@ fn write_json_or_error(
         indent: false,
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        crate::go::json::write_serde(line, v, mode)
+        crate::go::json::write_serde(line, v.erased(), mode)
     }));
     finish_json_field(line, text, start, key, outcome);
 }

@@ -99,7 +99,7 @@ pub(crate) fn write_value_json(
         #[cfg(feature = "serde")]
         Value::Serde(v) => crate::go::json::write_serde(
             out,
-            v,
+            v.erased(),
             crate::go::json::JsonMode {
                 html,
                 indent: false,
@@ -111,7 +111,7 @@ pub(crate) fn write_value_json(
             out.extend_from_slice(b"{\"Object\":");
             crate::go::json::write_serde(
                 out,
-                v,
+                v.erased(),
                 crate::go::json::JsonMode {
                     html,
                     indent: false,

@@ -488,7 +488,7 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
                 indent: false,
             };
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                crate::go::json::write_serde(line, v, mode)
+                crate::go::json::write_serde(line, v.erased(), mode)
             }));
             finish_json_value(line, text, start, outcome);
         }
@@ -500,7 +500,7 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
                 indent: true,
             };
             match catch_unwind(AssertUnwindSafe(|| {
-                crate::go::json::write_serde(text, v, mode)
+                crate::go::json::write_serde(text, v.erased(), mode)
             })) {
                 Ok(Ok(())) => text.push(b'\n'),
                 Ok(Err(e)) => {

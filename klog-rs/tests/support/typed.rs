@@ -291,7 +291,7 @@ impl Typed {
             Typed::KObj(None) => Value::Object(KObj::new("", "")),
             Typed::KObjSlice(None) => Value::Null,
             Typed::KObjSlice(Some(_)) => Value::Objects(self),
-            Typed::Format(inner) => Value::Format(&**inner),
+            Typed::Format(inner) => Value::format(&**inner),
             Typed::Duration(ns) => Value::Duration(i128::from(*ns)),
             Typed::Time(t) => Value::Time(*t),
             // A Go nil slice or map is a Rust `None`.
@@ -305,7 +305,7 @@ impl Typed {
             | Typed::Map(_)
             | Typed::List(_)
             | Typed::Struct(_)
-            | Typed::JsonMarshaler(_) => Value::Serde(self),
+            | Typed::JsonMarshaler(_) => Value::serde(self),
         }
     }
 
@@ -428,7 +428,7 @@ impl Marshaler for Typed {
                 emit(inner.to_value())
             }
             Typed::MarshalerPanic(msg) => panic!("{msg}"),
-            Typed::MarshalerSelf => emit(Value::Serde(&NoFields)),
+            Typed::MarshalerSelf => emit(Value::serde(&NoFields)),
             other => emit(other.to_value()),
         }
     }

@@ -95,8 +95,8 @@ proptest! {
             KeyValue::from_value("error", Value::Error(&e)),
             KeyValue::from_value("bytes", Value::Bytes(&bytes)),
             KeyValue::from_value("bytestr", Value::ByteStr(&bytes)),
-            KeyValue::from_value("nested", Value::Serde(&nested)),
-            KeyValue::from_value("format", Value::Format(&nested)),
+            KeyValue::from_value("nested", Value::serde(&nested)),
+            KeyValue::from_value("format", Value::format(&nested)),
         ];
         logger.info(&message, &kvs);
         logger.error(Some(&e), &message, &kvs);

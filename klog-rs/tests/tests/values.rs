@@ -206,7 +206,7 @@ fn marshalers_choose_their_representation() {
     struct Point(i64, i64);
     impl klog::Marshaler for Point {
         fn marshal_log(&self, emit: &mut dyn FnMut(Value<'_>)) {
-            emit(Value::Serde(&[self.0, self.1]))
+            emit(Value::serde(&[self.0, self.1]))
         }
     }
     let (s, p) = (Secret, Point(1, -2));

@@ -1,0 +1,407 @@
+//! klog's log files: `--log-dir`, `--log-file`, `--log-file-max-size`, `--one-output` and
+//! `--skip-log-headers`, as Go klog v2 writes them (`klog_file.go` and the `syncBuffer` of
+//! `klog.go`).
+//!
+//! Without `--log-file`, each severity has its own file in the log directory, named
+//! `program.host.user.log.SEVERITY.YYYYMMDD-hhmmss.pid`, with a symlink `program.SEVERITY`
+//! to the newest one. A record goes to its own severity's file and, unless `--one-output`,
+//! to every lower severity's file too: the INFO file holds everything. With `--log-file`,
+//! every record goes to that one file, appended.
+//!
+//! Each file is buffered (256 KiB, klog's `bufferSize`) and opened with `O_APPEND`. A record
+//! is handed to the buffer with one `write_all`, and [`BufWriter::write_all`] never splits
+//! it: a record that fits the free space is copied into the buffer; one that does not makes
+//! the buffer be written out first (a run of whole records), then is buffered whole or, when
+//! it is as large as the buffer, written with one `write_all` of its own. Every write of the
+//! file is thus a run of whole records, and with `O_APPEND` each lands whole at the file's
+//! end even when other processes append to the same file (a regular file's `write` is only
+//! ever partial on errors such as a full disk).
+//!
+//! Where this differs from klog:
+//! - Times in file names and in `Log file created at:` are UTC (klog: local time), as every
+//!   time klog-rs writes.
+//! - A new file never replaces an existing one: klog's `os.Create` truncates a file of the
+//!   same name (several rotations within one second), losing its records; here the file is
+//!   created with `create_new`, and a taken name gets a counter suffix (`….pid.1`, `….pid.2`).
+//! - A record rotates the file only when the file's size plus the record would *exceed*
+//!   the limit (klog: reach it) and the file already holds a record (klog rotates before
+//!   every record larger than the limit, leaving a file with only the header lines each time).
+//!   A file thus holds at most the limit, or one record more when that record alone is larger.
+//!   The header lines count toward the size, as in klog.
+//! - With `--log-file`, rotation moves the full file aside to
+//!   `<log-file>.YYYYMMDD-hhmmss.pid` (the naming of early klog v2, with a counter suffix
+//!   when taken) and starts a new `<log-file>`; klog truncates the file instead, losing
+//!   everything in it. A `--log-file` that is not a regular file (`/dev/stderr`, a pipe) is
+//!   never rotated. The size of a file appended to includes what it held before (klog counts
+//!   from zero when it opens it), and the header lines are only written into an empty file
+//!   (klog writes them at each start, in the middle of an appended file).
+//! - With `--one-output`, a file is only created for a severity that is logged (klog also
+//!   creates the lower severities' files, empty but for their headers).
+//! - The log directory is created (`create_dir_all`) when it does not exist, also when it
+//!   vanishes while logging; klog gives up (it exits) when it cannot create a file.
+//! - Failures never end the process: klog exits when it cannot create or write a file; here
+//!   the error is returned (the caller counts and reports it) and the next record tries again.
+//!   At start-up, `init_with` checks the `--log_file` ([`check_file`]) or `--log_dir`
+//!   ([`check_dir`]) and returns an error when it cannot be used.
+//! - JSON log files (`--logging-format=json`) have no header lines (the caller sets
+//!   `skip_headers`): every line is a JSON object, for `jq` and log shippers. (In Go, the
+//!   JSON format is a logr backend writing to the streams; klog's files hold klog text.)
+//! - A file that was deleted or moved away behind our back (its directory removed, another
+//!   process rotating the shared `--log-file`) is noticed at the next [`LogFiles::flush`]
+//!   (and before a rotation, and after a failed write): what is still buffered goes into a
+//!   newly created file. klog keeps writing into the unlinked file. (Records written out
+//!   between the removal and that flush, when the buffer filled up, went into the removed
+//!   file; no check is made per record, which would cost two `stat`s each.)
+//! - `max_size` applies to both kinds of files as the caller sets it; klog applies
+//!   `--log-file-max-size` to `--log-file` only, and rotates per-severity files at a fixed
+//!   1800 MiB (`klog.MaxSize`, also the flag's default).
+//! - [`LogFiles::flush`] does not `fsync`: records that are written out survive the process
+//!   ending, and klog-rs flushes on every error record, so an `fsync` there would cost a disk
+//!   round trip per error (klog's flush daemon syncs every five seconds, ignoring errors).
+//! - The header's `Binary:` line names rustc and Rust's OS and architecture names
+//!   (`Built with rustc for linux/x86_64`; klog: `Built with gc go1.22.5 for linux/amd64`).
+//! - The default user name comes from `USER` or `LOGNAME`, then (on Unix) the system's
+//!   user database for the process's user; klog asks the system only (`user.Current()`).
+//!
+//! Inside: `naming` makes the file names (program, host, user, pid, time stamp) and the
+//! symlinks, `rotation` decides when a file is full and replaces it.
+
+mod naming;
+mod rotation;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use naming::{default_host, default_program, default_user};
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use parking_lot::Mutex;
+
+use crate::go::time::{civil_from_unix, unix_parts};
+use crate::record::Severity;
+use naming::{sanitize, update_symlink};
+use rotation::same_file;
+
+/// The buffer of each file (klog's `bufferSize`).
+const BUFFER_SIZE: usize = 256 * 1024;
+
+/// Where and how klog writes its files.
+#[derive(Debug, Clone)]
+pub(crate) struct FileConfig {
+    /// `--log-dir` (the caller passes [`std::env::temp_dir`] when empty, as klog).
+    pub(crate) dir: PathBuf,
+    /// `--log-file`: every severity goes to this one file (appended), no per-severity
+    /// files, no symlink.
+    pub(crate) single_file: Option<PathBuf>,
+    /// Bytes (`--log-file-max-size` MB × 1024 × 1024); 0 = unlimited.
+    pub(crate) max_size: u64,
+    /// `--one-output`: only the record's own severity file.
+    pub(crate) one_output: bool,
+    /// `--skip-log-headers`: no file header lines.
+    pub(crate) skip_headers: bool,
+    /// The program name in file names ([`default_program`]).
+    pub(crate) program: String,
+    /// The host name in file names and headers ([`default_host`]).
+    pub(crate) host: String,
+    /// The user name in file names ([`default_user`]).
+    pub(crate) user: String,
+    /// The process id in file names.
+    pub(crate) pid: u32,
+}
+
+/// klog's log files: created on first use, rotated by size, all behind one lock.
+pub(crate) struct LogFiles {
+    config: FileConfig,
+    /// One slot per severity (INFO, WARNING, ERROR, FATAL); with `--log-file` only the
+    /// first is used. Boxed: a `LogFiles` stays small next to other destinations.
+    files: Mutex<Box<[Option<LogFile>; 4]>>,
+    /// Each record is written out to its files before `write` returns (nothing stays in a
+    /// buffer): see [`LogFiles::set_write_through`].
+    write_through: bool,
+}
+
+impl fmt::Debug for LogFiles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogFiles")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One open log file.
+struct LogFile {
+    path: PathBuf,
+    writer: BufWriter<File>,
+    /// Bytes in the file: what it held when opened, the header and every record since.
+    size: u64,
+    /// Whether the file holds a record (a file is only rotated once it does).
+    has_record: bool,
+    /// Whether it is a regular file: only those are rotated and checked for removal.
+    regular: bool,
+    /// A write or flush failed and the buffer may still hold what it did not write (whose
+    /// first record may have been written in part): before the next record, check that the
+    /// file is still there.
+    failed: bool,
+    /// The time of the latest record (names the file that replaces this one should it vanish).
+    last_record: SystemTime,
+}
+
+impl LogFile {
+    fn new(path: PathBuf, file: File, size: u64, regular: bool, now: SystemTime) -> LogFile {
+        LogFile {
+            path,
+            writer: BufWriter::with_capacity(BUFFER_SIZE, file),
+            size,
+            has_record: size > 0,
+            regular,
+            failed: false,
+            last_record: now,
+        }
+    }
+
+    /// Writes (buffers) bytes, counting them.
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self.writer.write_all(bytes) {
+            Ok(()) => {
+                self.size = self.size.saturating_add(bytes.len() as u64);
+                // Nothing left from before this record: what failed was written out since.
+                if self.writer.buffer().len() <= bytes.len() {
+                    self.failed = false;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.failed = true;
+                Err(e)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.writer.flush() {
+            Ok(()) => {
+                self.failed = false;
+                Ok(())
+            }
+            Err(e) => {
+                self.failed = true;
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether the file we write is still the one at its path (not removed, not moved away).
+    fn still_at_path(&self) -> bool {
+        !self.regular || same_file(self.writer.get_ref(), &self.path)
+    }
+
+    /// Closes the file without writing out the buffer, returning what it held.
+    fn discard(self) -> Vec<u8> {
+        let (_file, unwritten) = self.writer.into_parts();
+        unwritten.unwrap_or_else(std::io::WriterPanicked::into_inner)
+    }
+}
+
+impl LogFiles {
+    /// klog's files as `config` describes them; nothing is opened yet.
+    pub(crate) fn new(mut config: FileConfig) -> LogFiles {
+        // The names become parts of a file name: no path separators.
+        for part in [&mut config.program, &mut config.host, &mut config.user] {
+            *part = sanitize(part);
+        }
+        LogFiles {
+            config,
+            files: Mutex::new(Box::new([None, None, None, None])),
+            write_through: false,
+        }
+    }
+
+    /// Stops buffering: from now on, [`write`](Self::write) writes each record out to its
+    /// files before it returns (what is buffered already goes with the next record or
+    /// [`flush`](Self::flush)). The files are still checked for removal at each `flush`
+    /// only, not per record.
+    pub(crate) fn set_write_through(&mut self) {
+        self.write_through = true;
+    }
+
+    /// Writes one whole record of `severity` where klog would: the record's own severity
+    /// file and, unless `one_output`, every lower severity's file too (the INFO file gets
+    /// everything, WARNING gets W/E/F, ERROR gets E/F, FATAL gets F); with `--log-file`, the
+    /// one file. Files are created on first use, and rotated first when the record would
+    /// take them over the size limit. Returns the first error; the other files are still
+    /// written.
+    pub(crate) fn write(
+        &self,
+        severity: Severity,
+        record: &[u8],
+        now: SystemTime,
+    ) -> io::Result<()> {
+        let own = severity.number();
+        let (lowest, highest) = match (&self.config.single_file, self.config.one_output) {
+            (Some(_), _) => (0, 0),
+            (None, true) => (own, own),
+            (None, false) => (0, own),
+        };
+        let mut files = self.files.lock();
+        let mut result = Ok(());
+        // From the record's own severity down, as klog.
+        for index in (lowest..=highest).rev() {
+            result = result.and(self.write_slot(&mut files[index], index, record, now));
+        }
+        result
+    }
+
+    /// Writes out every file's buffer (FATAL first, as klog), returning the first error. A
+    /// file that was removed or moved away meanwhile is replaced by a new one, which gets
+    /// what was still buffered.
+    pub(crate) fn flush(&self) -> io::Result<()> {
+        let mut files = self.files.lock();
+        let mut result = Ok(());
+        for (index, file) in files.iter_mut().enumerate().rev() {
+            result = result.and(self.flush_slot(file, index));
+        }
+        result
+    }
+
+    /// The paths of the files currently open (INFO first).
+    #[cfg(test)]
+    pub(crate) fn current_paths(&self) -> Vec<PathBuf> {
+        self.files
+            .lock()
+            .iter()
+            .flatten()
+            .map(|f| f.path.clone())
+            .collect()
+    }
+
+    fn write_slot(
+        &self,
+        file: &mut Option<LogFile>,
+        index: usize,
+        record: &[u8],
+        now: SystemTime,
+    ) -> io::Result<()> {
+        if file.as_ref().is_some_and(|f| f.failed) {
+            // The file may be gone, or its handle broken.
+            self.replace_if_gone(file, index)?;
+        }
+        if self.is_full(file.as_ref(), record) {
+            // Records still buffered for a file that was removed go to a new file rather
+            // than after it; that one may have room.
+            self.replace_if_gone(file, index)?;
+            if self.is_full(file.as_ref(), record) {
+                self.rotate(file, now)?;
+            }
+        }
+        let f = match file {
+            Some(f) => f,
+            None => file.insert(self.open(index, now)?),
+        };
+        f.write(record)?;
+        f.has_record = true;
+        f.last_record = now;
+        if self.write_through {
+            f.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush_slot(&self, file: &mut Option<LogFile>, index: usize) -> io::Result<()> {
+        self.replace_if_gone(file, index)?;
+        match file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+
+    /// Opens the file for slot `index`: the `--log-file`, appended, or a new severity file
+    /// (with its header lines and symlink).
+    fn open(&self, index: usize, now: SystemTime) -> io::Result<LogFile> {
+        if let Some(path) = &self.config.single_file {
+            let file = with_parent_dir(path, |path| {
+                OpenOptions::new().create(true).append(true).open(path)
+            })?;
+            let meta = file.metadata()?;
+            let size = if meta.is_file() { meta.len() } else { 0 };
+            let mut f = LogFile::new(path.clone(), file, size, meta.is_file(), now);
+            if size == 0 {
+                self.write_header(&mut f, now)?;
+            }
+            return Ok(f);
+        }
+        let severity = Severity::ALL[index].name();
+        let (name, path, file) = self.create_severity_file(severity, now)?;
+        update_symlink(
+            &self.config.dir,
+            &format!("{}.{severity}", self.config.program),
+            &name,
+            self.config.pid,
+        );
+        let regular = file.metadata().map(|m| m.is_file()).unwrap_or(true);
+        let mut f = LogFile::new(path, file, 0, regular, now);
+        self.write_header(&mut f, now)?;
+        Ok(f)
+    }
+
+    fn write_header(&self, f: &mut LogFile, now: SystemTime) -> io::Result<()> {
+        if self.config.skip_headers {
+            return Ok(());
+        }
+        let (secs, _) = unix_parts(now);
+        let (year, month, day, hour, min, sec) = civil_from_unix(secs);
+        let header = format!(
+            "Log file created at: {year:04}/{month:02}/{day:02} {hour:02}:{min:02}:{sec:02}\n\
+             Running on machine: {}\n\
+             Binary: Built with rustc for {}/{}\n\
+             Log line format: [IWEF]mmdd hh:mm:ss.uuuuuu threadid file:line] msg\n",
+            self.config.host,
+            std::env::consts::OS,
+            std::env::consts::ARCH,
+        );
+        f.write(header.as_bytes())
+    }
+}
+
+/// Checks at start-up that a `--log_file` can be opened for appending (creating it, and
+/// its directory, when missing), as the first record will open it. The file is left in
+/// place, empty when it was created.
+pub(crate) fn check_file(path: &Path) -> io::Result<()> {
+    with_parent_dir(path, |path| {
+        OpenOptions::new().create(true).append(true).open(path)
+    })
+    .map(drop)
+}
+
+/// Checks at start-up that files can be created in a `--log_dir` (creating it when
+/// missing): a probe file `.klog-probe.PID` is created and removed at once.
+pub(crate) fn check_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".klog-probe.{}", std::process::id()));
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)?;
+    // The file is created; should it not go away, it is empty and harmless.
+    let _ = fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Runs `open` on `path`; when that fails because the parent directory is missing, creates
+/// the directory and tries once more.
+fn with_parent_dir(path: &Path, open: impl Fn(&Path) -> io::Result<File>) -> io::Result<File> {
+    match open(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => {
+                fs::create_dir_all(parent)?;
+                open(path)
+            }
+            _ => Err(e),
+        },
+        result => result,
+    }
+}

@@ -1,0 +1,359 @@
+//! component-base JSON lines (feature `serde`): a scanner walks the top-level object member
+//! by member, keeping their order, duplicates and the values' text as written. Strings
+//! without escapes, numbers and literals are checked here; serde_json decodes escaped
+//! strings and checks nested values.
+
+use std::borrow::Cow;
+
+use super::spare::Spare;
+use super::{ParsedLine, ParsedRecord, ParsedValue, SourceFormat};
+use crate::go::escape::find_quote_or_escape;
+use crate::record::Severity;
+
+/// The end of the JSON string starting at `b[i] == '"'`.
+fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    i += find_quote_or_escape(&b[i..]);
+    while i < b.len() {
+        match b[i] {
+            b'"' => return Some(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The JSON string starting at `s[i] == '"'`: its contents and where it ends.
+fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
+    let b = s.as_bytes();
+    let plain_end = i + 1 + find_quote_or_escape(&b[i + 1..]);
+    if b.get(plain_end) == Some(&b'"') {
+        // No escape and no control character: the text between the quotes.
+        return Some((Cow::Borrowed(&s[i + 1..plain_end]), plain_end + 1));
+    }
+    let end = string_end(b, i)?;
+    let decoded = serde_json::from_str::<String>(&s[i..end]).ok()?;
+    Some((Cow::Owned(decoded), end))
+}
+
+/// The record of a JSON line, or the line back if it is not one.
+pub(super) fn parse(line: Vec<u8>, spare: &mut Spare) -> Result<ParsedRecord, Vec<u8>> {
+    match read_members(&line, spare) {
+        Some(mut rec) => {
+            rec.raw = line;
+            Ok(rec)
+        }
+        None => Err(line),
+    }
+}
+
+fn read_members(line: &[u8], spare: &mut Spare) -> Option<ParsedRecord> {
+    let s = std::str::from_utf8(line).ok()?;
+    let mut rec = new_record(spare);
+    let read = read_members_into(s, &mut rec, spare);
+    if read.is_none() {
+        spare.take(ParsedLine::Record(rec));
+        return None;
+    }
+    Some(rec)
+}
+
+fn new_record(spare: &mut Spare) -> ParsedRecord {
+    ParsedRecord {
+        format: SourceFormat::Json,
+        severity: Severity::Info,
+        verbosity: None,
+        month_day_time: None,
+        ts_millis: None,
+        ts_unix: None,
+        pid: None,
+        file: None,
+        line: None,
+        logger: None,
+        message: String::new(),
+        error: None,
+        key_values: spare.pairs(),
+        unstructured: false,
+        raw: Vec::new(),
+    }
+}
+
+fn read_members_into(s: &str, rec: &mut ParsedRecord, spare: &mut Spare) -> Option<()> {
+    let b = s.as_bytes();
+    // component-base writes `ts`, `logger` and `caller` before `"msg"`, and `"v"` after it
+    // and the logger's bound values (info entries only); these keys elsewhere are pairs.
+    let (mut ts, mut logger, mut caller, mut msg, mut v) = (false, false, false, false, false);
+    let mut i = json_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = json_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let (key, key_end) = read_string(s, i)?;
+            i = json_ws(b, key_end);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = json_ws(b, i + 1);
+            let (string, value_end) = if b.get(i) == Some(&b'"') {
+                let (string, end) = read_string(s, i)?;
+                (Some(string), end)
+            } else {
+                // Checked and skipped in one pass.
+                let mut end = i;
+                if !skip_json_value(b, &mut end, 0) {
+                    return None;
+                }
+                (None, end)
+            };
+            let text = &s[i..value_end];
+            let taken = match (key.as_ref(), &string) {
+                ("ts", None) if !ts && !msg => {
+                    rec.ts_millis = text.parse::<f64>().ok();
+                    ts = rec.ts_millis.is_some();
+                    rec.ts_unix = ts.then(|| decimal_millis(text)).flatten();
+                    ts
+                }
+                ("logger", Some(name)) if !logger && !msg => {
+                    rec.logger = Some(spare.string(name));
+                    logger = true;
+                    true
+                }
+                ("caller", Some(c)) if !caller && !msg => {
+                    caller = true;
+                    match c.rsplit_once(':').map(|(f, l)| (f, l.parse::<i64>())) {
+                        Some((f, Ok(l))) => {
+                            rec.file = Some(spare.string(f));
+                            rec.line = Some(l);
+                        }
+                        _ => rec.file = Some(spare.string(c)),
+                    }
+                    true
+                }
+                ("msg", Some(m)) if !msg => {
+                    rec.message = spare.string(m);
+                    msg = true;
+                    true
+                }
+                ("v", None) if msg && !v => {
+                    rec.verbosity = text.parse::<i64>().ok();
+                    v = rec.verbosity.is_some();
+                    v
+                }
+                _ => false,
+            };
+            if !taken {
+                let value = match string {
+                    Some(Cow::Borrowed(s)) => ParsedValue::Str(spare.string(s)),
+                    Some(Cow::Owned(s)) => ParsedValue::Str(s),
+                    None => ParsedValue::Raw(spare.string(text)),
+                };
+                let key = match key {
+                    Cow::Borrowed(k) => spare.string(k),
+                    Cow::Owned(k) => k,
+                };
+                rec.key_values.push((key, value));
+            }
+            i = json_ws(b, value_end);
+            match b.get(i) {
+                Some(b',') => i = json_ws(b, i + 1),
+                Some(b'}') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    if json_ws(b, i) != b.len() || !msg {
+        return None;
+    }
+    if rec.verbosity.is_none() {
+        rec.severity = Severity::Error;
+        if let Some(i) = rec
+            .key_values
+            .iter()
+            .rposition(|(k, v)| k == "err" && matches!(v, ParsedValue::Str(_)))
+        {
+            if let (_, ParsedValue::Str(e)) = rec.key_values.remove(i) {
+                rec.error = Some(e);
+            }
+        }
+    }
+    Some(())
+}
+
+/// `[-]digits[.digits]` milliseconds as Unix seconds and nanoseconds (digits beyond the
+/// nanosecond dropped).
+fn decimal_millis(text: &str) -> Option<(i64, u32)> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 19 || !all_digits(whole) || !all_digits(frac) {
+        return None;
+    }
+    let mut nanos: i128 = i128::from(whole.parse::<u64>().ok()?) * 1_000_000;
+    let mut scale = 100_000;
+    for d in frac.bytes().take(6) {
+        nanos += i128::from(d - b'0') * scale;
+        scale /= 10;
+    }
+    if negative {
+        nanos = -nanos;
+    }
+    let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).ok()?;
+    Some((secs, nanos.rem_euclid(1_000_000_000) as u32))
+}
+
+// === JSON values, checked without decoding (for the converter)
+
+/// Whether `b` is exactly one JSON value (RFC 8259, at most 128 levels deep like serde_json;
+/// escapes are checked for their form, so a lone surrogate `\ud800` passes as it does in
+/// serde_json's `IgnoredAny`).
+pub(crate) fn is_json_value(b: &[u8]) -> bool {
+    let mut i = json_ws(b, 0);
+    if !skip_json_value(b, &mut i, 0) {
+        return false;
+    }
+    json_ws(b, i) == b.len()
+}
+
+fn json_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// Moves `i` past the JSON value at `b[i]`; `false` if there is none.
+fn skip_json_value(b: &[u8], i: &mut usize, depth: usize) -> bool {
+    let (open, close) = match b.get(*i) {
+        Some(b'"') => return skip_json_string(b, i),
+        Some(b'{') => (b'{', b'}'),
+        Some(b'[') => (b'[', b']'),
+        Some(b't' | b'f' | b'n') => {
+            let literal = [&b"true"[..], b"false", b"null"]
+                .into_iter()
+                .find(|l| b[*i..].starts_with(l));
+            let Some(literal) = literal else {
+                return false;
+            };
+            *i += literal.len();
+            return true;
+        }
+        Some(b'-' | b'0'..=b'9') => {
+            let start = *i;
+            while matches!(
+                b.get(*i),
+                Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+            ) {
+                *i += 1;
+            }
+            return is_json_number(&b[start..*i]);
+        }
+        _ => return false,
+    };
+    if depth >= 128 {
+        return false;
+    }
+    *i = json_ws(b, *i + 1);
+    if b.get(*i) == Some(&close) {
+        *i += 1;
+        return true;
+    }
+    loop {
+        if open == b'{' {
+            if b.get(*i) != Some(&b'"') || !skip_json_string(b, i) {
+                return false;
+            }
+            *i = json_ws(b, *i);
+            if b.get(*i) != Some(&b':') {
+                return false;
+            }
+            *i = json_ws(b, *i + 1);
+        }
+        if !skip_json_value(b, i, depth + 1) {
+            return false;
+        }
+        *i = json_ws(b, *i);
+        match b.get(*i) {
+            Some(b',') => *i = json_ws(b, *i + 1),
+            Some(&c) if c == close => {
+                *i += 1;
+                return true;
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// Moves `i` past the JSON string at `b[i] == '"'`; `false` if it is not one.
+fn skip_json_string(b: &[u8], i: &mut usize) -> bool {
+    *i += 1;
+    loop {
+        *i += crate::go::escape::find_quote_or_escape(&b[*i..]);
+        match b.get(*i) {
+            Some(b'"') => {
+                *i += 1;
+                return true;
+            }
+            Some(b'\\') => match b.get(*i + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => *i += 2,
+                Some(b'u')
+                    if b.get(*i + 2..*i + 6)
+                        .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                {
+                    *i += 6;
+                }
+                _ => return false,
+            },
+            // A control character, or the end.
+            _ => return false,
+        }
+    }
+}
+
+/// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+pub(crate) fn is_json_number(b: &[u8]) -> bool {
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}

@@ -1,0 +1,301 @@
+//! Reading lines: whole lines up to the length limit, pieces of longer ones, and the
+//! continuation lines of a text record's multi-line values.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::io::{self, BufRead, Read};
+
+use super::spare::Spare;
+use super::text::{parse_header, parse_value, strip_eol, take_error_and_logger, unquote_go};
+use super::{ParsedLine, ParsedRecord, ParsedValue, SourceFormat, DEFAULT_MAX_LINE_LEN};
+
+enum Piece {
+    /// A whole line (with its `\n` unless it was the last one).
+    Line(Vec<u8>),
+    /// A piece of an over-long line.
+    Chunk(Vec<u8>),
+}
+
+/// A streaming reader of klog text and JSON lines; see the [module documentation](super).
+///
+/// It holds at most one record (and one line of at most [`max_line_len`](Parser::max_line_len)
+/// bytes) in memory. Longer lines are passed through as several [`ParsedLine::Raw`] pieces.
+///
+/// ```
+/// use klog::parse::{ParsedLine, Parser};
+///
+/// let input = b"0123456789\nI0102 03:04:05.123456       1 a.go:1] hi\n";
+/// let out: Vec<ParsedLine> = Parser::new(&input[..]).max_line_len(4).map(Result::unwrap).collect();
+/// assert_eq!(out[0], ParsedLine::Raw(b"0123".to_vec()));
+/// let mut bytes = Vec::new();
+/// for line in &out {
+///     match line {
+///         ParsedLine::Raw(b) => bytes.extend_from_slice(b),
+///         ParsedLine::Record(r) => bytes.extend_from_slice(&r.raw),
+///     }
+/// }
+/// assert_eq!(bytes, input);
+/// ```
+#[derive(Debug)]
+pub struct Parser<R: BufRead> {
+    reader: R,
+    max_line_len: usize,
+    pending: VecDeque<Piece>,
+    in_long_line: bool,
+    pending_err: Option<io::Error>,
+    spare: Spare,
+}
+
+impl std::fmt::Debug for Piece {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Piece::Line(b) => write!(f, "Line({} bytes)", b.len()),
+            Piece::Chunk(b) => write!(f, "Chunk({} bytes)", b.len()),
+        }
+    }
+}
+
+impl<R: BufRead> Parser<R> {
+    /// A parser reading from `reader`.
+    pub fn new(reader: R) -> Self {
+        Parser {
+            reader,
+            max_line_len: DEFAULT_MAX_LINE_LEN,
+            pending: VecDeque::new(),
+            in_long_line: false,
+            pending_err: None,
+            spare: Spare::default(),
+        }
+    }
+
+    /// The longest line (and multi-line text record) that is parsed, in bytes including the
+    /// `\n` (at least 1; default [`DEFAULT_MAX_LINE_LEN`]). Longer lines come back as raw pieces
+    /// of at most this size.
+    #[must_use]
+    pub fn max_line_len(mut self, n: usize) -> Self {
+        self.max_line_len = n.max(1);
+        self
+    }
+
+    /// Gives a line that was read back, so its buffers hold the next lines (optional; saves
+    /// most allocations when streaming).
+    ///
+    /// ```
+    /// use klog::parse::Parser;
+    ///
+    /// let mut parser = Parser::new(&b"I0102 03:04:05.123456       1 a.go:1] \"hi\" n=1\n"[..]);
+    /// while let Some(line) = parser.next() {
+    ///     let line = line?;
+    ///     // ... use the line ...
+    ///     parser.recycle(line);
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn recycle(&mut self, line: ParsedLine) {
+        self.spare.take(line);
+    }
+
+    fn next_piece(&mut self) -> io::Result<Option<Piece>> {
+        if let Some(p) = self.pending.pop_front() {
+            return Ok(Some(p));
+        }
+        let mut buf = self.spare.line_buffer();
+        // `read_until` finds the line end with memchr and retries interrupted reads; `take`
+        // stops it at the length limit.
+        let limit = self.max_line_len as u64;
+        if let Err(e) = (&mut self.reader).take(limit).read_until(b'\n', &mut buf) {
+            if buf.is_empty() {
+                return Err(e);
+            }
+            // Hand out what was read; the rest of this line is raw.
+            self.pending_err = Some(e);
+            self.in_long_line = true;
+            return Ok(Some(Piece::Chunk(buf)));
+        }
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        if buf.last() != Some(&b'\n') && buf.len() >= self.max_line_len {
+            self.in_long_line = true;
+            return Ok(Some(Piece::Chunk(buf)));
+        }
+        // A whole line, or the end of the input (or of an over-long line).
+        let long = std::mem::take(&mut self.in_long_line);
+        Ok(Some(if long {
+            Piece::Chunk(buf)
+        } else {
+            Piece::Line(buf)
+        }))
+    }
+
+    fn parse_line(&mut self, line: Vec<u8>) -> ParsedLine {
+        if line.first() == Some(&b'{') {
+            #[cfg(feature = "serde")]
+            return match super::json::parse(line, &mut self.spare) {
+                Ok(rec) => ParsedLine::Record(rec),
+                Err(line) => ParsedLine::Raw(line),
+            };
+            #[cfg(not(feature = "serde"))]
+            return ParsedLine::Raw(line);
+        }
+        self.parse_text(line)
+    }
+
+    /// A text record starting with `first`; reads the continuation lines of multi-line values.
+    fn parse_text(&mut self, first: Vec<u8>) -> ParsedLine {
+        let Ok(s) = std::str::from_utf8(&first) else {
+            return ParsedLine::Raw(first);
+        };
+        let Some(h) = parse_header(s) else {
+            return ParsedLine::Raw(first);
+        };
+        let body = &s[h.body_start..];
+        let body = body.strip_suffix('\n').unwrap_or(body);
+        let spare = &mut self.spare;
+        let mut rec = ParsedRecord {
+            format: SourceFormat::Text,
+            severity: h.severity,
+            verbosity: None,
+            month_day_time: Some(h.mdt),
+            ts_millis: None,
+            ts_unix: None,
+            pid: h.pid,
+            file: Some(spare.string(&s[h.file])),
+            line: Some(h.line),
+            logger: None,
+            message: String::new(),
+            error: None,
+            key_values: spare.pairs(),
+            unstructured: false,
+            raw: Vec::new(),
+        };
+        if !body.starts_with('"') {
+            rec.message = spare.string(body);
+            rec.unstructured = true;
+            rec.raw = first;
+            return ParsedLine::Record(rec);
+        }
+        // The text after the last line break read: the first line's, then what follows the
+        // ` >` of a block. Continuation lines are collected in `extra`.
+        let mut cur: Cow<'_, str> = Cow::Borrowed(strip_eol(body));
+        let Some((msg, end)) = unquote_go(&cur, spare) else {
+            self.spare.take(ParsedLine::Record(rec));
+            return ParsedLine::Raw(first);
+        };
+        rec.message = msg;
+        let mut extra: Vec<u8> = Vec::new();
+        let joined = |first: Vec<u8>, extra: Vec<u8>| {
+            let mut raw = first;
+            raw.extend_from_slice(&extra);
+            raw
+        };
+        let mut pos = end;
+        loop {
+            if pos == cur.len() {
+                break;
+            }
+            if cur.as_bytes()[pos] != b' ' {
+                self.spare.take(ParsedLine::Record(rec));
+                return ParsedLine::Raw(joined(first, extra));
+            }
+            pos += 1;
+            let Some(eq) = cur[pos..].find('=') else {
+                self.spare.take(ParsedLine::Record(rec));
+                return ParsedLine::Raw(joined(first, extra));
+            };
+            let key = self.spare.string(&cur[pos..pos + eq]);
+            pos += eq + 1;
+            let rest = &cur[pos..];
+            let line_ended = if extra.is_empty() { &first } else { &extra }.ends_with(b"\n");
+            if rest == "<" && line_ended {
+                // Multi-line block: the following lines start with a tab, the last one with " >".
+                let mut content = self.spare.string("");
+                let mut block_lines = 0usize;
+                let broken = loop {
+                    let piece = match self.next_piece() {
+                        Ok(Some(p)) => p,
+                        Ok(None) => break true,
+                        Err(e) => {
+                            self.pending_err = Some(e);
+                            break true;
+                        }
+                    };
+                    let l = match piece {
+                        Piece::Line(l) => l,
+                        chunk @ Piece::Chunk(_) => {
+                            self.pending.push_back(chunk);
+                            break true;
+                        }
+                    };
+                    if first.len() + extra.len() + l.len() > self.max_line_len {
+                        self.pending.push_back(Piece::Line(l));
+                        break true;
+                    }
+                    let Ok(ls) = std::str::from_utf8(&l) else {
+                        if l.first() == Some(&b'\t') {
+                            extra.extend_from_slice(&l);
+                        } else {
+                            self.pending.push_back(Piece::Line(l));
+                        }
+                        break true;
+                    };
+                    if let Some(c) = ls.strip_prefix('\t') {
+                        if !c.ends_with('\n') {
+                            extra.extend_from_slice(&l);
+                            break true;
+                        }
+                        content.push_str(c);
+                        block_lines += 1;
+                        extra.extend_from_slice(&l);
+                    } else if let Some(after) = ls.strip_prefix(" >") {
+                        let after = strip_eol(after.strip_suffix('\n').unwrap_or(after));
+                        cur = Cow::Owned(after.to_string());
+                        extra.extend_from_slice(&l);
+                        pos = 0;
+                        break false;
+                    } else {
+                        self.pending.push_back(Piece::Line(l));
+                        break true;
+                    }
+                };
+                if broken {
+                    self.spare.recycle_string(key);
+                    self.spare.recycle_string(content);
+                    self.spare.take(ParsedLine::Record(rec));
+                    return ParsedLine::Raw(joined(first, extra));
+                }
+                // klog ends every line of a block with a line break, so "a\nb" and "a\nb\n"
+                // look the same. A value needs a line break to become a block: one line is
+                // "a\n"; from two lines on the value is taken to end without one, unless its
+                // last line is empty ("a\n\n").
+                if block_lines >= 2 && !content.ends_with("\n\n") {
+                    content.pop();
+                }
+                rec.key_values.push((key, ParsedValue::Str(content)));
+                continue;
+            }
+            let (value, len) = parse_value(rest, &mut self.spare);
+            rec.key_values.push((key, value));
+            pos += len;
+        }
+        take_error_and_logger(&mut rec);
+        rec.raw = joined(first, extra);
+        ParsedLine::Record(rec)
+    }
+}
+
+impl<R: BufRead> Iterator for Parser<R> {
+    type Item = io::Result<ParsedLine>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.pending_err.take() {
+            return Some(Err(e));
+        }
+        match self.next_piece() {
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+            Ok(Some(Piece::Chunk(b))) => Some(Ok(ParsedLine::Raw(b))),
+            Ok(Some(Piece::Line(l))) => Some(Ok(self.parse_line(l))),
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Recycled buffers: what a streaming converter gives back is reused for the next records.
+
+use super::{ParsedLine, ParsedRecord, ParsedValue};
+
+/// Buffers of records given back with [`Parser::recycle`](super::Parser::recycle), reused
+/// for the next records: a converter streaming millions of lines then allocates next to
+/// nothing.
+#[derive(Debug, Default)]
+pub(super) struct Spare {
+    strings: Vec<String>,
+    bytes: Vec<Vec<u8>>,
+    pairs: Vec<Vec<(String, ParsedValue)>>,
+}
+
+/// At most this many buffers of each kind are kept.
+const SPARE_LIMIT: usize = 256;
+/// Buffers larger than this are freed rather than kept (one huge line must not pin memory).
+const SPARE_MAX_CAPACITY: usize = 64 << 10;
+
+impl Spare {
+    pub(super) fn string(&mut self, s: &str) -> String {
+        match self.strings.pop() {
+            Some(mut spare) => {
+                spare.clear();
+                spare.push_str(s);
+                spare
+            }
+            None => s.to_string(),
+        }
+    }
+
+    pub(super) fn pairs(&mut self) -> Vec<(String, ParsedValue)> {
+        self.pairs.pop().unwrap_or_default()
+    }
+
+    pub(super) fn line_buffer(&mut self) -> Vec<u8> {
+        match self.bytes.pop() {
+            Some(mut spare) => {
+                spare.clear();
+                spare
+            }
+            None => Vec::new(),
+        }
+    }
+
+    pub(super) fn recycle_string(&mut self, s: String) {
+        if self.strings.len() < SPARE_LIMIT && s.capacity() <= SPARE_MAX_CAPACITY {
+            self.strings.push(s);
+        }
+    }
+
+    pub(super) fn recycle_bytes(&mut self, b: Vec<u8>) {
+        if self.bytes.len() < SPARE_LIMIT && b.capacity() <= SPARE_MAX_CAPACITY {
+            self.bytes.push(b);
+        }
+    }
+
+    pub(super) fn take(&mut self, line: ParsedLine) {
+        match line {
+            ParsedLine::Raw(bytes) => self.recycle_bytes(bytes),
+            ParsedLine::Record(rec) => {
+                let ParsedRecord {
+                    file,
+                    logger,
+                    message,
+                    error,
+                    mut key_values,
+                    raw,
+                    ..
+                } = rec;
+                for s in [file, logger, error].into_iter().flatten() {
+                    self.recycle_string(s);
+                }
+                self.recycle_string(message);
+                self.recycle_bytes(raw);
+                for (key, value) in key_values.drain(..) {
+                    self.recycle_string(key);
+                    match value {
+                        ParsedValue::Str(v) | ParsedValue::Raw(v) => self.recycle_string(v),
+                    }
+                }
+                if self.pairs.len() < SPARE_LIMIT && key_values.capacity() <= 1024 {
+                    self.pairs.push(key_values);
+                }
+            }
+        }
+    }
+}

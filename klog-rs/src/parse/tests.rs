@@ -1,0 +1,414 @@
+use proptest::prelude::*;
+
+#[cfg(feature = "serde")]
+use super::json::is_json_value;
+use super::text::{go_lossy, parse_header};
+use super::*;
+
+fn parse_all(input: &[u8], max: usize) -> Vec<ParsedLine> {
+    Parser::new(input)
+        .max_line_len(max)
+        .map(|r| r.expect("no I/O error"))
+        .collect()
+}
+
+fn rejoin(lines: &[ParsedLine]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for l in lines {
+        match l {
+            ParsedLine::Raw(b) => out.extend_from_slice(b),
+            ParsedLine::Record(r) => out.extend_from_slice(&r.raw),
+        }
+    }
+    out
+}
+
+fn records(lines: &[ParsedLine]) -> Vec<&ParsedRecord> {
+    lines
+        .iter()
+        .filter_map(|l| match l {
+            ParsedLine::Record(r) => Some(r),
+            ParsedLine::Raw(_) => None,
+        })
+        .collect()
+}
+
+fn corpus(name: &str) -> Vec<serde_json::Value> {
+    let path = format!("{}/tests/conformance/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const H: &str = "I0102 03:04:05.123456   12345 controller.go:42] ";
+
+#[test]
+fn text_corpus() {
+    let mut checked = 0;
+    for case in corpus("text.jsonl") {
+        let id = case["id"].as_str().unwrap();
+        let Some(expect) = case["expect"].as_str() else {
+            continue;
+        };
+        let lines = parse_all(expect.as_bytes(), DEFAULT_MAX_LINE_LEN);
+        assert_eq!(rejoin(&lines), expect.as_bytes(), "{id}");
+        let call = &case["call"];
+        let msg_b64 = call["msg_b64"].as_str().map(|b| {
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(b).unwrap();
+            go_lossy(bytes)
+        });
+        let msg = msg_b64
+            .as_deref()
+            .unwrap_or_else(|| call["msg"].as_str().unwrap());
+        let kind = call["kind"].as_str().unwrap();
+        // Raw newlines (in keys, object references, unstructured messages) split the entry
+        // into lines that are not continuation lines of a multi-line value: such entries
+        // cannot be read back as one record.
+        let key_newline = expect
+            .split_inclusive('\n')
+            .skip(1)
+            .any(|l| !l.starts_with('\t') && !l.starts_with(" >"));
+        for l in &lines {
+            if let ParsedLine::Raw(b) = l {
+                let starts_with_header = parse_header(&String::from_utf8_lossy(b)).is_some();
+                assert!(
+                    !starts_with_header || key_newline,
+                    "{id}: header line is raw: {b:?}"
+                );
+            }
+        }
+        if key_newline || expect.is_empty() {
+            continue;
+        }
+        let recs = records(&lines);
+        assert!(!recs.is_empty(), "{id}");
+        let rec = recs[0];
+        assert_eq!(rec.format, SourceFormat::Text);
+        assert_eq!(rec.month_day_time, Some((1, 2, 3, 4, 5, 123_456)), "{id}");
+        assert_eq!((rec.pid, rec.line), (Some(12345), Some(42)), "{id}");
+        assert_eq!(rec.file.as_deref(), Some("controller.go"), "{id}");
+        if kind == "print" {
+            assert!(rec.unstructured, "{id}");
+            if !msg.trim_end_matches('\n').contains('\n') {
+                assert_eq!(rec.message, msg.strip_suffix('\n').unwrap_or(msg), "{id}");
+            }
+        } else {
+            assert!(!rec.unstructured, "{id}");
+            assert_eq!(rec.message, msg, "{id}");
+            assert_eq!(recs.len(), 1, "{id}");
+            assert_eq!(rec.raw, expect.as_bytes(), "{id}");
+            assert_eq!(
+                rec.severity,
+                if kind == "error" {
+                    Severity::Error
+                } else {
+                    Severity::Info
+                },
+                "{id}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 300, "{checked}");
+}
+
+#[test]
+fn text_samples() {
+    let corpus = corpus("text.jsonl");
+    let get = |id: &str| {
+        let case = corpus.iter().find(|c| c["id"] == id).unwrap();
+        let lines = parse_all(case["expect"].as_str().unwrap().as_bytes(), 1 << 20);
+        let [ParsedLine::Record(r)] = &lines[..] else {
+            panic!("{lines:?}")
+        };
+        r.clone()
+    };
+    let r = get("klog-table/log-with-multiple-names-and-values");
+    assert_eq!(r.logger.as_deref(), Some("hello.world"));
+    assert_eq!(
+        r.key_values,
+        vec![("akey".into(), ParsedValue::Str("avalue".into()))]
+    );
+    let r = get("klog-table/multiple-withvalues-2");
+    let keys: Vec<&str> = r.key_values.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["firstKey", "secondKey"]);
+    assert_eq!(r.key_values[0].1, ParsedValue::Raw("1".into()));
+}
+
+#[test]
+fn text_values() {
+    let line = format!(
+        "E0102 03:04:05.123456   12345 controller.go:42] \"m\\t\\x01\\u00a0\\U0001f600\" err=\"boom\" logger=\"a.b\" \
+         obj={{\"a\":\"x y\",\"b\":[1,2]}} list=[\"ns/a\",null] f=1.5 b=true n=null my key=\"v\" ml=<\n\
+         \tline1\n\
+         \tline \"2\"\n >\n{H}\"next\"\r\n"
+    );
+    let lines = parse_all(line.as_bytes(), 1 << 20);
+    assert_eq!(rejoin(&lines), line.as_bytes());
+    let recs = records(&lines);
+    assert_eq!(recs.len(), 2);
+    let r = recs[0];
+    assert_eq!(r.severity, Severity::Error);
+    assert_eq!(r.message, "m\t\u{1}\u{a0}😀");
+    assert_eq!(r.error.as_deref(), Some("boom"));
+    assert_eq!(r.logger.as_deref(), Some("a.b"));
+    let raw = |s: &str| ParsedValue::Raw(s.into());
+    assert_eq!(
+        r.key_values,
+        vec![
+            ("obj".into(), raw("{\"a\":\"x y\",\"b\":[1,2]}")),
+            ("list".into(), raw("[\"ns/a\",null]")),
+            ("f".into(), raw("1.5")),
+            ("b".into(), raw("true")),
+            ("n".into(), raw("null")),
+            ("my key".into(), ParsedValue::Str("v".into())),
+            ("ml".into(), ParsedValue::Str("line1\nline \"2\"".into())),
+        ]
+    );
+    assert_eq!(recs[1].message, "next");
+    assert!(recs[1].raw.ends_with(b"\r\n"));
+}
+
+#[test]
+fn block_followed_by_pairs_and_broken_blocks() {
+    let ok = format!("{H}\"m\" a=<\n\tx\n > b=1\n");
+    let lines = parse_all(ok.as_bytes(), 1 << 20);
+    let recs = records(&lines);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(
+        recs[0].key_values[1],
+        ("b".into(), ParsedValue::Raw("1".into()))
+    );
+
+    // The block is cut off by the next record: the broken part is raw, the next record parses.
+    let broken = format!("{H}\"m\" a=<\n\tx\n{H}\"second\"\n\tstray\n");
+    let lines = parse_all(broken.as_bytes(), 1 << 20);
+    assert_eq!(rejoin(&lines), broken.as_bytes());
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines[0],
+        ParsedLine::Raw(format!("{H}\"m\" a=<\n\tx\n").into_bytes())
+    );
+    assert!(matches!(&lines[1], ParsedLine::Record(r) if r.message == "second"));
+    // ... or by the end of input.
+    let eof = format!("{H}\"m\" a=<\n\tx");
+    let lines = parse_all(eof.as_bytes(), 1 << 20);
+    assert_eq!(lines, vec![ParsedLine::Raw(eof.into_bytes())]);
+}
+
+#[test]
+fn unstructured_crlf_and_no_final_newline() {
+    let input = format!("W0102 03:04:05.123456       1 ???:1] plain text\r\n{H}\"last\" k=1");
+    let lines = parse_all(input.as_bytes(), 1 << 20);
+    assert_eq!(rejoin(&lines), input.as_bytes());
+    let recs = records(&lines);
+    assert_eq!(recs.len(), 2);
+    assert!(recs[0].unstructured);
+    assert_eq!(recs[0].severity, Severity::Warning);
+    assert_eq!(recs[0].message, "plain text\r");
+    assert_eq!(recs[0].file.as_deref(), Some("???"));
+    assert_eq!(
+        recs[1].key_values,
+        vec![("k".into(), ParsedValue::Raw("1".into()))]
+    );
+    // A blank pid column.
+    let lines = parse_all(b"I0102 03:04:05.123456         x.go:0] hi\n", 100);
+    assert_eq!(records(&lines)[0].pid, None);
+}
+
+#[test]
+fn bad_lines_are_raw() {
+    for bad in [
+        format!("{H}\"unterminated\n"),
+        format!("{H}\"m\" novalue\n"),
+        format!("{H}\"m\\q\"\n"),
+        format!("{H}\"m\\u12\"\n"),
+        format!("{H}\"m\\ud800\"\n"),
+        "I0102 03:04:05.123456   12345 controller.go] \"m\"\n".to_string(),
+        "{\"ts\":1}\n".to_string(),
+        "{\"msg\":\"x\",}\n".to_string(),
+    ] {
+        let lines = parse_all(bad.as_bytes(), 1 << 20);
+        assert_eq!(
+            lines,
+            vec![ParsedLine::Raw(bad.clone().into_bytes())],
+            "{bad:?}"
+        );
+    }
+    let invalid = [H.as_bytes(), b"\xff\n"].concat();
+    assert_eq!(
+        parse_all(&invalid, 100),
+        vec![ParsedLine::Raw(invalid.clone())]
+    );
+}
+
+#[test]
+fn over_long_lines_pass_through_in_pieces() {
+    let long = "x".repeat(25);
+    let input = format!("{long}\n{H}\"ok\"\n{long}");
+    let lines = parse_all(input.as_bytes(), 10);
+    assert_eq!(rejoin(&lines), input.as_bytes());
+    assert!(lines.iter().all(|l| match l {
+        ParsedLine::Raw(b) => b.len() <= 10,
+        ParsedLine::Record(_) => true,
+    }));
+    // The header line itself is longer than 10 bytes: raw too.
+    assert!(records(&lines).is_empty());
+    let lines = parse_all(input.as_bytes(), 60);
+    assert_eq!(records(&lines).len(), 1);
+    assert_eq!(rejoin(&lines), input.as_bytes());
+    // A multi-line record larger than the limit is raw.
+    let ml = format!("{H}\"m\" a=<\n{}\n >\n", "\tyyyyyyyyyy\n".repeat(10));
+    let lines = parse_all(ml.as_bytes(), 80);
+    assert!(records(&lines).is_empty());
+    assert_eq!(rejoin(&lines), ml.as_bytes());
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn json_corpus() {
+    let mut n = 0;
+    for case in corpus("json.jsonl") {
+        let id = case["id"].as_str().unwrap();
+        let expect = case["expect"].as_str().unwrap();
+        let lines = parse_all(expect.as_bytes(), DEFAULT_MAX_LINE_LEN);
+        assert_eq!(rejoin(&lines), expect.as_bytes(), "{id}");
+        assert!(!lines.is_empty() || expect.is_empty(), "{id}");
+        for l in &lines {
+            let ParsedLine::Record(r) = l else {
+                panic!("{id}: raw {l:?}")
+            };
+            assert_eq!(r.format, SourceFormat::Json, "{id}");
+            assert_eq!(r.ts_millis, Some(1_704_164_645_123.456_8), "{id}");
+            assert_eq!(r.ts_unix, Some((1_704_164_645, 123_456_800)), "{id}");
+            n += 1;
+        }
+        if let Some(ParsedLine::Record(last)) = lines.last() {
+            let call = &case["call"];
+            let warning = last.message.starts_with("odd number of arguments")
+                || last.message.starts_with("non-string key argument");
+            if call["kind"] != "print" && call.get("msg_b64").is_none() && !warning {
+                assert_eq!(last.message, call["msg"].as_str().unwrap(), "{id}");
+            }
+            if call["kind"] == "info" && !warning {
+                assert_eq!(last.severity, Severity::Info, "{id}");
+                assert!(last.verbosity.is_some(), "{id}");
+            }
+        }
+    }
+    assert!(n > 300, "{n}");
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn json_fields() {
+    let line = "{\"ts\":1704164645123.4568,\"logger\":\"a.b\",\"caller\":\"controller/controller.go:42\",\
+                \"msg\":\"boom \\u00e9\",\"k\":{\"z\":1,\"a\":[1e+21,\"x\"]},\"err\":\"wv\",\"n\":18446744073709551615,\
+                \"err\":\"real\",\"errVerbose\":\"v\"}\r\n";
+    let lines = parse_all(line.as_bytes(), 1 << 20);
+    let [ParsedLine::Record(r)] = &lines[..] else {
+        panic!("{lines:?}")
+    };
+    assert_eq!(r.severity, Severity::Error);
+    assert_eq!(r.verbosity, None);
+    assert_eq!(r.logger.as_deref(), Some("a.b"));
+    assert_eq!(r.file.as_deref(), Some("controller/controller.go"));
+    assert_eq!(r.line, Some(42));
+    assert_eq!(r.message, "boom é");
+    assert_eq!(r.error.as_deref(), Some("real"));
+    assert_eq!(
+        r.key_values,
+        vec![
+            (
+                "k".into(),
+                ParsedValue::Raw("{\"z\":1,\"a\":[1e+21,\"x\"]}".into())
+            ),
+            ("err".into(), ParsedValue::Str("wv".into())),
+            ("n".into(), ParsedValue::Raw("18446744073709551615".into())),
+            ("errVerbose".into(), ParsedValue::Str("v".into())),
+        ]
+    );
+    assert_eq!(r.raw, line.as_bytes());
+    let info = "{\"ts\":1,\"caller\":\"x.go:-3\",\"msg\":\"m\",\"v\":2,\"err\":\"e\"}";
+    let lines = parse_all(info.as_bytes(), 1 << 20);
+    let [ParsedLine::Record(r)] = &lines[..] else {
+        panic!("{lines:?}")
+    };
+    assert_eq!(
+        (r.severity, r.verbosity, r.line),
+        (Severity::Info, Some(2), Some(-3))
+    );
+    assert_eq!(r.error, None);
+    assert_eq!(
+        r.key_values,
+        vec![("err".into(), ParsedValue::Str("e".into()))]
+    );
+}
+
+fn fragments() -> impl Strategy<Value = Vec<u8>> {
+    let frag = prop_oneof![
+        Just(H.as_bytes().to_vec()),
+        Just(b"\"msg\"".to_vec()),
+        Just(b" k=".to_vec()),
+        Just(b"<\n".to_vec()),
+        Just(b"\t".to_vec()),
+        Just(b" >".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"{\"msg\":\"x\"".to_vec()),
+        Just(b"}".to_vec()),
+        Just(b"[\"a\"".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..8),
+    ];
+    proptest::collection::vec(frag, 0..30).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn passthrough_random_bytes(
+        input in proptest::collection::vec(prop_oneof![3 => any::<u8>(), 1 => Just(b'\n')], 0..300),
+        max in 1usize..100,
+    ) {
+        let lines = parse_all(&input, max);
+        prop_assert_eq!(rejoin(&lines), input);
+    }
+
+    #[test]
+    fn passthrough_log_like(input in fragments(), max in prop_oneof![Just(1usize << 20), 1usize..80]) {
+        let lines = parse_all(&input, max);
+        prop_assert_eq!(rejoin(&lines), input);
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn json_validation_agrees_with_serde_json(
+        text in prop_oneof![
+            "[\\[\\]{}:,\" a-z0-9.eE+\\-\\\\u]{0,24}",
+            any::<String>(),
+            Just("{\"name\":\"a\",\"namespace\":\"b\"}".to_string()),
+            Just("[{\"a\":[1,2.5e3,-0,true,null,\"\\u00e9\\n\"]}]".to_string()),
+        ],
+    ) {
+        let serde = serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok();
+        prop_assert_eq!(is_json_value(text.as_bytes()), serde, "{:?}", text);
+    }
+
+    #[test]
+    fn recycled_buffers_do_not_change_what_is_read(
+        input in fragments(),
+        max in prop_oneof![Just(1usize << 20), 1usize..80],
+    ) {
+        let fresh = parse_all(&input, max);
+        let mut parser = Parser::new(&input[..]).max_line_len(max);
+        let mut recycled = Vec::new();
+        while let Some(line) = parser.next() {
+            let line = line.expect("no I/O error");
+            recycled.push(line.clone());
+            parser.recycle(line);
+        }
+        prop_assert_eq!(recycled, fresh);
+    }
+}

@@ -1,0 +1,248 @@
+//! klog's text lines: the header `Lmmdd hh:mm:ss.uuuuuu PPPPPPP file:line] ` and the
+//! key/values after the message.
+
+use super::spare::Spare;
+use super::{ParsedRecord, ParsedValue};
+use crate::record::Severity;
+
+/// Drops one trailing `\r` (the line was `\r\n`-terminated).
+pub(super) fn strip_eol(s: &str) -> &str {
+    s.strip_suffix('\r').unwrap_or(s)
+}
+
+pub(super) struct Header {
+    pub(super) severity: Severity,
+    pub(super) mdt: (u32, u32, u32, u32, u32, u32),
+    pub(super) pid: Option<i64>,
+    /// Where the file name is in the line.
+    pub(super) file: std::ops::Range<usize>,
+    pub(super) line: i64,
+    pub(super) body_start: usize,
+}
+
+/// A header's line number: any count of digits that fits an `i64`.
+fn line_number(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    b.iter().try_fold(0i64, |acc, &d| {
+        acc.checked_mul(10)?.checked_add(i64::from(d - b'0'))
+    })
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if b.len() <= 9 {
+        // Nine digits always fit a u32: no overflow checks (every header field but the line).
+        return Some(
+            b.iter()
+                .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0')),
+        );
+    }
+    b.iter().try_fold(0u32, |acc, &d| {
+        acc.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+    })
+}
+
+/// `Lmmdd hh:mm:ss.uuuuuu PPPPPPP file:line] `
+pub(super) fn parse_header(s: &str) -> Option<Header> {
+    let b = s.as_bytes();
+    if b.len() < 30 {
+        return None;
+    }
+    let severity = Severity::from_letter(b[0])?;
+    if b[5] != b' '
+        || b[8] != b':'
+        || b[11] != b':'
+        || b[14] != b'.'
+        || b[21] != b' '
+        || b[29] != b' '
+    {
+        return None;
+    }
+    let mdt = (
+        digits(&b[1..3])?,
+        digits(&b[3..5])?,
+        digits(&b[6..8])?,
+        digits(&b[9..11])?,
+        digits(&b[12..14])?,
+        digits(&b[15..21])?,
+    );
+    let pid_col = &b[22..29];
+    let pid_digits = pid_col.trim_ascii_start();
+    let pid = if pid_digits.is_empty() {
+        None
+    } else {
+        Some(i64::from(digits(pid_digits)?))
+    };
+    // The first "] " preceded by ":digits".
+    let rest = &s[30..];
+    let mut from = 0;
+    while let Some(i) = rest[from..].find("] ") {
+        let end = from + i;
+        let before = &rest[..end];
+        if let Some(colon) = before.rfind(':') {
+            if let Some(line) = line_number(&before.as_bytes()[colon + 1..]) {
+                return Some(Header {
+                    severity,
+                    mdt,
+                    pid,
+                    file: 30..30 + colon,
+                    line,
+                    body_start: 30 + end + 2,
+                });
+            }
+        }
+        from = end + 1;
+    }
+    None
+}
+
+/// A text value at the start of `s` (which has no line end) and its length: it is followed by the
+/// end of `s` or by a space.
+pub(super) fn parse_value(s: &str, spare: &mut Spare) -> (ParsedValue, usize) {
+    let b = s.as_bytes();
+    let ends_ok = |n: usize| n == b.len() || b[n] == b' ';
+    match b.first() {
+        Some(b'"') => {
+            if let Some((v, n)) = unquote_go(s, spare) {
+                if ends_ok(n) {
+                    return (ParsedValue::Str(v), n);
+                }
+                spare.recycle_string(v);
+            }
+            // A raw (unescaped) object reference: up to a quote followed by the end or a space.
+            if let Some(n) = (1..b.len()).find(|&i| b[i] == b'"' && ends_ok(i + 1)) {
+                return (ParsedValue::Raw(spare.string(&s[..=n])), n + 1);
+            }
+        }
+        Some(b'{' | b'[') => {
+            if let Some(n) = balanced(b) {
+                if ends_ok(n) {
+                    return (ParsedValue::Raw(spare.string(&s[..n])), n);
+                }
+            }
+        }
+        _ => {}
+    }
+    // Bare: up to the next space that is followed by a `key=`; else the rest of the line.
+    let mut n = b.len();
+    for (i, &c) in b.iter().enumerate() {
+        if c == b' ' && s[i + 1..].contains('=') {
+            n = i;
+            break;
+        }
+    }
+    (ParsedValue::Raw(spare.string(&s[..n])), n)
+}
+
+/// The length of the JSON-ish bracketed value at the start of `b` (strings skipped).
+fn balanced(b: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if i >= b.len() {
+                    return None;
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Decodes bytes as UTF-8 the way Go does: each byte of an invalid sequence becomes one U+FFFD.
+pub(super) fn go_lossy(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut out = String::with_capacity(bytes.len() + 8);
+            let mut rest = &bytes[..];
+            while !rest.is_empty() {
+                match std::str::from_utf8(rest) {
+                    Ok(s) => {
+                        out.push_str(s);
+                        break;
+                    }
+                    Err(e) => {
+                        let (good, bad) = rest.split_at(e.valid_up_to());
+                        out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                        let n = e.error_len().unwrap_or(bad.len());
+                        out.extend(std::iter::repeat_n('\u{fffd}', n));
+                        rest = &bad[n..];
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Reads a Go `strconv.Quote` string at the start of `s`: the unquoted text and the number of
+/// bytes it took (both quotes included). `None` if it is not one. `\xhh` escapes that do not
+/// form UTF-8 give one U+FFFD per byte (as Go's JSON encoders do).
+pub(super) fn unquote_go(s: &str, spare: &mut Spare) -> Option<(String, usize)> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'"') {
+        return None;
+    }
+    // Most strings have no escape: then the text between the quotes is the value.
+    let plain_end = 1 + crate::go::escape::find_quote_or_escape(&b[1..]);
+    if b.get(plain_end) == Some(&b'"') {
+        return Some((spare.string(&s[1..plain_end]), plain_end + 1));
+    }
+    // The closing quote: the first `"` not escaped; a raw line break ends the attempt.
+    let mut end = 1;
+    loop {
+        match *b.get(end)? {
+            b'"' => break,
+            b'\n' => return None,
+            b'\\' => end += 2,
+            _ => end += 1,
+        }
+    }
+    let bytes = crate::go::escape::unquote_body(&b[1..end])?;
+    Some((go_lossy(bytes), end + 1))
+}
+
+/// Takes klog's leading pairs out of the key/values: the error of an error call (written
+/// first) and then the logger name.
+pub(super) fn take_error_and_logger(rec: &mut ParsedRecord) {
+    // klog writes the error of an error call first; an `err` pair first in an info line
+    // is an ordinary pair.
+    let error_call = matches!(rec.severity, Severity::Error | Severity::Fatal);
+    if let Some((k, ParsedValue::Str(_))) = rec.key_values.first() {
+        if error_call && k == "err" {
+            if let (_, ParsedValue::Str(e)) = rec.key_values.remove(0) {
+                rec.error = Some(e);
+            }
+        }
+    }
+    if let Some((k, ParsedValue::Str(_))) = rec.key_values.first() {
+        if k == "logger" {
+            if let (_, ParsedValue::Str(l)) = rec.key_values.remove(0) {
+                rec.logger = Some(l);
+            }
+        }
+    }
+}
