@@ -40,8 +40,8 @@
 //! - [`Value`], [`ToValue`], [`KeyValue`]: key/values. [`KObj`], [`KRef`], [`KMetadata`],
 //!   [`KObjSlice`], [`KObjItem`] and [`ObjectList`] for Kubernetes objects; [`Marshaler`]
 //!   for custom representations; [`ErrorCauses`] for an error's chain; [`ValueList`],
-//!   [`ValueMap`], [`MapKey`] and [`ToMapKey`] for lists and maps; [`Serde`], [`Format`]
-//!   and [`JsonString`] for serde values (feature `serde`).
+//!   [`ValueMap`], [`MapKey`] and [`ToMapKey`] for lists and maps; [`Serde`], [`Format`],
+//!   [`JsonString`] and [`SerdeValue`] for serde values (feature `serde`).
 //!
 //! Sinks and outputs:
 //! - [`TextSink`]: klog text; [`JsonSink`]: Kubernetes JSON (`--logging-format=json`);

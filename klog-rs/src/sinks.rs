@@ -107,7 +107,7 @@ impl Shared {
                 (Some(vm), Some(c)) => {
                     level <= *v
                         || vm
-                            .level_for(c.file(), c.module_path())
+                            .verbosity_for(c.file(), c.module_path())
                             .is_some_and(|n| level <= n)
                 }
                 _ => level <= *v,
@@ -549,7 +549,10 @@ impl BuilderOptions {
                 let v = v.unwrap_or(0);
                 let vmodule = vmodule.filter(|vm| !vm.is_empty());
                 // The fast check must let through every level this sink may write.
-                let raised = vmodule.as_ref().and_then(VModule::max_level).unwrap_or(v);
+                let raised = vmodule
+                    .as_ref()
+                    .and_then(VModule::max_verbosity)
+                    .unwrap_or(v);
                 let registration = verbosity::register_sink_threshold(v.max(raised));
                 (
                     Threshold::Fixed(v, vmodule.map(Arc::new)),

@@ -6,8 +6,8 @@ mod tests {
     mod context;
     mod convert;
     mod crate_docs;
-    mod layers;
     mod json;
+    mod layers;
     mod logger;
     mod macros;
     pub(crate) mod properties;

@@ -203,7 +203,7 @@ fn level_hint_of(base: &Logger) -> Option<LevelFilter> {
     if base.sink().is_none() {
         return Some(LevelFilter::OFF);
     }
-    let vmodule_max = klog::vmodule().and_then(|vm| vm.max_level());
+    let vmodule_max = klog::vmodule().and_then(|vm| vm.max_verbosity());
     let on = |v: i32| {
         base.v(v).enabled()
             || vmodule_max.is_some_and(|max| base.verbosity().saturating_add(v) <= max)

@@ -62,7 +62,7 @@ impl VModule {
     /// use klog::{VModule, VModuleMode};
     ///
     /// let vm = VModule::parse(",,kubelet=+3,", VModuleMode::Klog).unwrap();
-    /// assert_eq!(vm.level_for("/src/kubelet.rs", ""), Some(3));
+    /// assert_eq!(vm.verbosity_for("/src/kubelet.rs", ""), Some(3));
     /// assert!(VModule::parse("kubelet= 3", VModuleMode::Klog).is_err());
     /// assert!(VModule::parse("kubelet=3=4", VModuleMode::Klog).is_err());
     /// assert!(VModule::parse(",,,", VModuleMode::Klog).unwrap().is_empty());
@@ -111,7 +111,7 @@ impl VModule {
     /// use klog::{VModule, VModuleMode};
     ///
     /// let vm = VModule::from_entries([("kubelet", 0), ("kube*", 3)], VModuleMode::Klog).unwrap();
-    /// assert_eq!(vm.level_for("pkg/kubelet/kubelet.rs", ""), Some(3));
+    /// assert_eq!(vm.verbosity_for("pkg/kubelet/kubelet.rs", ""), Some(3));
     /// assert_eq!(vm.to_string(), "kubelet=0,kube*=3");
     /// assert!(VModule::from_entries([("a=b", 1)], VModuleMode::Klog).is_err());
     /// assert!(VModule::from_entries([("a", -1)], VModuleMode::Klog).is_err());

@@ -26,7 +26,7 @@ impl Entry {
     }
 }
 
-/// A pattern, classified once at parse time so `level_for` neither re-scans nor allocates.
+/// A pattern, classified once at parse time so `verbosity_for` neither re-scans nor allocates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Matcher {
     /// A malformed glob somewhere in the pattern: Go's `filepath.Match` reports
@@ -134,12 +134,12 @@ impl VModule {
     /// use klog::VModule;
     ///
     /// let vm: VModule = "kubelet=2,file.rs=3,*=1".parse().unwrap();
-    /// assert_eq!(vm.level_for(file!(), module_path!()), Some(1));
-    /// assert_eq!(vm.level_for("/src/pkg/kubelet.rs", ""), Some(2));
-    /// assert_eq!(vm.level_for("src/file.rs.rs", ""), Some(3)); // one `.rs` is removed
-    /// assert_eq!(vm.level_for("src/sub/", ""), Some(1)); // `*` matches the empty base name
+    /// assert_eq!(vm.verbosity_for(file!(), module_path!()), Some(1));
+    /// assert_eq!(vm.verbosity_for("/src/pkg/kubelet.rs", ""), Some(2));
+    /// assert_eq!(vm.verbosity_for("src/file.rs.rs", ""), Some(3)); // one `.rs` is removed
+    /// assert_eq!(vm.verbosity_for("src/sub/", ""), Some(1)); // `*` matches the empty base name
     /// ```
-    pub fn level_for(&self, file: &str, module_path: &str) -> Option<i32> {
+    pub fn verbosity_for(&self, file: &str, module_path: &str) -> Option<i32> {
         self.rule_for(file, module_path).map(|(level, _)| level)
     }
 
@@ -191,7 +191,7 @@ impl VModule {
         // The -v check first: it is cheaper than matching, and it is what klog does too.
         level.max(0) <= v
             || self
-                .level_for(file, module_path)
+                .verbosity_for(file, module_path)
                 .is_some_and(|n| level <= n)
     }
 }

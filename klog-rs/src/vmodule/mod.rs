@@ -45,8 +45,8 @@
 //! use klog::{VModule, VModuleMode};
 //!
 //! let vm = VModule::parse("kubelet=1,kube*=4", VModuleMode::Klog).unwrap();
-//! assert_eq!(vm.level_for("pkg/kubelet/kubelet.rs", ""), Some(1)); // first match wins
-//! assert_eq!(vm.level_for("pkg/kubelet/kube_pods.rs", ""), Some(4));
+//! assert_eq!(vm.verbosity_for("pkg/kubelet/kubelet.rs", ""), Some(1)); // first match wins
+//! assert_eq!(vm.verbosity_for("pkg/kubelet/kube_pods.rs", ""), Some(4));
 //! assert!(vm.enabled(2, 2, "pkg/kubelet/kubelet.rs", "")); // -v=2 still counts
 //! assert!(!vm.enabled(0, 2, "pkg/kubelet/kubelet.rs", ""));
 //! ```
@@ -74,10 +74,10 @@
 //! use klog::VModule;
 //!
 //! let vm: VModule = "controller/mod=4,kube_runtime::controller=3,*/*=1".parse().unwrap();
-//! assert_eq!(vm.level_for("src/controller/mod.rs", "app::controller"), Some(4));
-//! assert_eq!(vm.level_for("src/runner.rs", "kube_runtime::controller::runner"), Some(3));
-//! assert_eq!(vm.level_for("src/node/mod.rs", "app::node"), Some(1)); // any file in a directory
-//! assert_eq!(vm.level_for("main.rs", "app"), None);
+//! assert_eq!(vm.verbosity_for("src/controller/mod.rs", "app::controller"), Some(4));
+//! assert_eq!(vm.verbosity_for("src/runner.rs", "kube_runtime::controller::runner"), Some(3));
+//! assert_eq!(vm.verbosity_for("src/node/mod.rs", "app::node"), Some(1)); // any file in a directory
+//! assert_eq!(vm.verbosity_for("main.rs", "app"), None);
 //! ```
 //!
 //! Inside: `grammar` reads `-vmodule` values, `matcher` matches call sites against the
@@ -104,8 +104,8 @@ use matcher::Entry;
 /// let file = "src/controller/mod.rs";
 /// let extended = VModule::parse("controller/mod=4", VModuleMode::Extended).unwrap();
 /// let klog = VModule::parse("controller/mod=4", VModuleMode::Klog).unwrap();
-/// assert_eq!(extended.level_for(file, ""), Some(4));
-/// assert_eq!(klog.level_for(file, ""), None); // klog only ever looks at the base name `mod`
+/// assert_eq!(extended.verbosity_for(file, ""), Some(4));
+/// assert_eq!(klog.verbosity_for(file, ""), None); // klog only ever looks at the base name `mod`
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum VModuleMode {
@@ -116,7 +116,7 @@ pub enum VModuleMode {
     /// use klog::{VModule, VModuleMode};
     ///
     /// let vm = VModule::parse("my_app::*::reconcile=5", VModuleMode::Extended).unwrap();
-    /// assert_eq!(vm.level_for("src/pods.rs", "my_app::pods::reconcile"), Some(5));
+    /// assert_eq!(vm.verbosity_for("src/pods.rs", "my_app::pods::reconcile"), Some(5));
     /// ```
     #[default]
     Extended,
@@ -127,7 +127,7 @@ pub enum VModuleMode {
     /// use klog::{VModule, VModuleMode};
     ///
     /// let vm = VModule::parse("pkg/kubelet/kubelet=3", VModuleMode::Klog).unwrap();
-    /// assert_eq!(vm.level_for("pkg/kubelet/kubelet.rs", ""), None);
+    /// assert_eq!(vm.verbosity_for("pkg/kubelet/kubelet.rs", ""), None);
     /// ```
     Klog,
 }
@@ -136,14 +136,14 @@ pub enum VModuleMode {
 ///
 /// Parse it with [`VModule::parse`] (or [`str::parse`], which uses
 /// [`VModuleMode::Extended`]), build it from pairs with [`VModule::from_entries`], and ask
-/// it about call sites with [`VModule::level_for`] and [`VModule::enabled`]. The default
+/// it about call sites with [`VModule::verbosity_for`] and [`VModule::enabled`]. The default
 /// value has no entries.
 ///
 /// ```
 /// use klog::VModule;
 ///
 /// let vm: VModule = "kubelet=0,kube*=3".parse().unwrap();
-/// assert_eq!(vm.level_for("pkg/kubelet/kubelet.rs", ""), Some(3)); // `kubelet=0` was dropped
+/// assert_eq!(vm.verbosity_for("pkg/kubelet/kubelet.rs", ""), Some(3)); // `kubelet=0` was dropped
 /// assert_eq!(vm.to_string(), "kubelet=0,kube*=3"); // Display gives the value as given
 /// assert!(VModule::default().is_empty());
 /// ```
@@ -154,7 +154,7 @@ pub struct VModule {
     /// the original is what the user recognises.
     text: String,
     mode: VModuleMode,
-    /// In order, with `N = 0` entries already dropped, so `level_for` just scans.
+    /// In order, with `N = 0` entries already dropped, so `verbosity_for` just scans.
     entries: Vec<Entry>,
     /// Whether any entry is exact (`pattern==N`): only then can a match lower `-v`.
     has_exact: bool,
@@ -166,10 +166,10 @@ impl VModule {
     ///
     /// ```
     /// let vm: klog::VModule = "a=2,b=7,c=0".parse().unwrap();
-    /// assert_eq!(vm.max_level(), Some(7));
+    /// assert_eq!(vm.max_verbosity(), Some(7));
     /// ```
     #[must_use]
-    pub fn max_level(&self) -> Option<i32> {
+    pub fn max_verbosity(&self) -> Option<i32> {
         self.entries.iter().map(|e| e.level).max()
     }
 

@@ -258,9 +258,9 @@ fn exact_entries_set_the_level_below_and_above_v() {
     // First match wins, exact or not.
     let vm = extended("conn=5,chatty::*==0");
     assert!(vm.enabled(0, 5, "src/conn.rs", "chatty::conn"));
-    assert_eq!(vm.level_for("src/conn.rs", "chatty::conn"), Some(5));
-    assert_eq!(vm.level_for("src/other.rs", "chatty::other"), Some(0));
-    assert_eq!(vm.max_level(), Some(5));
+    assert_eq!(vm.verbosity_for("src/conn.rs", "chatty::conn"), Some(5));
+    assert_eq!(vm.verbosity_for("src/other.rs", "chatty::other"), Some(0));
+    assert_eq!(vm.max_verbosity(), Some(5));
 }
 
 #[test]
@@ -271,7 +271,7 @@ fn zero_entries_are_dropped_so_later_patterns_match() {
         "kubelet=+0,kube*=3",
     ] {
         assert_eq!(
-            klog(value).level_for("pkg/kubelet.rs", ""),
+            klog(value).verbosity_for("pkg/kubelet.rs", ""),
             Some(3),
             "{value}"
         );
@@ -371,7 +371,7 @@ fn klog_mode_matches_the_base_name_without_one_rs_suffix() {
     ];
     for &(value, file, want) in table {
         assert_eq!(
-            klog(value).level_for(file, "kube_runtime::controller"),
+            klog(value).verbosity_for(file, "kube_runtime::controller"),
             want,
             "{value:?} {file:?}"
         );
@@ -398,7 +398,7 @@ fn malformed_patterns_never_match_and_are_not_errors() {
                 let vm = VModule::parse(&format!("{pattern}=3,*=1"), mode).unwrap();
                 // The broken entry is skipped, the next one still applies.
                 assert_eq!(
-                    vm.level_for(file, ""),
+                    vm.verbosity_for(file, ""),
                     Some(1),
                     "{pattern:?} {file:?} {mode:?}"
                 );
@@ -523,12 +523,12 @@ fn path_patterns_match_the_last_components_in_extended_mode() {
     ];
     for &(value, file, want) in table {
         assert_eq!(
-            extended(value).level_for(file, "app::controller"),
+            extended(value).verbosity_for(file, "app::controller"),
             want,
             "{value:?} {file:?}"
         );
         assert_eq!(
-            klog(value).level_for(file, "app::controller"),
+            klog(value).verbosity_for(file, "app::controller"),
             None,
             "Klog {value:?} {file:?}"
         );
@@ -538,10 +538,10 @@ fn path_patterns_match_the_last_components_in_extended_mode() {
 #[test]
 fn path_patterns_and_base_name_patterns_share_first_match_precedence() {
     let vm = extended("controller/mod=4,mod=1");
-    assert_eq!(vm.level_for("src/controller/mod.rs", ""), Some(4));
-    assert_eq!(vm.level_for("src/node/mod.rs", ""), Some(1));
+    assert_eq!(vm.verbosity_for("src/controller/mod.rs", ""), Some(4));
+    assert_eq!(vm.verbosity_for("src/node/mod.rs", ""), Some(1));
     let vm = extended("mod=1,controller/mod=4");
-    assert_eq!(vm.level_for("src/controller/mod.rs", ""), Some(1));
+    assert_eq!(vm.verbosity_for("src/controller/mod.rs", ""), Some(1));
 }
 
 #[test]
@@ -594,7 +594,7 @@ fn module_patterns_match_a_module_and_its_submodules_in_extended_mode() {
     for &(value, module_path, want) in table {
         let file = "src/controller.rs";
         assert_eq!(
-            extended(value).level_for(file, module_path),
+            extended(value).verbosity_for(file, module_path),
             want,
             "{value:?} {module_path:?}"
         );
@@ -604,7 +604,7 @@ fn module_patterns_match_a_module_and_its_submodules_in_extended_mode() {
     // Klog mode compares such patterns with the base name.
     assert_eq!(
         klog("kube_runtime::controller=4")
-            .level_for("src/controller.rs", "kube_runtime::controller"),
+            .verbosity_for("src/controller.rs", "kube_runtime::controller"),
         None
     );
 }
@@ -645,7 +645,7 @@ proptest! {
     fn parse_and_level_for_never_panic(value in NASTY, file in NASTY, module in NASTY) {
         for mode in [VModuleMode::Klog, VModuleMode::Extended] {
             if let Ok(vm) = VModule::parse(&value, mode) {
-                let _ = vm.level_for(&file, &module);
+                let _ = vm.verbosity_for(&file, &module);
                 let _ = vm.enabled(0, 1, &file, &module);
             }
         }
@@ -654,8 +654,8 @@ proptest! {
     #[test]
     fn arbitrary_unicode_never_panics(value in any::<String>(), file in any::<String>(), module in any::<String>()) {
         for mode in [VModuleMode::Klog, VModuleMode::Extended] {
-            let _ = VModule::parse(&value, mode).map(|vm| vm.level_for(&file, &module));
-            let _ = VModule::parse(&format!("{value}=1,{file}=2"), mode).map(|vm| vm.level_for(&file, &module));
+            let _ = VModule::parse(&value, mode).map(|vm| vm.verbosity_for(&file, &module));
+            let _ = VModule::parse(&format!("{value}=1,{file}=2"), mode).map(|vm| vm.verbosity_for(&file, &module));
         }
         let _ = glob_match(value.as_bytes(), file.as_bytes());
     }
@@ -682,9 +682,9 @@ proptest! {
             let vm = VModule::parse(&value, mode).unwrap();
             for (pattern, _) in &entries {
                 let want = entries.iter().find(|(p, _)| p == pattern).map(|&(_, n)| n);
-                prop_assert_eq!(vm.level_for(&format!("src/{pattern}.rs"), "app"), want);
+                prop_assert_eq!(vm.verbosity_for(&format!("src/{pattern}.rs"), "app"), want);
             }
-            prop_assert_eq!(vm.level_for("src/Z.rs", "app"), None);
+            prop_assert_eq!(vm.verbosity_for("src/Z.rs", "app"), None);
             let pairs = entries.iter().map(|(p, n)| (p.as_str(), *n));
             prop_assert_eq!(VModule::from_entries(pairs, mode).unwrap(), vm);
         }

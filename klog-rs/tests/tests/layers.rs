@@ -65,7 +65,11 @@ fn go_is_a_leaf_layer() {
                 .any(|(at, _)| !line[at..].starts_with("crate::go::"))
         },
     );
-    assert!(found.is_empty(), "go/ imports the rest of the crate:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "go/ imports the rest of the crate:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -83,7 +87,11 @@ fn only_the_encoders_and_the_value_kit_leave_format() {
                 .any(|module| line.contains(&format!("crate::format::{module}")))
         },
     );
-    assert!(found.is_empty(), "format/ internals used outside it:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "format/ internals used outside it:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -94,5 +102,9 @@ fn outputs_do_not_use_the_encoders() {
         |name| name.starts_with("output/"),
         |line| line.contains("crate::format"),
     );
-    assert!(found.is_empty(), "output/ imports format/:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "output/ imports format/:\n{}",
+        found.join("\n")
+    );
 }
