@@ -12,11 +12,11 @@ mod text;
 
 // === The encoders and their inputs.
 pub(crate) use header::{HeaderCaller, PidField};
-pub(crate) use json::{encode as encode_json, write_timestamp, JsonCaller, JsonContext};
+pub(crate) use json::{encode as encode_json, JsonCaller, JsonContext};
 pub(crate) use text::{encode as encode_text, HeaderStyle, RenderedPairs, TextContext};
 
 // === The value-to-text kit: how one value reads in a text line.
-pub(crate) use text::{render, write_string_form_str, write_value, Rendered, FMT_ERROR_MARKER};
+pub(crate) use text::{render, write_value, Rendered, FMT_ERROR_MARKER};
 
 /// Reused per-thread state of the encoders.
 #[derive(Debug, Default)]
