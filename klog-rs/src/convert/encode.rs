@@ -6,6 +6,8 @@
 //! that are already JSON (as [`Value::RawJson`], written as they are). So a converted line
 //! follows every rule the sinks follow, klog's duplicate-key rule included.
 
+use std::cell::Cell;
+
 use super::object_ref::{object_ref, ObjectRef};
 use crate::format::{encode_json, encode_text, Scratch};
 use crate::format::{HeaderCaller, HeaderStyle, PidField, RenderedPairs, TextContext};
@@ -22,6 +24,8 @@ pub(super) struct Encoders {
     no_pairs: RenderedPairs,
     /// The JSON encoder's context: the record's logger name.
     json: JsonContext,
+    /// The logger name `json` holds, unescaped: names repeat from record to record.
+    json_logger: Option<String>,
 }
 
 impl Clone for Encoders {
@@ -36,20 +40,21 @@ impl Encoders {
         // klog writes object references raw, without escaping: only those that read back as
         // the same reference are written so; the others stay JSON. A decoded reference may
         // own its strings, so the references live here while the pairs borrow them.
-        let refs: Vec<(usize, ObjectRef<'_>)> = rec
-            .key_values
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (_, value))| match value {
-                ParsedValue::Raw(raw) => object_ref(raw)
-                    .filter(ObjectRef::is_plain)
-                    .map(|obj| (i, obj)),
-                ParsedValue::Str(_) => None,
-            })
-            .collect();
-        let mut refs = refs.iter().peekable();
+        let mut refs = relabel(OBJECT_REFS.take());
+        refs.extend(
+            rec.key_values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (_, value))| match value {
+                    ParsedValue::Raw(raw) => object_ref(raw)
+                        .filter(ObjectRef::is_plain)
+                        .map(|obj| (i, obj)),
+                    ParsedValue::Str(_) => None,
+                }),
+        );
+        let mut next_ref = refs.iter().peekable();
         // klog's order: the error, the logger's name, the pairs.
-        let mut kvs = Vec::with_capacity(rec.key_values.len() + 2);
+        let mut kvs = relabel(PAIRS.take());
         if let Some(err) = &rec.error {
             kvs.push(KeyValue::from_value("err", Value::Str(err)));
         }
@@ -59,7 +64,7 @@ impl Encoders {
         for (i, (key, value)) in rec.key_values.iter().enumerate() {
             let value = match value {
                 ParsedValue::Str(s) => Value::Str(s),
-                ParsedValue::Raw(raw) => match refs.next_if(|(at, _)| *at == i) {
+                ParsedValue::Raw(raw) => match next_ref.next_if(|(at, _)| *at == i) {
                     Some((_, obj)) => Value::Object(KObj::new(&obj.namespace, &obj.name)),
                     None => Value::RawJson(raw),
                 },
@@ -81,8 +86,11 @@ impl Encoders {
             context: &self.no_pairs,
             header: HeaderStyle::Normal,
         };
-        encode_text(&mut self.scratch, &record, &ctx, time.unwrap_or((0, 0)));
-        out.extend_from_slice(&self.scratch.line);
+        into(out, &mut self.scratch, |scratch| {
+            encode_text(scratch, &record, &ctx, time.unwrap_or((0, 0)));
+        });
+        PAIRS.set(relabel(kvs));
+        OBJECT_REFS.set(relabel(refs));
     }
 
     /// Appends `rec`, a text record, as a component-base JSON line.
@@ -99,7 +107,7 @@ impl Encoders {
             0
         };
         let (pairs, error_details) = rec.key_values.split_at(rec.key_values.len() - details);
-        let mut kvs = Vec::with_capacity(rec.key_values.len() + 1);
+        let mut kvs = relabel(PAIRS.take());
         kvs.extend(pairs.iter().map(json_pair));
         if let Some(err) = &rec.error {
             kvs.push(KeyValue::from_value("err", Value::Str(err)));
@@ -107,16 +115,36 @@ impl Encoders {
         kvs.extend(error_details.iter().map(json_pair));
         // Text has no V level: `"v":0`.
         let record = Record::new(rec.severity, &rec.message, &kvs);
-        self.json
-            .set_parsed(&mut self.scratch.line, rec.logger.as_deref());
+        if self.json_logger != rec.logger {
+            self.json
+                .set_parsed(&mut self.scratch.line, rec.logger.as_deref());
+            self.json_logger.clone_from(&rec.logger);
+        }
         let caller = JsonCaller {
             short_path: rec.file.as_deref(),
             line: rec.line.unwrap_or(0),
         };
         // A text record always has a time (its header's).
         let time = time.unwrap_or((0, 0));
-        encode_json(&mut self.scratch, &record, &self.json, Some(caller), time);
-        out.extend_from_slice(&self.scratch.line);
+        let ctx = &self.json;
+        into(out, &mut self.scratch, |scratch| {
+            encode_json(scratch, &record, ctx, Some(caller), time);
+        });
+        PAIRS.set(relabel(kvs));
+    }
+}
+
+/// Runs `encode`, which writes into `scratch.line`, and appends the result to `out`: when
+/// `out` is empty (as the binary's is for every record) by lending it to the encoder, without
+/// a copy.
+fn into(out: &mut Vec<u8>, scratch: &mut Scratch, encode: impl FnOnce(&mut Scratch)) {
+    if out.is_empty() {
+        std::mem::swap(out, &mut scratch.line);
+        encode(scratch);
+        std::mem::swap(out, &mut scratch.line);
+    } else {
+        encode(scratch);
+        out.extend_from_slice(&scratch.line);
     }
 }
 
@@ -140,5 +168,34 @@ fn is_json(raw: &str) -> bool {
         Some(b'"') => serde_json::from_str::<String>(raw).is_ok(),
         Some(b'{' | b'[') => crate::parse::is_json_value(raw.as_bytes()),
         _ => false,
+    }
+}
+
+// === Reused vectors: the pairs of one record borrow from it, so their vectors cannot live in
+// the converter (a `Value` is not `Send`); each thread keeps one of each instead.
+
+thread_local! {
+    static PAIRS: Cell<Vec<KeyValue<'static>>> = const { Cell::new(Vec::new()) };
+    static OBJECT_REFS: Cell<Vec<(usize, ObjectRef<'static>)>> = const { Cell::new(Vec::new()) };
+}
+
+/// `items`, emptied, as a vector for other lifetimes: the standard library collects a vector
+/// of one type into one of the same layout in place, so the allocation is kept.
+fn relabel<T, U>(mut items: Vec<T>) -> Vec<U> {
+    items.clear();
+    items.into_iter().map(|_| unreachable!()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn relabel_keeps_the_allocation() {
+        let mut pairs: Vec<crate::KeyValue<'static>> = Vec::with_capacity(40);
+        pairs.push(crate::KeyValue::from_value("k", crate::Value::Null));
+        let ptr = pairs.as_ptr() as usize;
+        let relabelled: Vec<crate::KeyValue<'_>> = super::relabel(pairs);
+        assert!(relabelled.is_empty());
+        assert_eq!(relabelled.capacity(), 40);
+        assert_eq!(relabelled.as_ptr() as usize, ptr);
     }
 }

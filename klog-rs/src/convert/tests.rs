@@ -86,6 +86,18 @@ fn json_values_pass_verbatim_and_object_references_as_klog_text() {
 }
 
 #[test]
+fn object_references_that_would_not_read_back_stay_json() {
+    for name in ["a\\\"b", "a\\\\b", "a\\u0001b", "a\u{85}b"] {
+        let member = format!("\"pod\":{{\"name\":\"{name}\"}}");
+        let want = format!("{HEADER}\"m\" pod={{\"name\":\"{name}\"}}\n");
+        assert_eq!(convert(&json_entry(&member), Target::Text), want, "{name}");
+    }
+    let member = "\"pod\":{\"name\":\"é\\u2028\"}";
+    let want = format!("{HEADER}\"m\" pod=\"é\u{2028}\"\n");
+    assert_eq!(convert(&json_entry(member), Target::Text), want);
+}
+
+#[test]
 fn text_values_that_are_not_json_become_strings() {
     let text = "E1128 09:00:01.250000    4242 a.go:7] \"m\" err=\"boom\" logger=\"\" \
                 s={Name:x} n=NaN j={\"a\":1} q=\"x\" errVerbose=\"v\"\n";

@@ -137,7 +137,7 @@ pub(crate) fn write_header(
             out.extend_from_slice(itoa::Buffer::new().format(line.max(0)).as_bytes());
         }
         HeaderCaller::Parsed(file, line) => {
-            if file.contains("] ") || file.chars().any(char::is_control) {
+            if breaks_header(file) {
                 write_escaped_caller(out, file);
             } else {
                 out.extend_from_slice(file.as_bytes());
@@ -148,6 +148,17 @@ pub(crate) fn write_header(
         HeaderCaller::Unknown => out.extend_from_slice(b"???:1"),
     }
     out.extend_from_slice(b"] ");
+}
+
+/// Whether `file` holds a control character (a line break!) or a `] ` (which ends the
+/// header).
+fn breaks_header(file: &str) -> bool {
+    // One pass without early exit (vectorized) clears the usual path; a `]` or a byte
+    // outside printable ASCII gets the exact look.
+    let suspect = file.bytes().fold(false, |suspect, b| {
+        suspect | !(b' '..=b'~').contains(&b) | (b == b']')
+    });
+    suspect && (file.contains("] ") || file.chars().any(char::is_control))
 }
 
 /// A caller that would break the header, Go-escaped without quotes; a space after `]`
@@ -232,6 +243,8 @@ mod tests {
             ("x.go:1] y.go", "x.go:1]\\x20y.go:7] "),
             ("]  x.go", "]\\x20 x.go:7] "),
             ("a]b.go", "a]b.go:7] "),
+            ("a\u{85}b.go", "a\\u0085b.go:7] "),
+            ("é.go", "é.go:7] "),
         ] {
             let mut out = Vec::new();
             let caller = HeaderCaller::Parsed(file, 7);
