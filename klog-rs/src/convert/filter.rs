@@ -8,7 +8,7 @@ use crate::go::time::unix_parts;
 use crate::parse::{ParsedRecord, ParsedValue};
 use crate::record::Severity;
 
-/// Which records a [`Converter`] writes. The default lets everything through.
+/// Which records a [`Converter`](super::Converter) writes. The default lets everything through.
 ///
 /// ```
 /// use klog::convert::Filter;
