@@ -150,6 +150,7 @@ fn into(out: &mut Vec<u8>, scratch: &mut Scratch, encode: impl FnOnce(&mut Scrat
 
 /// A text pair for JSON: JSON values as they are, other text (Go `%+v` structs, `NaN`) as a
 /// string.
+#[inline]
 fn json_pair((key, value): &(String, ParsedValue)) -> KeyValue<'_> {
     let value = match value {
         ParsedValue::Raw(raw) if is_json(raw) => Value::RawJson(raw),
