@@ -16,7 +16,7 @@ use crate::parse::{ParsedRecord, ParsedValue};
 use crate::record::Record;
 use crate::value::{KObj, KeyValue, Value};
 
-/// The encoders' reusable state; nothing in it outlives a record, so a clone starts afresh.
+/// The encoders' reusable state: buffers and a cache, so a clone starts afresh.
 #[derive(Debug, Default)]
 pub(super) struct Encoders {
     scratch: Scratch,
