@@ -27,8 +27,9 @@ neither are written unchanged in every output format, byte for byte.
 
 Converting to the input's own format writes its bytes unchanged. Across formats the pid \
 (JSON has none), the year (text has none; see --year), V levels and the W/F severities \
-(component-base JSON has only info at \"v\" and error entries) and the JSON shape of object \
-references (text shows namespace/name) are lost; see docs/converter.md.";
+(component-base JSON has only info at \"v\" and error entries), the JSON shape of object \
+references (text shows namespace/name) and repeated JSON keys (klog text keeps one pair per \
+key) are lost; see docs/converter.md.";
 
 const AFTER_HELP: &str = "\
 Exit status: 0 on success (also when the reader of the output goes away, as with `| head`), \

@@ -452,6 +452,22 @@ fn converting_to_the_own_format_changes_nothing() {
 }
 
 #[test]
+fn a_repeated_json_key_becomes_one_text_pair() {
+    // zap keeps every member; klog's text writer keeps the last value of a key, at its own
+    // position, and drops a repeat of the same pair.
+    let input = b"{\"ts\":0,\"caller\":\"a.go:1\",\"msg\":\"m\",\"v\":0,\"a\":1,\"b\":2,\"a\":3}\n\
+                  {\"ts\":0,\"caller\":\"a.go:2\",\"msg\":\"m\",\"v\":0,\"a\":1,\"b\":2,\"a\":1}\n";
+    let out = output(command(&args!["--to", "text"]), Some(input.to_vec()));
+    assert_success(&out);
+    assert_same_bytes(
+        &out.stdout,
+        b"I0101 00:00:00.000000         a.go:1] \"m\" b=2 a=3\n\
+          I0101 00:00:00.000000         a.go:2] \"m\" a=1 b=2\n",
+        "--to text",
+    );
+}
+
+#[test]
 fn lines_that_are_not_records_pass_through_byte_for_byte() {
     let long_junk = "long junk line ".repeat(200) + "\n";
     let long_record = format!(

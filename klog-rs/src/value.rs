@@ -87,6 +87,11 @@ pub enum Value<'a> {
     Time(SystemTime),
     /// A value that chooses its own log representation ([`Marshaler`]).
     Marshaler(&'a dyn Marshaler),
+    /// JSON text written as it is: after `=` in klog text, as the member's value in JSON.
+    /// Not public API: the converter's input for a JSON value read from a log line, which it
+    /// has already checked.
+    #[doc(hidden)]
+    RawJson(&'a str),
     /// A serde value, encoded like Go's `encoding/json` ([`Serde`], [`Value::serde`]).
     #[cfg(feature = "serde")]
     #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
@@ -161,6 +166,7 @@ impl fmt::Debug for Value<'_> {
             Value::Duration(d) => f.debug_tuple("Duration").field(d).finish(),
             Value::Time(t) => f.debug_tuple("Time").field(t).finish(),
             Value::Marshaler(_) => f.write_str("Marshaler(..)"),
+            Value::RawJson(j) => f.debug_tuple("RawJson").field(j).finish(),
             #[cfg(feature = "serde")]
             Value::Serde(_) => f.write_str("Serde(..)"),
             #[cfg(feature = "serde")]

@@ -8,6 +8,7 @@
 //! Mirrors klog's `internal/buffer` `FormatHeader`. klog prints local time; klog-rs prints
 //! UTC (what Kubernetes containers use), see `docs/format.md`.
 
+use crate::go::escape::write_escaped;
 use crate::go::time::civil_from_unix;
 
 /// The 7-column process id field with its surrounding spaces (` 1234567 `): the lowest 7
@@ -32,13 +33,6 @@ impl PidField {
             }
         }
         PidField(field)
-    }
-
-    /// The field with its surrounding spaces.
-    // Used by the converter, which needs the `serde` feature.
-    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
-    pub(crate) fn as_bytes(&self) -> &[u8; 9] {
-        &self.0
     }
 }
 
@@ -90,6 +84,12 @@ pub(crate) enum HeaderCaller<'a> {
     Location(&'a str, i64),
     /// A path written as it is (already cut to what the header shows) and a line.
     Path(&'a str, i64),
+    /// A `file:line` read from a log line (by the converter): written as it is, unless a
+    /// control character (a line break!) or a `] ` (which ends the header) would break the
+    /// line. Negative lines are written as 0.
+    // Only the converter, which needs the `serde` feature, reads log lines.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    Parsed(&'a str, i64),
     /// `file.rs:42`, rendered before.
     Rendered(&'a [u8]),
     /// `???:1`.
@@ -136,9 +136,47 @@ pub(crate) fn write_header(
             out.push(b':');
             out.extend_from_slice(itoa::Buffer::new().format(line.max(0)).as_bytes());
         }
+        HeaderCaller::Parsed(file, line) => {
+            if breaks_header(file) {
+                write_escaped_caller(out, file);
+            } else {
+                out.extend_from_slice(file.as_bytes());
+            }
+            out.push(b':');
+            out.extend_from_slice(itoa::Buffer::new().format(line.max(0)).as_bytes());
+        }
         HeaderCaller::Unknown => out.extend_from_slice(b"???:1"),
     }
     out.extend_from_slice(b"] ");
+}
+
+/// Whether `file` holds a control character (a line break!) or a `] ` (which ends the
+/// header).
+fn breaks_header(file: &str) -> bool {
+    // One pass without early exit (vectorized) clears the usual path; a `]` or a byte
+    // outside printable ASCII gets the exact look.
+    let suspect = file.bytes().fold(false, |suspect, b| {
+        suspect | !(b' '..=b'~').contains(&b) | (b == b']')
+    });
+    suspect && (file.contains("] ") || file.chars().any(char::is_control))
+}
+
+/// A caller that would break the header, Go-escaped without quotes; a space after `]`
+/// becomes `\x20`, so no `] ` ends the header early.
+#[cold]
+#[inline(never)]
+fn write_escaped_caller(out: &mut Vec<u8>, file: &str) {
+    let start = out.len();
+    write_escaped(out, file);
+    let mut i = start + 1;
+    while i < out.len() {
+        if out[i] == b' ' && out[i - 1] == b']' {
+            out.splice(i..=i, *b"\\x20");
+            i += 4;
+        } else {
+            i += 1;
+        }
+    }
 }
 
 fn memrchr_slash(bytes: &[u8]) -> Option<usize> {
@@ -195,5 +233,31 @@ mod tests {
             unknown,
         );
         assert_eq!(out, b"E0101 00:00:00.000000         ???:1] ");
+    }
+
+    #[test]
+    fn parsed_callers_keep_the_header_one_line() {
+        for (file, want) in [
+            ("pkg/a.go", "pkg/a.go:7] "),
+            ("a\nb.go", "a\\nb.go:7] "),
+            ("x.go:1] y.go", "x.go:1]\\x20y.go:7] "),
+            ("]  x.go", "]\\x20 x.go:7] "),
+            ("a]b.go", "a]b.go:7] "),
+            ("a\u{85}b.go", "a\\u0085b.go:7] "),
+            ("é.go", "é.go:7] "),
+        ] {
+            let mut out = Vec::new();
+            let caller = HeaderCaller::Parsed(file, 7);
+            let pid = PidField::new(0);
+            write_header(
+                &mut out,
+                &mut HeaderCache::default(),
+                b'I',
+                (0, 0),
+                &pid,
+                caller,
+            );
+            assert_eq!(String::from_utf8_lossy(&out[30..]), want, "{file:?}");
+        }
     }
 }

@@ -31,8 +31,8 @@ use crate::value::{ErrorCauses, KeyValue, RenderedKey, Value};
 #[derive(Clone, Debug, Default)]
 pub(crate) struct JsonContext {
     /// The names joined with `.`, empty names skipped (zapr's rule), zap-escaped (escaping
-    /// each name and joining gives the escaped joined name).
-    name: CompactVec<u8, 64>,
+    /// each name and joining gives the escaped joined name); `None` writes no `"logger"`.
+    name: Option<CompactVec<u8, 64>>,
     /// `,"key":value` for each bound value, in order.
     fields: CompactVec<u8, 192>,
 }
@@ -52,7 +52,7 @@ impl JsonContext {
         for kv in key_values {
             write_field(line, text, kv);
         }
-        out.name.set(&self.name);
+        set_name(&mut out.name, self.name.as_deref());
         out.fields.set(line);
     }
 
@@ -61,13 +61,37 @@ impl JsonContext {
     pub(crate) fn with_name(&self, scratch: &mut Scratch, name: &str, out: &mut JsonContext) {
         let line = &mut scratch.line;
         line.clear();
-        line.extend_from_slice(&self.name);
-        if !self.name.is_empty() && !name.is_empty() {
+        let joined = self.name.as_deref().unwrap_or_default();
+        line.extend_from_slice(joined);
+        if !joined.is_empty() && !name.is_empty() {
             line.push(b'.');
         }
         write_zap_body_utf8(line, name);
-        out.name.set(line);
+        set_name(&mut out.name, (!line.is_empty()).then_some(&line[..]));
         out.fields.set(&self.fields);
+    }
+
+    /// Makes this the context of a record read from a log line: `name` as it was read
+    /// (an empty one too: `"logger":""` is written back as it was) and no bound fields;
+    /// `buf` is scratch space.
+    // Only the converter, which needs the `serde` feature, reads log lines.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn set_parsed(&mut self, buf: &mut Vec<u8>, name: Option<&str>) {
+        let escaped = name.map(|name| {
+            buf.clear();
+            write_zap_body_utf8(buf, name);
+            &buf[..]
+        });
+        set_name(&mut self.name, escaped);
+        self.fields.set(&[]);
+    }
+}
+
+/// Sets `name` to a copy of `to`, in place when it fits.
+fn set_name(name: &mut Option<CompactVec<u8, 64>>, to: Option<&[u8]>) {
+    match to {
+        Some(to) => name.get_or_insert_with(CompactVec::default).set(to),
+        None => *name = None,
     }
 }
 
@@ -92,9 +116,9 @@ pub(crate) fn encode(
     line.clear();
     line.extend_from_slice(b"{\"ts\":");
     write_timestamp(line, time);
-    if !ctx.name.is_empty() {
+    if let Some(name) = &ctx.name {
         line.extend_from_slice(b",\"logger\":\"");
-        line.extend_from_slice(&ctx.name);
+        line.extend_from_slice(name);
         line.push(b'"');
     }
     match (caller, record.callsite()) {
@@ -233,6 +257,7 @@ fn write_field_value(
         Value::F32(v) => write_f32_plain(line, v),
         Value::Bool(v) => line.extend_from_slice(if v { b"true" } else { b"false" }),
         Value::Null => line.extend_from_slice(b"null"),
+        Value::RawJson(json) => line.extend_from_slice(json.as_bytes()),
         Value::Display(d) => {
             let rendered = render(text, |w| write!(w, "{d}"));
             write_rendered(line, text, start, key, rendered);

@@ -12,14 +12,10 @@ mod text;
 
 // === The encoders and their inputs.
 pub(crate) use header::{HeaderCaller, PidField};
-#[cfg(feature = "serde")]
-pub(crate) use json::write_timestamp;
 pub(crate) use json::{encode as encode_json, JsonCaller, JsonContext};
 pub(crate) use text::{encode as encode_text, HeaderStyle, RenderedPairs, TextContext};
 
 // === The value-to-text kit: how one value reads in a text line.
-#[cfg(feature = "serde")]
-pub(crate) use text::write_string_form_str;
 pub(crate) use text::{render, write_value, Rendered, FMT_ERROR_MARKER};
 
 /// Reused per-thread state of the encoders.

@@ -417,6 +417,10 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
         }
         Value::Bool(v) => line.extend_from_slice(if v { b"=true" } else { b"=false" }),
         Value::Null => line.extend_from_slice(b"=null"),
+        Value::RawJson(json) => {
+            line.push(b'=');
+            line.extend_from_slice(json.as_bytes());
+        }
         Value::Error(e) => {
             let rendered = render(text, |w| write!(w, "{e}"));
             write_rendered(line, text, rendered);

@@ -93,7 +93,64 @@ fn text_after_json(rec: &ParsedRecord) -> ParsedRecord {
             }
         }
     }
+    // Pairs the text reading found twice (a key with `=` in it) are two JSON members, which
+    // klog's text writes once.
+    klog_text_reading(&mut want);
     want
+}
+
+/// What reading back the klog text line of `rec` gives: its error, logger name and pairs
+/// (in klog's order) go through klog's duplicate rule, then the first pair `err` of an error
+/// line is the error and the next pair `logger` the logger name.
+fn klog_text_reading(rec: &mut ParsedRecord) {
+    let mut pairs: Vec<(String, ParsedValue)> = Vec::new();
+    pairs.extend(
+        rec.error
+            .take()
+            .map(|e| ("err".to_string(), ParsedValue::Str(e))),
+    );
+    pairs.extend(
+        rec.logger
+            .take()
+            .map(|l| ("logger".to_string(), ParsedValue::Str(l))),
+    );
+    pairs.append(&mut rec.key_values);
+    // klog's rule: a pair whose ` key=value` repeats the earlier pair of that key is dropped,
+    // any other replaces it, at its own position. Values compare as written (a block does not
+    // show a final line break).
+    let written = |v: &ParsedValue| match v {
+        ParsedValue::Str(s) => {
+            let mut s = s.clone();
+            block_form(&mut s);
+            ParsedValue::Str(s)
+        }
+        raw => raw.clone(),
+    };
+    let mut kept: Vec<(String, ParsedValue)> = Vec::new();
+    for (key, value) in pairs {
+        match kept.iter().position(|(k, _)| *k == key) {
+            Some(i) if written(&kept[i].1) == written(&value) => {}
+            Some(i) => {
+                kept.remove(i);
+                kept.push((key, value));
+            }
+            None => kept.push((key, value)),
+        }
+    }
+    let mut pairs = kept.into_iter().peekable();
+    if matches!(rec.severity, Severity::Error | Severity::Fatal) {
+        if let Some((_, ParsedValue::Str(e))) =
+            pairs.next_if(|(k, v)| k == "err" && matches!(v, ParsedValue::Str(_)))
+        {
+            rec.error = Some(e);
+        }
+    }
+    if let Some((_, ParsedValue::Str(l))) =
+        pairs.next_if(|(k, v)| k == "logger" && matches!(v, ParsedValue::Str(_)))
+    {
+        rec.logger = Some(l);
+    }
+    rec.key_values = pairs.collect();
 }
 
 /// klog's multi-line block does not show whether the value ended with a line break; a block of
@@ -199,6 +256,18 @@ fn json_after_text(rec: &ParsedRecord) -> ParsedRecord {
     }
     if let Some(e) = &mut want.error {
         block_form(e);
+    }
+    // JSON keeps a repeated key, klog's text writes it once.
+    klog_text_reading(&mut want);
+    // Back in JSON the error of an error entry is its last string `err`.
+    let error_entry = matches!(want.severity, Severity::Error | Severity::Fatal);
+    if error_entry && want.error.is_none() {
+        let last_err = want.key_values.iter().rposition(|(k, _)| k == "err");
+        if let Some(i) = last_err.filter(|&i| matches!(want.key_values[i].1, ParsedValue::Str(_))) {
+            if let (_, ParsedValue::Str(e)) = want.key_values.remove(i) {
+                want.error = Some(e);
+            }
+        }
     }
     want.ts_millis = None;
     want.ts_unix = None;

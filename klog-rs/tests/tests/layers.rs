@@ -108,3 +108,34 @@ fn outputs_do_not_use_the_encoders() {
         found.join("\n")
     );
 }
+
+#[test]
+fn no_source_file_is_over_a_thousand_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace root");
+    let mut dirs = vec![PathBuf::from(SRC)];
+    for bridge in std::fs::read_dir(root.join("bridges")).expect("bridges/ is readable") {
+        let src = bridge.expect("directory entry").path().join("src");
+        if src.is_dir() {
+            dirs.push(src);
+        }
+    }
+    let mut long = Vec::new();
+    for dir in &dirs {
+        for (name, path) in rust_files(dir) {
+            let lines = std::fs::read_to_string(&path)
+                .expect("source file is readable")
+                .lines()
+                .count();
+            if lines > 1000 {
+                long.push(format!("{}/{name}: {lines} lines", dir.display()));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "files over 1,000 lines:\n{}",
+        long.join("\n")
+    );
+}

@@ -1,0 +1,202 @@
+//! A parsed record as the input of the crate's two encoders.
+//!
+//! The converter has no writer of its own for klog text or component-base JSON: it hands
+//! each record to `format/`, the encoders the sinks use, with what a parsed record has and a
+//! logged one does not: its time, pid and `file:line` (as the encoders' context) and values
+//! that are already JSON (as [`Value::RawJson`], written as they are). So a converted line
+//! follows every rule the sinks follow, klog's duplicate-key rule included.
+
+use std::cell::Cell;
+
+use super::object_ref::{object_ref, ObjectRef};
+use crate::format::{encode_json, encode_text, Scratch};
+use crate::format::{HeaderCaller, HeaderStyle, PidField, RenderedPairs, TextContext};
+use crate::format::{JsonCaller, JsonContext};
+use crate::parse::{ParsedRecord, ParsedValue};
+use crate::record::Record;
+use crate::value::{KObj, KeyValue, Value};
+
+/// The encoders' reusable state: buffers and a cache, so a clone starts afresh.
+#[derive(Debug, Default)]
+pub(super) struct Encoders {
+    scratch: Scratch,
+    /// The text encoder's context pairs: none (a parsed record's logger is one of its pairs).
+    no_pairs: RenderedPairs,
+    /// The JSON encoder's context: the record's logger name.
+    json: JsonContext,
+    /// The logger name `json` holds, unescaped: names repeat from record to record.
+    json_logger: Option<String>,
+}
+
+impl Clone for Encoders {
+    fn clone(&self) -> Self {
+        Encoders::default()
+    }
+}
+
+impl Encoders {
+    /// Appends `rec`, a JSON record, as a klog text line (or block of lines).
+    pub(super) fn text(&mut self, rec: &ParsedRecord, time: Option<(i64, u32)>, out: &mut Vec<u8>) {
+        // klog writes object references raw, without escaping: only those that read back as
+        // the same reference are written so; the others stay JSON. A decoded reference may
+        // own its strings, so the references live here while the pairs borrow them.
+        let mut refs = relabel(OBJECT_REFS.take());
+        refs.extend(
+            rec.key_values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (_, value))| match value {
+                    ParsedValue::Raw(raw) => object_ref(raw)
+                        .filter(ObjectRef::is_plain)
+                        .map(|obj| (i, obj)),
+                    ParsedValue::Str(_) => None,
+                }),
+        );
+        let mut next_ref = refs.iter().peekable();
+        // klog's order: the error, the logger's name, the pairs.
+        let mut kvs = relabel(PAIRS.take());
+        if let Some(err) = &rec.error {
+            kvs.push(KeyValue::from_value("err", Value::Str(err)));
+        }
+        if let Some(logger) = &rec.logger {
+            kvs.push(KeyValue::from_value("logger", Value::Str(logger)));
+        }
+        for (i, (key, value)) in rec.key_values.iter().enumerate() {
+            let value = match value {
+                ParsedValue::Str(s) => Value::Str(s),
+                ParsedValue::Raw(raw) => match next_ref.next_if(|(at, _)| *at == i) {
+                    Some((_, obj)) => Value::Object(KObj::new(&obj.namespace, &obj.name)),
+                    None => Value::RawJson(raw),
+                },
+            };
+            kvs.push(KeyValue::from_value(key, value));
+        }
+        let record = if rec.unstructured {
+            Record::unstructured(rec.severity, &rec.message)
+        } else {
+            Record::new(rec.severity, &rec.message, &kvs)
+        };
+        let caller = match &rec.file {
+            Some(file) => HeaderCaller::Parsed(file, rec.line.unwrap_or(0)),
+            None => HeaderCaller::Unknown,
+        };
+        let ctx = TextContext {
+            pid: &PidField::new(rec.pid.unwrap_or(0)),
+            caller: Some(caller),
+            context: &self.no_pairs,
+            header: HeaderStyle::Normal,
+        };
+        into(out, &mut self.scratch, |scratch| {
+            encode_text(scratch, &record, &ctx, time.unwrap_or((0, 0)));
+        });
+        PAIRS.set(relabel(kvs));
+        OBJECT_REFS.set(relabel(refs));
+    }
+
+    /// Appends `rec`, a text record, as a component-base JSON line.
+    pub(super) fn json(&mut self, rec: &ParsedRecord, time: Option<(i64, u32)>, out: &mut Vec<u8>) {
+        // component-base writes the error of an error entry after all key/values, followed by
+        // zap's details of it (`errVerbose`, `errCauses`, `errError`).
+        let details = if rec.error.is_some() {
+            rec.key_values
+                .iter()
+                .rev()
+                .take_while(|(k, _)| matches!(k.as_str(), "errVerbose" | "errCauses" | "errError"))
+                .count()
+        } else {
+            0
+        };
+        let (pairs, error_details) = rec.key_values.split_at(rec.key_values.len() - details);
+        let mut kvs = relabel(PAIRS.take());
+        kvs.extend(pairs.iter().map(json_pair));
+        if let Some(err) = &rec.error {
+            kvs.push(KeyValue::from_value("err", Value::Str(err)));
+        }
+        kvs.extend(error_details.iter().map(json_pair));
+        // Text has no V level: `"v":0`.
+        let record = Record::new(rec.severity, &rec.message, &kvs);
+        if self.json_logger != rec.logger {
+            self.json
+                .set_parsed(&mut self.scratch.line, rec.logger.as_deref());
+            self.json_logger.clone_from(&rec.logger);
+        }
+        let caller = JsonCaller {
+            short_path: rec.file.as_deref(),
+            line: rec.line.unwrap_or(0),
+        };
+        // A text record always has a time (its header's).
+        let time = time.unwrap_or((0, 0));
+        let ctx = &self.json;
+        into(out, &mut self.scratch, |scratch| {
+            encode_json(scratch, &record, ctx, Some(caller), time);
+        });
+        PAIRS.set(relabel(kvs));
+    }
+}
+
+/// Runs `encode`, which writes into `scratch.line`, and appends the result to `out`: when
+/// `out` is empty (as the binary's is for every record) by lending it to the encoder, without
+/// a copy.
+fn into(out: &mut Vec<u8>, scratch: &mut Scratch, encode: impl FnOnce(&mut Scratch)) {
+    if out.is_empty() {
+        std::mem::swap(out, &mut scratch.line);
+        encode(scratch);
+        std::mem::swap(out, &mut scratch.line);
+    } else {
+        encode(scratch);
+        out.extend_from_slice(&scratch.line);
+    }
+}
+
+/// A text pair for JSON: JSON values as they are, other text (Go `%+v` structs, `NaN`) as a
+/// string.
+#[inline]
+fn json_pair((key, value): &(String, ParsedValue)) -> KeyValue<'_> {
+    let value = match value {
+        ParsedValue::Raw(raw) if is_json(raw) => Value::RawJson(raw),
+        ParsedValue::Str(s) | ParsedValue::Raw(s) => Value::Str(s),
+    };
+    KeyValue::from_value(key, value)
+}
+
+/// Whether a text value written as is (not a Go-quoted string) is valid JSON.
+fn is_json(raw: &str) -> bool {
+    match raw.as_bytes().first() {
+        Some(b'-' | b'0'..=b'9') => crate::parse::is_json_number(raw.as_bytes()),
+        Some(b't' | b'f' | b'n') => matches!(raw, "true" | "false" | "null"),
+        // A string must decode as one (serde's IgnoredAny lets a lone surrogate `\ud800` through,
+        // which no JSON reader turns into a string).
+        Some(b'"') => serde_json::from_str::<String>(raw).is_ok(),
+        Some(b'{' | b'[') => crate::parse::is_json_value(raw.as_bytes()),
+        _ => false,
+    }
+}
+
+// === Reused vectors: the pairs of one record borrow from it, so their vectors cannot live in
+// the converter (a `Value` is not `Send`); each thread keeps one of each instead.
+
+thread_local! {
+    static PAIRS: Cell<Vec<KeyValue<'static>>> = const { Cell::new(Vec::new()) };
+    static OBJECT_REFS: Cell<Vec<(usize, ObjectRef<'static>)>> = const { Cell::new(Vec::new()) };
+}
+
+/// `items`, emptied, as a vector for other lifetimes: the standard library collects a vector
+/// of one type into one of the same layout in place, so the allocation is kept.
+fn relabel<T, U>(mut items: Vec<T>) -> Vec<U> {
+    items.clear();
+    items.into_iter().map(|_| unreachable!()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn relabel_keeps_the_allocation() {
+        let mut pairs: Vec<crate::KeyValue<'static>> = Vec::with_capacity(40);
+        pairs.push(crate::KeyValue::from_value("k", crate::Value::Null));
+        let ptr = pairs.as_ptr() as usize;
+        let relabelled: Vec<crate::KeyValue<'_>> = super::relabel(pairs);
+        assert!(relabelled.is_empty());
+        assert_eq!(relabelled.capacity(), 40);
+        assert_eq!(relabelled.as_ptr() as usize, ptr);
+    }
+}

@@ -1,0 +1,208 @@
+//! Times of parsed records (text headers have no year, JSON's `ts` is a float) and the
+//! time bounds of `--since`/`--until`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::go::time::days_from_civil;
+use crate::parse::{ParsedRecord, SourceFormat};
+
+/// Years for klog text headers, which have none: the given year or the current one for the
+/// first record, one more each time the month falls back by half a year or more (December →
+/// January).
+#[derive(Clone, Debug)]
+pub(super) struct YearInference {
+    /// `--year`: the year of the first record of each input.
+    pub(super) given: Option<i64>,
+    /// The year and month taken as "now" for the first record without a given year.
+    pub(super) now: (i64, u32),
+    /// The year and month of the last record of this input.
+    pub(super) current: Option<(i64, u32)>,
+}
+
+impl YearInference {
+    /// The record's time as Unix seconds and nanoseconds (text: with the inferred year).
+    pub(super) fn record_time(&mut self, rec: &ParsedRecord) -> Option<(i64, u32)> {
+        match rec.format {
+            SourceFormat::Json => json_time(rec),
+            SourceFormat::Text => {
+                let (month, day, hour, minute, second, micros) = rec.month_day_time?;
+                let year = self.year_for(month);
+                let secs = days_from_civil(year, month, day) * 86_400
+                    + i64::from(hour) * 3_600
+                    + i64::from(minute) * 60
+                    + i64::from(second);
+                // A header's microseconds have at most 6 digits.
+                Some((secs, micros.min(999_999) * 1_000))
+            }
+        }
+    }
+
+    fn year_for(&mut self, month: u32) -> i64 {
+        let year = match self.current {
+            None => self.given.unwrap_or_else(|| {
+                // A month later in the year than now was last year's.
+                let (year, now_month) = self.now;
+                if month > now_month {
+                    year - 1
+                } else {
+                    year
+                }
+            }),
+            Some((year, last_month)) if month + 6 <= last_month => year + 1,
+            Some((year, _)) => year,
+        };
+        self.current = Some((year, month));
+        year
+    }
+}
+
+/// The time of a JSON record.
+///
+/// component-base's `ts` is `float64(unix nanoseconds) / 1e6`, which today holds the time to
+/// about a quarter of a microsecond: the digits may stop just short of the microsecond the
+/// time began in. When the nearest whole microsecond gives exactly this `ts`, it is taken (so a
+/// time from a text header, always whole microseconds, comes back unchanged); otherwise the
+/// digits as written.
+fn json_time(rec: &ParsedRecord) -> Option<(i64, u32)> {
+    let (secs, nanos) = rec
+        .ts_unix
+        .or_else(|| rec.ts_millis.and_then(millis_to_parts))?;
+    if let Some(ms) = rec.ts_millis {
+        let total = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+        let whole_micro = (total + 500).div_euclid(1_000) * 1_000;
+        if let Ok(n) = i64::try_from(whole_micro) {
+            if n as f64 / 1e6 == ms {
+                let secs = i64::try_from(whole_micro.div_euclid(1_000_000_000)).ok()?;
+                return Some((secs, whole_micro.rem_euclid(1_000_000_000) as u32));
+            }
+        }
+    }
+    Some((secs, nanos))
+}
+
+/// Epoch milliseconds (component-base's `ts`) as Unix seconds and nanoseconds, to the
+/// nanosecond the `f64` holds.
+fn millis_to_parts(ms: f64) -> Option<(i64, u32)> {
+    // Beyond ±10^15 ms (31,000 years) the value is no time any klog wrote.
+    if !ms.is_finite() || ms.abs() > 1e15 {
+        return None;
+    }
+    let whole = ms.floor();
+    let sub_ms_nanos = ((ms - whole) * 1e6).round() as i64;
+    let whole = whole as i64;
+    let nanos_total = whole.rem_euclid(1000) * 1_000_000 + sub_ms_nanos;
+    let secs = whole.div_euclid(1000) + nanos_total / 1_000_000_000;
+    Some((secs, (nanos_total % 1_000_000_000) as u32))
+}
+
+// === Time bounds for `--since`/`--until`.
+
+/// Why [`parse_time`] rejected its input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeParseError(String);
+
+impl std::fmt::Display for TimeParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "invalid time {:?}: expected RFC 3339 (2026-11-28T09:00:00Z, 2026-11-28T10:00:00+01:00), \
+             a UTC date and time (2026-11-28 09:00[:00[.123]]) or a date (2026-11-28)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for TimeParseError {}
+
+/// Reads a time bound: RFC 3339 (`2026-11-28T09:00:00.5Z`, `…+01:00`), a UTC date and time
+/// with `T` or a space and optional seconds and fraction, or a date (midnight UTC).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let t = klog::convert::parse_time("2026-11-28T09:00:00.5Z")?;
+/// assert_eq!(t, UNIX_EPOCH + Duration::from_millis(1_795_856_400_500));
+/// assert_eq!(klog::convert::parse_time("2026-11-28 10:00:00.5+01:00")?, t);
+/// assert!(klog::convert::parse_time("yesterday").is_err());
+/// # Ok::<(), klog::convert::TimeParseError>(())
+/// ```
+pub fn parse_time(s: &str) -> Result<SystemTime, TimeParseError> {
+    parse_time_parts(s.trim())
+        .and_then(|(secs, nanos)| {
+            let since_epoch = u64::try_from(secs).ok()?;
+            UNIX_EPOCH.checked_add(Duration::new(since_epoch, nanos))
+        })
+        .ok_or_else(|| TimeParseError(s.to_string()))
+}
+
+fn parse_time_parts(s: &str) -> Option<(i64, u32)> {
+    let b = s.as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = b.get(range)?;
+        if part.iter().all(u8::is_ascii_digit) {
+            std::str::from_utf8(part).ok()?.parse().ok()
+        } else {
+            None
+        }
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
+        return None;
+    }
+    let mut secs = days_from_civil(i64::from(year), month, day) * 86_400;
+    let mut nanos = 0;
+    let mut i = 10;
+    if i < b.len() {
+        if !matches!(b[i], b'T' | b't' | b' ') {
+            return None;
+        }
+        let (hour, minute) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+        if b.get(i + 3) != Some(&b':') || hour > 23 || minute > 59 {
+            return None;
+        }
+        i += 6;
+        let mut second = 0;
+        if b.get(i) == Some(&b':') {
+            second = num(i + 1..i + 3)?;
+            if second > 59 {
+                return None;
+            }
+            i += 3;
+            if b.get(i) == Some(&b'.') {
+                i += 1;
+                let start = i;
+                while b.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+                if i == start {
+                    return None;
+                }
+                for (k, d) in b[start..i].iter().take(9).enumerate() {
+                    nanos += u32::from(d - b'0') * 10u32.pow(8 - k as u32);
+                }
+            }
+        }
+        secs += i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second);
+        match &b[i..] {
+            [] | [b'Z' | b'z'] => {}
+            [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+                let offset =
+                    i64::from(num(i + 1..i + 3)?) * 3_600 + i64::from(num(i + 4..i + 6)?) * 60;
+                secs -= if *sign == b'+' { offset } else { -offset };
+            }
+            _ => return None,
+        }
+    }
+    Some((secs, nanos))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
