@@ -60,23 +60,7 @@ fn read_members(line: &[u8], spare: &mut Spare) -> Option<ParsedRecord> {
 }
 
 fn new_record(spare: &mut Spare) -> ParsedRecord {
-    ParsedRecord {
-        format: SourceFormat::Json,
-        severity: Severity::Info,
-        verbosity: None,
-        month_day_time: None,
-        ts_millis: None,
-        ts_unix: None,
-        pid: None,
-        file: None,
-        line: None,
-        logger: None,
-        message: String::new(),
-        error: None,
-        key_values: spare.pairs(),
-        unstructured: false,
-        raw: Vec::new(),
-    }
+    spare.record(SourceFormat::Json, Severity::Info)
 }
 
 fn read_members_into(s: &str, rec: &mut ParsedRecord, spare: &mut Spare) -> Option<()> {

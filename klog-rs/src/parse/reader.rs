@@ -153,21 +153,11 @@ impl<R: BufRead> Parser<R> {
         let body = body.strip_suffix('\n').unwrap_or(body);
         let spare = &mut self.spare;
         let mut rec = ParsedRecord {
-            format: SourceFormat::Text,
-            severity: h.severity,
-            verbosity: None,
             month_day_time: Some(h.mdt),
-            ts_millis: None,
-            ts_unix: None,
             pid: h.pid,
             file: Some(spare.string(&s[h.file])),
             line: Some(h.line),
-            logger: None,
-            message: String::new(),
-            error: None,
-            key_values: spare.pairs(),
-            unstructured: false,
-            raw: Vec::new(),
+            ..spare.record(SourceFormat::Text, h.severity)
         };
         if !body.starts_with('"') {
             rec.message = spare.string(body);

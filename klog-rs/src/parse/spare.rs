@@ -1,6 +1,7 @@
 //! Recycled buffers: what a streaming converter gives back is reused for the next records.
 
-use super::{ParsedLine, ParsedRecord, ParsedValue};
+use super::{ParsedLine, ParsedRecord, ParsedValue, SourceFormat};
+use crate::record::Severity;
 
 /// Buffers of records given back with [`Parser::recycle`](super::Parser::recycle), reused
 /// for the next records: a converter streaming millions of lines then allocates next to
@@ -26,6 +27,27 @@ impl Spare {
                 spare
             }
             None => s.to_string(),
+        }
+    }
+
+    /// An empty record of `format` and `severity`, its buffers taken from the spares.
+    pub(super) fn record(&mut self, format: SourceFormat, severity: Severity) -> ParsedRecord {
+        ParsedRecord {
+            format,
+            severity,
+            verbosity: None,
+            month_day_time: None,
+            ts_millis: None,
+            ts_unix: None,
+            pid: None,
+            file: None,
+            line: None,
+            logger: None,
+            message: String::new(),
+            error: None,
+            key_values: self.pairs(),
+            unstructured: false,
+            raw: Vec::new(),
         }
     }
 
