@@ -465,7 +465,7 @@ fn klog_records_reach_log_with_their_fields() {
         *keep.0.lock().unwrap(),
         [
             format!("ERROR equivalence equivalence.rs:{line} [Failed to sync] logger=ctrl err=connection refused node=worker-1 key=a attempt=3"),
-            format!("INFO equivalence equivalence.rs:{} [Retrying] logger=ctrl v=2 node=worker-1", line + 1),
+            format!("DEBUG equivalence equivalence.rs:{} [Retrying] logger=ctrl v=2 node=worker-1", line + 1),
         ]
     );
 }

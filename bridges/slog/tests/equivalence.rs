@@ -460,7 +460,7 @@ fn klog_records_reach_slog_with_their_fields() {
         lines[0]
     );
     assert!(
-        lines[1].ends_with(" INFO Retrying, node: worker-1, logger: ctrl, v: 2"),
+        lines[1].ends_with(" DEBG Retrying, node: worker-1, logger: ctrl, v: 2"),
         "{}",
         lines[1]
     );
