@@ -5,7 +5,8 @@ use std::error::Error;
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use klog::{KeyValue, Logger, Record, Severity, Value};
+use klog::bridge::{self, debug_text, render_into, Direction, OwnedError, OwnedValue};
+use klog::{Callsite, KeyValue, Logger, Record, Severity, Value};
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
 use tracing::span;
@@ -14,10 +15,7 @@ use tracing::{Event, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Filter, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::callsites::{self, CallsiteInfo};
-use crate::guard::{self, Bridging};
 use crate::klog_level;
-use crate::values::{debug_text, render_into, OwnedError, OwnedValue};
 
 /// A [`tracing_subscriber::Layer`] that writes tracing events through a klog
 /// [`Logger`]: klog text or Kubernetes JSON, with klog's outputs, `-v` and `-vmodule`.
@@ -156,24 +154,56 @@ impl KlogFilter {
 
 // === the decision ===
 
+/// A call site's file (`""` when unknown), as one `'static` address: the kit's interner
+/// keys call sites by their strings' addresses.
+static NO_FILE: &str = "";
+
+/// The location klog knows a tracing call site by.
+fn location<'a>(metadata: &Metadata<'a>) -> (&'a str, u32, &'a str) {
+    (
+        metadata.file().unwrap_or(NO_FILE),
+        metadata.line().unwrap_or(0),
+        metadata.module_path().unwrap_or(NO_FILE),
+    )
+}
+
+/// The klog call site of a tracing call site: the kit's, kept for the program's
+/// lifetime, or (once the kit keeps no more) one made in `made`.
+fn klog_callsite<'a>(
+    metadata: &'static Metadata<'static>,
+    made: &'a mut Option<Callsite>,
+) -> &'a Callsite {
+    let (file, line, module) = location(metadata);
+    match bridge::intern_callsite(file, line, module) {
+        Some(callsite) => callsite,
+        None => made.insert(Callsite::new(file, line, module)),
+    }
+}
+
+/// Whether the call site has a `v` field (its level is known only per event).
+fn has_v(metadata: &Metadata<'_>) -> bool {
+    metadata.fields().field("v").is_some()
+}
+
 /// Whether klog writes what the call site of `metadata` logs through `base`.
-fn callsite_enabled(base: &Logger, info: &CallsiteInfo, metadata: &Metadata<'_>) -> bool {
+fn callsite_enabled(base: &Logger, callsite: &Callsite, metadata: &Metadata<'_>) -> bool {
     if base.sink().is_none() {
         return false;
     }
-    if info.has_v && metadata.is_event() {
+    if metadata.is_event() && has_v(metadata) {
         // The level is the value of the `v` field: decided per event.
         return true;
     }
     match klog_level(*metadata.level()) {
         (Severity::Error | Severity::Fatal, _) => true,
-        (_, v) => base.enabled_for(&info.klog, base.level().saturating_add(v)),
+        (_, v) => base.enabled_for(callsite, base.level().saturating_add(v)),
     }
 }
 
 fn register(base: &Logger, metadata: &'static Metadata<'static>) -> Interest {
-    let enabled =
-        guard::while_filtering(|| callsite_enabled(base, callsites::info(metadata), metadata));
+    let mut made = None;
+    let callsite = klog_callsite(metadata, &mut made);
+    let enabled = bridge::while_filtering(|| callsite_enabled(base, callsite, metadata));
     if enabled {
         Interest::always()
     } else if klog::vmodule().is_some() {
@@ -186,9 +216,10 @@ fn register(base: &Logger, metadata: &'static Metadata<'static>) -> Interest {
 }
 
 fn enabled(base: &Logger, metadata: &Metadata<'_>) -> bool {
-    match callsites::cached(metadata) {
-        Some(info) => guard::while_filtering(|| callsite_enabled(base, info, metadata)),
-        // Not registered through this layer: let the event through, `on_event` decides.
+    let (file, line, module) = location(metadata);
+    match bridge::find_callsite(file, line, module) {
+        Some(callsite) => bridge::while_filtering(|| callsite_enabled(base, callsite, metadata)),
+        // Not registered through a layer: let the event through, `on_event` decides.
         None => true,
     }
 }
@@ -196,7 +227,7 @@ fn enabled(base: &Logger, metadata: &Metadata<'_>) -> bool {
 /// The most verbose tracing level `base` can write: what `-v` and the sink's own
 /// threshold enable, raised by the highest `-vmodule` level.
 fn level_hint(base: &Logger) -> Option<LevelFilter> {
-    guard::while_filtering(|| level_hint_of(base))
+    bridge::while_filtering(|| level_hint_of(base))
 }
 
 fn level_hint_of(base: &Logger) -> Option<LevelFilter> {
@@ -207,16 +238,21 @@ fn level_hint_of(base: &Logger) -> Option<LevelFilter> {
     let on = |v: i32| {
         base.v(v).enabled() || vmodule_max.is_some_and(|max| base.level().saturating_add(v) <= max)
     };
-    Some(if on(5) {
-        LevelFilter::TRACE
-    } else if on(4) {
-        LevelFilter::DEBUG
-    } else if on(0) {
-        LevelFilter::INFO
-    } else {
-        // Warnings follow the logger's level too; errors are always written.
-        LevelFilter::ERROR
-    })
+    let verbose = [
+        (bridge::Level::Trace, LevelFilter::TRACE),
+        (bridge::Level::Debug, LevelFilter::DEBUG),
+        (bridge::Level::Info, LevelFilter::INFO),
+    ];
+    Some(
+        verbose
+            .into_iter()
+            .find(|(level, _)| on(level.to_klog().1))
+            .map_or(
+                // Warnings follow the logger's level too; errors are always written.
+                LevelFilter::ERROR,
+                |(_, filter)| filter,
+            ),
+    )
 }
 
 impl<S: Subscriber> Layer<S> for KlogFilter {
@@ -440,23 +476,12 @@ thread_local! {
 /// Runs `f` with this thread's scratch, or a fresh one when it is in use (a `Debug` that
 /// emits an event while it is being rendered).
 fn with_scratch<R>(f: impl FnOnce(&mut EventScratch) -> R) -> R {
-    let mut f = Some(f);
-    let reused = SCRATCH
-        .try_with(|cell| {
-            let mut scratch = cell.try_borrow_mut().ok()?;
-            let f = f.take()?;
-            scratch.clear();
-            let result = f(&mut scratch);
-            scratch.trim();
-            Some(result)
-        })
-        .ok()
-        .flatten();
-    match (reused, f) {
-        (Some(result), _) => result,
-        (None, Some(f)) => f(&mut EventScratch::default()),
-        (None, None) => unreachable!("`f` is taken only when the scratch is used"),
-    }
+    bridge::with_thread_buffer(&SCRATCH, |scratch| {
+        scratch.clear();
+        let result = f(scratch);
+        scratch.trim();
+        result
+    })
 }
 
 /// Copies an event's fields into the scratch.
@@ -574,7 +599,7 @@ fn v_level(v: i64) -> i32 {
 /// Writes the event in `scratch` through `logger`.
 fn write(
     logger: &Logger,
-    info: &CallsiteInfo,
+    callsite: Option<&Callsite>,
     severity: Severity,
     level: i32,
     scratch: &EventScratch,
@@ -589,7 +614,7 @@ fn write(
     };
     let event = Written {
         logger,
-        info,
+        callsite,
         severity,
         level,
         scratch,
@@ -612,7 +637,9 @@ fn write(
 /// An event about to be written.
 struct Written<'a> {
     logger: &'a Logger,
-    info: &'a CallsiteInfo,
+    /// The call site, when the tracing metadata has a file (else the header shows an
+    /// unknown caller).
+    callsite: Option<&'a Callsite>,
     severity: Severity,
     level: i32,
     scratch: &'a EventScratch,
@@ -640,10 +667,12 @@ impl Written<'_> {
         if !matches!(self.severity, Severity::Error | Severity::Fatal) {
             record = record.with_verbosity(self.level);
         }
-        if self.info.has_file {
-            record = record.with_callsite(&self.info.klog);
+        if let Some(callsite) = self.callsite {
+            record = record.with_callsite(callsite);
         }
-        let _bridging = Bridging::enter();
+        // Set for what the write reaches (a `TracingSink` drops it), also when an outer
+        // bridge set it already: the layer itself never drops.
+        let _forwarding = bridge::enter(Direction::IntoKlog);
         self.logger.log(&record);
     }
 }
@@ -709,10 +738,11 @@ where
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let metadata = event.metadata();
-        let info = callsites::info(metadata);
+        let mut made = None;
+        let callsite = klog_callsite(metadata, &mut made);
         let (severity, mut v) = klog_level(*metadata.level());
         let is_error = matches!(severity, Severity::Error | Severity::Fatal);
-        if info.has_v && !is_error {
+        if !is_error && has_v(metadata) {
             let mut field = VField(None);
             event.record(&mut field);
             if let Some(n) = field.0 {
@@ -727,14 +757,15 @@ where
         let enabled = if is_error {
             logger.sink().is_some()
         } else {
-            logger.enabled_for(&info.klog, level)
+            logger.enabled_for(callsite, level)
         };
         if !enabled {
             return;
         }
         with_scratch(|scratch| {
             event.record(&mut EventVisitor(scratch));
-            write(logger, info, severity, level, scratch);
+            let callsite = metadata.file().is_some().then_some(callsite);
+            write(logger, callsite, severity, level, scratch);
         });
     }
 }
