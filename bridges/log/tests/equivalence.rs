@@ -10,40 +10,16 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use klog::{KObj, KeyValue, Logger, SharedBuffer, TextSink, Value};
+use klog::bridge::Level;
+use klog::{KObj, KeyValue, Logger, SharedBuffer, Value};
+use klog_bridge_test_support::{
+    assert_into_klog, assert_out_of_klog, json_logger, log_fatal_and_unstructured, sync_error,
+    text_logger, v3_logger, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
+};
 use klog_log::{KlogLog, LogSink};
-
-const TIME: u64 = 1_704_164_645;
-
-fn text_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
-    let mut builder = TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
-        .pid(4242)
-        .verbosity(10);
-    if pin_caller {
-        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
-    }
-    builder.build_logger()
-}
-
-fn json_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
-    let mut builder = klog::JsonSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
-        .verbosity(10);
-    if pin_caller {
-        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
-    }
-    builder.build_logger()
-}
-
-fn sync_error() -> std::io::Error {
-    std::io::Error::other("connection refused")
-}
 
 /// One event, as a klog call and as the `log` call that means the same.
 struct Event {
@@ -315,13 +291,7 @@ fn log_call_sites_become_klog_call_sites() {
 #[test]
 fn verbosity_follows_the_klog_logger() {
     let out = SharedBuffer::default();
-    let logger = TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH)
-        .pid(1)
-        .fixed_caller(Some("a.rs"), 1)
-        .verbosity(3)
-        .build_logger();
+    let logger = v3_logger(&out);
     common::use_backend(Arc::new(KlogLog::new(logger.clone())));
     log::debug!("debug is V4: hidden");
     log::debug!(v = 3; "debug with v 3: shown");
@@ -336,13 +306,7 @@ fn verbosity_follows_the_klog_logger() {
     let meta = |level| log::Metadata::builder().level(level).build();
     assert!(log::Log::enabled(&*backend, &meta(log::Level::Info)));
     assert!(!log::Log::enabled(&*backend, &meta(log::Level::Debug)));
-    assert_eq!(
-        out.to_string(),
-        "I0101 00:00:00.000000       1 a.rs:1] \"debug with v 3: shown\"\n\
-         I0101 00:00:00.000000       1 a.rs:1] \"info: shown\"\n\
-         I0101 00:00:00.000000       1 a.rs:1] \"V2 with v 1: shown\"\n\
-         E0101 00:00:00.000000       1 a.rs:1] \"errors ignore verbosity\" v=9\n"
-    );
+    assert_eq!(out.to_string(), V3_WRITTEN);
 }
 
 /// The differences the crate documents.
@@ -395,21 +359,8 @@ fn untyped_values_cross_as_strings() {
 fn fatal_and_unstructured_records_are_mapped() {
     let out = SharedBuffer::default();
     common::use_backend(Arc::new(KlogLog::new(text_logger(&out, true))));
-    let logger = LogSink::new().into_logger();
-    logger.log(&klog::Record::new(
-        klog::Severity::Fatal,
-        "Cannot start",
-        &[],
-    ));
-    logger.log(&klog::Record::unstructured(
-        klog::Severity::Info,
-        "plain text",
-    ));
-    assert_eq!(
-        out.to_string(),
-        "E0102 03:04:05.000000    4242 pods.rs:42] \"Cannot start\"\n\
-         I0102 03:04:05.000000    4242 pods.rs:42] \"plain text\"\n"
-    );
+    log_fatal_and_unstructured(&LogSink::new().into_logger());
+    assert_eq!(out.to_string(), FATAL_AND_UNSTRUCTURED);
 }
 
 /// What a plain `log` backend receives from klog.
@@ -476,4 +427,80 @@ fn backends_and_sinks_are_debug_send_sync() {
     assert_traits::<KlogLog>();
     assert_traits::<LogSink>();
     assert!(format!("{:?}", LogSink::default()).starts_with("LogSink"));
+}
+
+// === the level table ===
+
+fn kit_level(level: log::Level) -> Level {
+    match level {
+        log::Level::Error => Level::Error,
+        log::Level::Warn => Level::Warn,
+        log::Level::Info => Level::Info,
+        log::Level::Debug => Level::Debug,
+        log::Level::Trace => Level::Trace,
+    }
+}
+
+fn log_level(level: Level) -> log::Level {
+    match level {
+        Level::Error => log::Level::Error,
+        Level::Warn => log::Level::Warn,
+        Level::Info => log::Level::Info,
+        Level::Debug => log::Level::Debug,
+        Level::Trace => log::Level::Trace,
+    }
+}
+
+/// Keeps each record's level and `v` key.
+#[derive(Default)]
+struct Levels(Mutex<Vec<(log::Level, Option<i64>)>>);
+
+impl log::Log for Levels {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        let v = record
+            .key_values()
+            .get(log::kv::Key::from_str("v"))
+            .and_then(|v| v.to_i64());
+        self.0.lock().unwrap().push((record.level(), v));
+    }
+    fn flush(&self) {}
+}
+
+#[test]
+fn klog_records_reach_log_at_the_kits_levels() {
+    let levels = Arc::new(Levels::default());
+    let logger = LogSink::with_log(levels.clone()).into_logger();
+    klog::info!(v: 2, logger, "Retrying");
+    assert_eq!(
+        levels.0.lock().unwrap().pop(),
+        Some((log::Level::Debug, Some(2))),
+        "a V2 record is a debug record"
+    );
+    assert_out_of_klog(|severity, v| {
+        logger.log(&klog::Record::new(severity, "m", &[]).with_verbosity(v));
+        let (level, v) = levels.0.lock().unwrap().pop().expect("forwarded");
+        (kit_level(level), v)
+    });
+    assert_eq!(klog_log::max_level_for(2), log::LevelFilter::Debug);
+}
+
+#[test]
+fn log_records_reach_klog_at_the_kits_levels() {
+    let logger = klog::testing::logger_with_verbosity(10);
+    let backend = KlogLog::new(logger.logger().clone());
+    assert_into_klog(|level, v| {
+        let kvs = v.map(|v| [("v", log::kv::Value::from(v))]);
+        let record = log::Record::builder()
+            .level(log_level(level))
+            .args(format_args!("m"))
+            .key_values(&kvs)
+            .build();
+        log::Log::log(&backend, &record);
+        let entry = logger.entries().pop().expect("written");
+        (entry.severity, entry.verbosity)
+    });
+    assert!(logger.entries().iter().all(|e| e.call.is_empty()));
 }

@@ -8,37 +8,17 @@
 //! too (a slog call is on another line than its klog twin), while the round trip keeps
 //! the real call site: it must survive the trip.
 
-use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use klog::{KObj, KeyValue, Logger, SharedBuffer, TextSink, Value};
+use klog::bridge::Level;
+use klog::{KObj, KeyValue, Logger, SharedBuffer, Value};
+use klog_bridge_test_support::{
+    assert_into_klog, assert_out_of_klog, json_logger, log_fatal_and_unstructured, sync_error,
+    text_logger, v3_logger, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
+};
 use klog_slog::{KlogDrain, SlogSink};
 use slog::{o, Drain};
-
-const TIME: u64 = 1_704_164_645;
-
-fn text_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
-    let mut builder = TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
-        .pid(4242)
-        .verbosity(10);
-    if pin_caller {
-        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
-    }
-    builder.build_logger()
-}
-
-fn json_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
-    let mut builder = klog::JsonSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
-        .verbosity(10);
-    if pin_caller {
-        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
-    }
-    builder.build_logger()
-}
 
 fn slog_root(logger: Logger) -> slog::Logger {
     slog::Logger::root(KlogDrain::new(logger).fuse(), o!())
@@ -47,10 +27,6 @@ fn slog_root(logger: Logger) -> slog::Logger {
 /// klog through slog and back: `SlogSink` → slog → `KlogDrain` → `logger`.
 fn round_trip(logger: Logger) -> Logger {
     SlogSink::new(slog_root(logger)).into_logger()
-}
-
-fn sync_error() -> std::io::Error {
-    std::io::Error::other("connection refused")
 }
 
 /// One event, as a klog call and as the slog call that means the same.
@@ -328,13 +304,7 @@ fn slog_call_sites_become_klog_call_sites() {
 #[test]
 fn verbosity_follows_the_klog_logger() {
     let out = SharedBuffer::default();
-    let logger = TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH)
-        .pid(1)
-        .fixed_caller(Some("a.rs"), 1)
-        .verbosity(3)
-        .build_logger();
+    let logger = v3_logger(&out);
     let log = slog_root(logger.clone());
     slog::debug!(log, "debug is V4: hidden");
     slog::debug!(log, "debug with v 3: shown"; "v" => 3);
@@ -347,13 +317,7 @@ fn verbosity_follows_the_klog_logger() {
     slog::error!(log, "errors ignore verbosity"; "v" => 9);
     assert!(slog::Drain::is_enabled(&log, slog::Level::Info));
     assert!(!slog::Drain::is_enabled(&log, slog::Level::Debug));
-    assert_eq!(
-        out.to_string(),
-        "I0101 00:00:00.000000       1 a.rs:1] \"debug with v 3: shown\"\n\
-         I0101 00:00:00.000000       1 a.rs:1] \"info: shown\"\n\
-         I0101 00:00:00.000000       1 a.rs:1] \"V2 with v 1: shown\"\n\
-         E0101 00:00:00.000000       1 a.rs:1] \"errors ignore verbosity\" v=9\n"
-    );
+    assert_eq!(out.to_string(), V3_WRITTEN);
 }
 
 /// The differences the crate documents: values slog has no type for cross as strings.
@@ -418,21 +382,8 @@ fn object_references_are_strings_in_json() {
 #[test]
 fn fatal_and_unstructured_records_are_mapped() {
     let out = SharedBuffer::default();
-    let logger = round_trip(text_logger(&out, true));
-    logger.log(&klog::Record::new(
-        klog::Severity::Fatal,
-        "Cannot start",
-        &[],
-    ));
-    logger.log(&klog::Record::unstructured(
-        klog::Severity::Info,
-        "plain text",
-    ));
-    assert_eq!(
-        out.to_string(),
-        "E0102 03:04:05.000000    4242 pods.rs:42] \"Cannot start\"\n\
-         I0102 03:04:05.000000    4242 pods.rs:42] \"plain text\"\n"
-    );
+    log_fatal_and_unstructured(&round_trip(text_logger(&out, true)));
+    assert_eq!(out.to_string(), FATAL_AND_UNSTRUCTURED);
 }
 
 #[test]
@@ -473,4 +424,97 @@ fn drains_and_sinks_are_debug_send_sync() {
     assert_traits::<SlogSink>();
     let sink = Arc::new(SlogSink::new(slog::Logger::root(slog::Discard, o!())));
     assert!(format!("{sink:?}").starts_with("SlogSink"));
+}
+
+// === the level table ===
+
+fn kit_level(level: slog::Level) -> Level {
+    match level {
+        slog::Level::Critical | slog::Level::Error => Level::Error,
+        slog::Level::Warning => Level::Warn,
+        slog::Level::Info => Level::Info,
+        slog::Level::Debug => Level::Debug,
+        slog::Level::Trace => Level::Trace,
+    }
+}
+
+/// A record's level and `v` key.
+type Seen = (slog::Level, Option<i64>);
+
+/// Keeps each record's level and `v` key.
+#[derive(Clone, Default)]
+struct Levels(Arc<Mutex<Vec<Seen>>>);
+
+struct FindV(Option<i64>);
+
+impl slog::Serializer for FindV {
+    fn emit_arguments(&mut self, _: slog::Key, _: &std::fmt::Arguments<'_>) -> slog::Result {
+        Ok(())
+    }
+    fn emit_i32(&mut self, key: slog::Key, value: i32) -> slog::Result {
+        if key == "v" {
+            self.0 = Some(i64::from(value));
+        }
+        Ok(())
+    }
+}
+
+impl Drain for Levels {
+    type Ok = ();
+    type Err = slog::Never;
+    fn log(&self, record: &slog::Record<'_>, _: &slog::OwnedKVList) -> Result<(), slog::Never> {
+        let mut v = FindV(None);
+        let _ = slog::KV::serialize(&record.kv(), record, &mut v);
+        self.0.lock().unwrap().push((record.level(), v.0));
+        Ok(())
+    }
+}
+
+#[test]
+fn klog_records_reach_slog_at_the_kits_levels() {
+    let levels = Levels::default();
+    let logger = SlogSink::new(slog::Logger::root(levels.clone(), o!())).into_logger();
+    klog::info!(v: 2, logger, "Retrying");
+    assert_eq!(
+        levels.0.lock().unwrap().pop(),
+        Some((slog::Level::Debug, Some(2))),
+        "a V2 record is a debug record"
+    );
+    assert_out_of_klog(|severity, v| {
+        logger.log(&klog::Record::new(severity, "m", &[]).with_verbosity(v));
+        let (level, v) = levels.0.lock().unwrap().pop().expect("forwarded");
+        // slog's own level for fatal records.
+        assert_eq!(
+            level == slog::Level::Critical,
+            severity == klog::Severity::Fatal
+        );
+        (kit_level(level), v)
+    });
+}
+
+#[test]
+fn slog_records_reach_klog_at_the_kits_levels() {
+    let logger = klog::testing::logger_with_verbosity(10);
+    let log = slog_root(logger.logger().clone());
+    assert_into_klog(|level, v| {
+        match (level, v) {
+            (Level::Error, _) => slog::error!(log, "m"),
+            (Level::Warn, None) => slog::warn!(log, "m"),
+            (Level::Warn, Some(v)) => slog::warn!(log, "m"; "v" => v),
+            (Level::Info, None) => slog::info!(log, "m"),
+            (Level::Info, Some(v)) => slog::info!(log, "m"; "v" => v),
+            (Level::Debug, None) => slog::debug!(log, "m"),
+            (Level::Debug, Some(v)) => slog::debug!(log, "m"; "v" => v),
+            (Level::Trace, None) => slog::trace!(log, "m"),
+            (Level::Trace, Some(v)) => slog::trace!(log, "m"; "v" => v),
+        }
+        let entry = logger.entries().pop().expect("written");
+        (entry.severity, entry.verbosity)
+    });
+    slog::crit!(log, "m");
+    assert_eq!(
+        logger.entries().pop().unwrap().severity,
+        klog::Severity::Error
+    );
+    assert!(logger.entries().iter().all(|e| e.call.is_empty()));
 }
