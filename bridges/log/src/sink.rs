@@ -70,14 +70,10 @@ pub struct LogSink {
     backend: Option<Arc<dyn Log>>,
     name: Option<Arc<str>>,
     bound: Arc<[(Box<str>, OwnedValue)]>,
-    /// Lets klog's fast check pass records up to [`FAST_CHECK_MAX_V`] to `log`, which
+    /// Lets klog's fast check pass records up to [`DEFAULT_MAX_VERBOSITY`](bridge::DEFAULT_MAX_VERBOSITY) to `log`, which
     /// decides, while this sink or one derived from it lives.
     threshold: Arc<klog::bridge::ThresholdRegistration>,
 }
-
-/// The highest V level klog's fast check passes on to `log` (V4 is its debug, V5 and up its
-/// trace).
-const FAST_CHECK_MAX_V: i32 = 10;
 
 impl fmt::Debug for LogSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -109,7 +105,7 @@ impl LogSink {
             backend: None,
             name: None,
             bound: Arc::new([]),
-            threshold: Arc::new(klog::bridge::register_threshold(FAST_CHECK_MAX_V)),
+            threshold: Arc::new(bridge::register_threshold(bridge::DEFAULT_MAX_VERBOSITY)),
         }
     }
 
@@ -259,14 +255,10 @@ impl Sink for LogSink {
     }
 
     fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-        // klog joins every name with `.`, empty ones included.
-        let joined = match &self.name {
-            Some(prefix) => format!("{prefix}.{name}"),
-            None => name.to_owned(),
-        };
+        let joined = bridge::join_name(self.name.as_deref(), name);
         Arc::new(LogSink {
             backend: self.backend.clone(),
-            name: Some(joined.into()),
+            name: Some(joined),
             bound: self.bound.clone(),
             threshold: self.threshold.clone(),
         })

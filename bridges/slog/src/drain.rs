@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use klog::bridge::{self, Direction};
-use klog::{Callsite, KeyValue, Logger, Record, Severity, Value};
+use klog::{Callsite, KeyValue, Logger, Severity, Value};
 use slog::{Key, Level, OwnedKVList, Serializer, KV};
 
 /// Derived loggers kept per drain (one per distinct name and `o!` values); when full, the
@@ -265,15 +265,10 @@ impl slog::Drain for KlogDrain {
             let message = c.static_message.unwrap_or(&c.message);
             let error = c.error.then_some(&c.error_text as &(dyn Error + 'static));
             c.with_pairs(&c.items[c.bound..], |pairs| {
-                let mut klog_record = Record::new(severity, message, pairs).with_error(error);
-                if verbose {
-                    klog_record = klog_record.with_verbosity(level);
-                }
-                if let Some(callsite) = callsite {
-                    klog_record = klog_record.with_callsite(callsite);
-                }
+                let record =
+                    bridge::record_into_klog(severity, message, pairs, error, level, callsite);
                 if let Some(_forwarding) = bridge::enter(Direction::IntoKlog) {
-                    logger.log(&klog_record);
+                    logger.log(&record);
                 }
             });
         });

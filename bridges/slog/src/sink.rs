@@ -65,14 +65,10 @@ use slog::{Key, Level, RecordLocation, RecordStatic, Serializer, KV};
 pub struct SlogSink {
     logger: slog::Logger,
     name: Option<Arc<str>>,
-    /// Lets klog's fast check pass records up to [`FAST_CHECK_MAX_V`] to slog, which decides,
+    /// Lets klog's fast check pass records up to [`DEFAULT_MAX_VERBOSITY`](bridge::DEFAULT_MAX_VERBOSITY) to slog, which decides,
     /// while this sink or one derived from it lives.
     threshold: Arc<klog::bridge::ThresholdRegistration>,
 }
-
-/// The highest V level klog's fast check passes on to the slog logger (V4 is slog's debug,
-/// V5 and up its trace).
-const FAST_CHECK_MAX_V: i32 = 10;
 
 impl fmt::Debug for SlogSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -95,7 +91,7 @@ impl SlogSink {
         SlogSink {
             logger,
             name: None,
-            threshold: Arc::new(klog::bridge::register_threshold(FAST_CHECK_MAX_V)),
+            threshold: Arc::new(bridge::register_threshold(bridge::DEFAULT_MAX_VERBOSITY)),
         }
     }
 
@@ -206,14 +202,10 @@ impl Sink for SlogSink {
     }
 
     fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-        // klog joins every name with `.`, empty ones included.
-        let joined = match &self.name {
-            Some(prefix) => format!("{prefix}.{name}"),
-            None => name.to_owned(),
-        };
+        let joined = bridge::join_name(self.name.as_deref(), name);
         Arc::new(SlogSink {
             logger: self.logger.clone(),
-            name: Some(joined.into()),
+            name: Some(joined),
             threshold: self.threshold.clone(),
         })
     }

@@ -5,8 +5,8 @@ use std::error::Error;
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use klog::bridge::{self, debug_text, render_into, Direction, OwnedError, OwnedValue};
-use klog::{Callsite, KeyValue, Logger, Record, Severity, Value};
+use klog::bridge::{self, render_into, Direction, OwnedError, OwnedValue};
+use klog::{Callsite, KeyValue, Logger, Severity, Value};
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
 use tracing::span;
@@ -339,10 +339,58 @@ fn derive(named: &Logger, fields: &[(&'static str, OwnedValue)]) -> Logger {
     named.with_values(&kvs)
 }
 
-/// Collects span fields as owned values; a field recorded again replaces its value.
-struct SpanVisitor<'a>(&'a mut Vec<(&'static str, OwnedValue)>);
+/// Where [`Visitor`] puts each kind of field value: tracing's `Visit` is implemented
+/// once, for span fields and event fields alike.
+trait FieldSink {
+    /// A string, or a `Debug` value (tracing's `%` arrives as one) that `write` renders.
+    fn text(&mut self, field: &Field, write: impl FnOnce(&mut String));
+    fn bytes(&mut self, field: &Field, value: &[u8]);
+    /// A number or a boolean.
+    fn scalar(&mut self, field: &Field, value: Value<'static>);
+    fn error(&mut self, field: &Field, value: &(dyn Error + 'static));
+}
 
-impl SpanVisitor<'_> {
+/// Visits a span's or an event's fields into a [`FieldSink`].
+struct Visitor<T>(T);
+
+impl<T: FieldSink> Visit for Visitor<T> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0
+            .text(field, |buf| render_into(buf, |w| write!(w, "{value:?}")));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.text(field, |buf| buf.push_str(value));
+    }
+    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+        self.0.bytes(field, value);
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.0.scalar(field, Value::I64(value));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.scalar(field, Value::U64(value));
+    }
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.0.scalar(field, Value::I128(value));
+    }
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.0.scalar(field, Value::U128(value));
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.0.scalar(field, Value::F64(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.0.scalar(field, Value::Bool(value));
+    }
+    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+        self.0.error(field, value);
+    }
+}
+
+/// Collects span fields as owned values; a field recorded again replaces its value.
+struct SpanFields<'a>(&'a mut Vec<(&'static str, OwnedValue)>);
+
+impl SpanFields<'_> {
     fn set(&mut self, field: &Field, value: OwnedValue) {
         set_field(self.0, field.name(), value);
     }
@@ -355,35 +403,21 @@ fn set_field(fields: &mut Vec<(&'static str, OwnedValue)>, key: &'static str, va
     }
 }
 
-impl Visit for SpanVisitor<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.set(field, OwnedValue::Str(debug_text(value).into_boxed_str()));
+impl FieldSink for SpanFields<'_> {
+    fn text(&mut self, field: &Field, write: impl FnOnce(&mut String)) {
+        let mut text = String::new();
+        write(&mut text);
+        self.set(field, OwnedValue::Str(text.into_boxed_str()));
     }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.set(field, OwnedValue::Str(value.into()));
-    }
-    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+    fn bytes(&mut self, field: &Field, value: &[u8]) {
         self.set(field, OwnedValue::Bytes(value.into()));
     }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.set(field, OwnedValue::I64(value));
+    fn scalar(&mut self, field: &Field, value: Value<'static>) {
+        if let Some(owned) = OwnedValue::typed(value) {
+            self.set(field, owned);
+        }
     }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.set(field, OwnedValue::U64(value));
-    }
-    fn record_i128(&mut self, field: &Field, value: i128) {
-        self.set(field, OwnedValue::I128(value));
-    }
-    fn record_u128(&mut self, field: &Field, value: u128) {
-        self.set(field, OwnedValue::U128(value));
-    }
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.set(field, OwnedValue::F64(value));
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.set(field, OwnedValue::Bool(value));
-    }
-    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+    fn error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
         self.set(
             field,
             OwnedValue::Error(Box::new(OwnedError::snapshot(value))),
@@ -398,13 +432,9 @@ impl Visit for SpanVisitor<'_> {
 enum Slot {
     Text(usize, usize),
     Bytes(usize, usize),
-    I64(i64),
-    U64(u64),
-    I128(i128),
-    U128(u128),
-    F64(f64),
-    Bool(bool),
     Error(usize),
+    /// A number or a boolean.
+    Scalar(Value<'static>),
 }
 
 /// Per-thread buffers an event's fields are copied into (reused: no allocation once
@@ -455,12 +485,7 @@ impl EventScratch {
         match slot {
             Slot::Text(start, end) => Value::Str(self.text_of((start, end))),
             Slot::Bytes(start, end) => Value::Bytes(self.bytes.get(start..end).unwrap_or_default()),
-            Slot::I64(v) => Value::I64(v),
-            Slot::U64(v) => Value::U64(v),
-            Slot::I128(v) => Value::I128(v),
-            Slot::U128(v) => Value::U128(v),
-            Slot::F64(v) => Value::F64(v),
-            Slot::Bool(v) => Value::Bool(v),
+            Slot::Scalar(value) => value,
             Slot::Error(i) => match self.errors.get(i) {
                 Some(e) => Value::Error(e),
                 None => Value::Null,
@@ -485,9 +510,9 @@ fn with_scratch<R>(f: impl FnOnce(&mut EventScratch) -> R) -> R {
 }
 
 /// Copies an event's fields into the scratch.
-struct EventVisitor<'a>(&'a mut EventScratch);
+struct EventFields<'a>(&'a mut EventScratch);
 
-impl EventVisitor<'_> {
+impl FieldSink for EventFields<'_> {
     fn text(&mut self, field: &Field, write: impl FnOnce(&mut String)) {
         let scratch = &mut *self.0;
         match field.name() {
@@ -516,53 +541,21 @@ impl EventVisitor<'_> {
             }
         }
     }
-
-    fn slot(&mut self, field: &Field, slot: Slot) {
-        self.0.slots.push((field.name(), slot));
-    }
-}
-
-impl Visit for EventVisitor<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.text(field, |buf| render_into(buf, |w| write!(w, "{value:?}")));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.text(field, |buf| buf.push_str(value));
-    }
-    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+    fn bytes(&mut self, field: &Field, value: &[u8]) {
         let bytes = &mut self.0.bytes;
         let start = bytes.len();
         bytes.extend_from_slice(value);
         let end = bytes.len();
-        self.slot(field, Slot::Bytes(start, end));
+        self.0.slots.push((field.name(), Slot::Bytes(start, end)));
     }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        if field.name() == "v" {
-            self.0.v = Some(value);
-        } else {
-            self.slot(field, Slot::I64(value));
+    fn scalar(&mut self, field: &Field, value: Value<'static>) {
+        match (field.name(), value) {
+            ("v", Value::I64(v)) => self.0.v = Some(v),
+            ("v", Value::U64(v)) => self.0.v = Some(i64::try_from(v).unwrap_or(i64::MAX)),
+            (name, value) => self.0.slots.push((name, Slot::Scalar(value))),
         }
     }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        if field.name() == "v" {
-            self.0.v = Some(i64::try_from(value).unwrap_or(i64::MAX));
-        } else {
-            self.slot(field, Slot::U64(value));
-        }
-    }
-    fn record_i128(&mut self, field: &Field, value: i128) {
-        self.slot(field, Slot::I128(value));
-    }
-    fn record_u128(&mut self, field: &Field, value: u128) {
-        self.slot(field, Slot::U128(value));
-    }
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.slot(field, Slot::F64(value));
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.slot(field, Slot::Bool(value));
-    }
-    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+    fn error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
         let scratch = &mut *self.0;
         let index = scratch.errors.len();
         scratch.errors.push(OwnedError::snapshot(value));
@@ -663,13 +656,14 @@ impl Written<'_> {
             .error
             .and_then(|i| scratch.errors.get(i))
             .map(|e| e as &(dyn Error + 'static));
-        let mut record = Record::new(self.severity, message, kvs).with_error(error);
-        if !matches!(self.severity, Severity::Error | Severity::Fatal) {
-            record = record.with_verbosity(self.level);
-        }
-        if let Some(callsite) = self.callsite {
-            record = record.with_callsite(callsite);
-        }
+        let record = bridge::record_into_klog(
+            self.severity,
+            message,
+            kvs,
+            error,
+            self.level,
+            self.callsite,
+        );
         // Set for what the write reaches (a `TracingSink` drops it), also when an outer
         // bridge set it already: the layer itself never drops.
         let _forwarding = bridge::enter(Direction::IntoKlog);
@@ -702,7 +696,7 @@ where
             .unwrap_or_else(|| self.base.clone());
         // Visited before any lock is taken: a field's `Debug` may itself log.
         let mut fields = Vec::new();
-        attrs.record(&mut SpanVisitor(&mut fields));
+        attrs.record(&mut Visitor(SpanFields(&mut fields)));
         let named = parent.with_name(span.metadata().name());
         let logger = derive(&named, &fields);
         let state = SpanState {
@@ -723,7 +717,7 @@ where
     fn on_record(&self, id: &span::Id, values: &span::Record<'_>, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         let mut updates = Vec::new();
-        values.record(&mut SpanVisitor(&mut updates));
+        values.record(&mut Visitor(SpanFields(&mut updates)));
         let mut extensions = span.extensions_mut();
         if let Some(state) = extensions
             .get_mut::<SpanStates>()
@@ -763,7 +757,7 @@ where
             return;
         }
         with_scratch(|scratch| {
-            event.record(&mut EventVisitor(scratch));
+            event.record(&mut Visitor(EventFields(scratch)));
             let callsite = metadata.file().is_some().then_some(callsite);
             write(logger, callsite, severity, level, scratch);
         });

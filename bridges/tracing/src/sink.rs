@@ -33,7 +33,7 @@ use crate::{klog_level, tracing_level};
 /// // …and decides V11 by itself (with the global -v at 0).
 /// assert!(!logger.v(klog_tracing::DEFAULT_MAX_VERBOSITY + 1).enabled());
 /// ```
-pub const DEFAULT_MAX_VERBOSITY: i32 = 10;
+pub const DEFAULT_MAX_VERBOSITY: i32 = bridge::DEFAULT_MAX_VERBOSITY;
 
 /// A klog [`Sink`] that emits every record as a `tracing` event, so a library that
 /// takes a [`klog::Logger`] logs into the application's tracing subscriber.
@@ -186,10 +186,7 @@ impl Sink for TracingSink {
     }
 
     fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-        let joined = match &self.name {
-            None => Arc::from(name),
-            Some(prefix) => Arc::from(format!("{prefix}.{name}")),
-        };
+        let joined = bridge::join_name(self.name.as_deref(), name);
         Arc::new(TracingSink {
             name: Some(joined),
             bound: self.bound.clone(),

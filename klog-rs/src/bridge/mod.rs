@@ -14,7 +14,10 @@
 //!   pool, so a record crosses without allocating once warm.
 //! - [`value_text`], [`value_text_form`], [`pairs_text`]: klog's text form of values a
 //!   framework has no type for.
-//! - [`register_threshold`], [`on_verbosity_change`]: hooks into klog's verbosity checks.
+//! - [`record_into_klog`], [`join_name`]: the record a bridge writes into klog, and the
+//!   logger name a bridge's sink carries out of it.
+//! - [`register_threshold`], [`DEFAULT_MAX_VERBOSITY`], [`on_verbosity_change`]: hooks
+//!   into klog's verbosity checks.
 
 mod callsites;
 mod guard;
@@ -29,6 +32,70 @@ pub use level::{carried_verbosity, Level};
 pub use owned::{debug_text, render_into, OwnedError, OwnedValue};
 pub use pool::{give_back_vec, take_vec, with_key_values, with_thread_buffer};
 pub use text::{pairs_text, value_text, value_text_form, ValueText};
+
+use std::error::Error;
+use std::sync::Arc;
+
+use crate::callsite::Callsite;
+use crate::record::{Record, Severity};
+use crate::value::KeyValue;
+
+/// The record a bridge writes into klog for another framework's record: `verbosity` is
+/// its V level (ignored for errors, which klog writes whatever the verbosity), `callsite`
+/// its call site when the framework knows it.
+///
+/// ```
+/// use klog::Severity;
+/// let record = klog::bridge::record_into_klog(Severity::Info, "Synced", &[], None, 4, None);
+/// assert_eq!(record.verbosity(), 4);
+/// let error = klog::bridge::record_into_klog(Severity::Error, "Failed", &[], None, 4, None);
+/// assert_eq!(error.verbosity(), 0);
+/// ```
+#[must_use]
+pub fn record_into_klog<'a>(
+    severity: Severity,
+    message: &'a str,
+    key_values: &'a [KeyValue<'a>],
+    error: Option<&'a (dyn Error + 'static)>,
+    verbosity: i32,
+    callsite: Option<&'a Callsite>,
+) -> Record<'a> {
+    let mut record = Record::new(severity, message, key_values).with_error(error);
+    if !matches!(severity, Severity::Error | Severity::Fatal) {
+        record = record.with_verbosity(verbosity);
+    }
+    if let Some(callsite) = callsite {
+        record = record.with_callsite(callsite);
+    }
+    record
+}
+
+/// A sink's logger name with `name` appended, as klog joins names: with `.`, empty ones
+/// included.
+///
+/// ```
+/// use klog::bridge::join_name;
+/// assert_eq!(&*join_name(None, "controller"), "controller");
+/// assert_eq!(&*join_name(Some("controller"), "pods"), "controller.pods");
+/// assert_eq!(&*join_name(Some("a"), ""), "a.");
+/// ```
+#[must_use]
+pub fn join_name(prefix: Option<&str>, name: &str) -> Arc<str> {
+    match prefix {
+        Some(prefix) => Arc::from(format!("{prefix}.{name}")),
+        None => Arc::from(name),
+    }
+}
+
+/// The V level up to which a bridge's sink lets klog's global fast check pass records by
+/// default, so that the other framework, not klog's `-v`, decides (Kubernetes uses V
+/// levels up to 10).
+///
+/// ```
+/// let registration = klog::bridge::register_threshold(klog::bridge::DEFAULT_MAX_VERBOSITY);
+/// # drop(registration);
+/// ```
+pub const DEFAULT_MAX_VERBOSITY: i32 = 10;
 
 /// Keeps a verbosity threshold in klog's global fast check for as long as it lives.
 ///
