@@ -55,7 +55,8 @@ pub const DEFAULT_MAX_VERBOSITY: i32 = bridge::DEFAULT_MAX_VERBOSITY;
 /// drop cost klog's check plus one comparison with tracing's maximum level.
 ///
 /// Records logged while this thread is already inside a bridge (a [`KlogLayer`](crate::KlogLayer)
-/// writing, or this sink emitting) are dropped, so the two directions cannot loop.
+/// writing, this sink emitting, or any other klog bridge forwarding a record: klog's one
+/// loop guard, [`klog::bridge::crossing`]) are dropped, so the two directions cannot loop.
 ///
 /// ```
 /// let out = klog::SharedBuffer::default();
