@@ -14,25 +14,19 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use klog::bridge::Level;
-use klog::{KObj, KeyValue, Logger, SharedBuffer, Value};
+use klog::{KObj, KeyValue, SharedBuffer, Value};
 use klog_bridge_test_support::{
-    assert_into_klog, assert_out_of_klog, json_logger, log_fatal_and_unstructured, sync_error,
-    text_logger, v3_logger, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
+    assert_into_klog, assert_out_of_klog, assert_same, json_logger, log_fatal_and_unstructured,
+    sync_error, text_logger, v3_logger, written, Build, Case, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
 };
 use klog_log::{KlogLog, LogSink};
 
 /// One event, as a klog call and as the `log` call that means the same.
-struct Event {
-    name: &'static str,
-    klog: fn(&Logger),
-    log: fn(),
-    /// Whether the JSON output is the same too.
-    json_same: bool,
-}
+type Event = Case<fn()>;
 
 fn events() -> Vec<Event> {
     vec![
-        Event {
+        Case {
             name: "strings and numbers",
             klog: |l| {
                 klog::info!(
@@ -50,14 +44,14 @@ fn events() -> Vec<Event> {
                     wide = 1u128 << 100
                 );
             },
-            log: || {
+            other: || {
                 log::info!(pod = "kube-system/coredns", status = "ready", attempt = 3, delta = -7,
                     big = u64::MAX, latency_ms = 12.5, ratio = 0.25, ready = true,
                     missing = None::<u32>, wide = 1u128 << 100; "Pod status updated");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "quoting and multi-line strings",
             klog: |l| {
                 klog::info!(
@@ -69,26 +63,26 @@ fn events() -> Vec<Event> {
                     control = "\u{1}\u{7f}"
                 );
             },
-            log: || {
+            other: || {
                 log::info!(config = "a: 1\nb: 2\nc: 3", quote = "say \"hi\"\t", unicode = "naïve ☃",
                     control = "\u{1}\u{7f}"; "Config \"loaded\"");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "formatted message and values",
             klog: |l| {
                 let n = 3;
                 klog::info!(l, &format!("Synced {n} pods"), addr = %"10.0.0.1", elapsed = ?1.5,
                     initial = %'x');
             },
-            log: || {
+            other: || {
                 let n = 3;
                 log::info!(addr:% = "10.0.0.1", elapsed:? = 1.5, initial = 'x'; "Synced {} pods", n);
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "object references",
             klog: |l| {
                 klog::info!(
@@ -98,25 +92,25 @@ fn events() -> Vec<Event> {
                     node = KObj::new("", "worker-1")
                 );
             },
-            log: || {
+            other: || {
                 log::info!(pod:% = KObj::new("default", "web-0"), node:% = KObj::new("", "worker-1"); "Synced");
             },
             // JSON writes object references as objects; through `log` they are strings.
             json_same: false,
         },
-        Event {
+        Case {
             name: "error with err",
             klog: |l| {
                 let err = sync_error();
                 klog::error!(l, err: &err, "Failed to sync", key = "kube-system/coredns");
             },
-            log: || {
+            other: || {
                 let err = sync_error();
                 log::error!(key = "kube-system/coredns", err:err = err; "Failed to sync");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "error without err, error values as key/values",
             klog: |l| {
                 let err = sync_error();
@@ -127,19 +121,19 @@ fn events() -> Vec<Event> {
                     cause = Value::error(&err)
                 );
             },
-            log: || {
+            other: || {
                 let err = sync_error();
                 log::error!(shard = 7, cause:err = err; "Invariant violated");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "warning",
             klog: |l| klog::warning!(l, "Slow response", elapsed_ms = 1500),
-            log: || log::warn!(elapsed_ms = 1500; "Slow response"),
+            other: || log::warn!(elapsed_ms = 1500; "Slow response"),
             json_same: true,
         },
-        Event {
+        Case {
             name: "verbosity: debug, trace and v",
             klog: |l| {
                 klog::info!(v: 4, l, "Probe ok", probe = "liveness");
@@ -147,7 +141,7 @@ fn events() -> Vec<Event> {
                 klog::info!(v: 2, l, "Retrying", attempt = 2);
                 klog::info!(v: 7, l, "Dump", size = 10);
             },
-            log: || {
+            other: || {
                 log::debug!(probe = "liveness"; "Probe ok");
                 log::trace!(key = "a"; "Cache hit");
                 log::info!(attempt = 2, v = 2; "Retrying");
@@ -155,7 +149,7 @@ fn events() -> Vec<Event> {
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "names",
             klog: |l| {
                 let l = l.with_name("controller").with_name("pods");
@@ -163,14 +157,14 @@ fn events() -> Vec<Event> {
                 let err = sync_error();
                 klog::error!(l, err: &err, "Failed to sync");
             },
-            log: || {
+            other: || {
                 log::info!(logger = "controller.pods", attempt = 3; "Pod status updated");
                 let err = sync_error();
                 log::error!(err:err = err, logger = "controller.pods"; "Failed to sync");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "bound values and duplicates",
             klog: |l| {
                 let l = l.with_name("controller").with_values(&[
@@ -179,7 +173,7 @@ fn events() -> Vec<Event> {
                 ]);
                 klog::info!(l, "Moved", pod = "b", zone = "z1", pod = "c");
             },
-            log: || {
+            other: || {
                 log::info!(logger = "controller", node = "worker-1", pod = "a", pod = "b",
                     zone = "z1", pod = "c"; "Moved");
             },
@@ -189,37 +183,26 @@ fn events() -> Vec<Event> {
     ]
 }
 
-fn through_log(event: &Event, build: fn(&SharedBuffer, bool) -> Logger) -> String {
-    let out = SharedBuffer::default();
-    common::use_backend(Arc::new(KlogLog::new(build(&out, true))));
-    (event.log)();
-    out.to_string()
-}
-
-fn direct(event: &Event, build: fn(&SharedBuffer, bool) -> Logger, pin_caller: bool) -> String {
-    let out = SharedBuffer::default();
-    (event.klog)(&build(&out, pin_caller));
-    out.to_string()
+fn through_log(event: &Event, build: Build) -> String {
+    written(build, true, |logger| {
+        common::use_backend(Arc::new(KlogLog::new(logger)));
+        (event.other)();
+    })
 }
 
 /// klog through the `log` facade and back.
-fn through_round_trip(
-    event: &Event,
-    build: fn(&SharedBuffer, bool) -> Logger,
-    pin_caller: bool,
-) -> String {
-    let out = SharedBuffer::default();
-    common::use_backend(Arc::new(KlogLog::new(build(&out, pin_caller))));
-    (event.klog)(&LogSink::new().into_logger());
-    out.to_string()
+fn through_round_trip(event: &Event, build: Build, pin_caller: bool) -> String {
+    event.bridged(build, pin_caller, |logger| {
+        common::use_backend(Arc::new(KlogLog::new(logger)));
+        LogSink::new().into_logger()
+    })
 }
 
 #[test]
 fn log_records_write_the_bytes_of_klog_calls() {
     for event in events() {
-        let expected = direct(&event, text_logger, true);
-        assert!(!expected.is_empty(), "{}: nothing written", event.name);
-        assert_eq!(through_log(&event, text_logger), expected, "{}", event.name);
+        let expected = event.direct(text_logger, true);
+        assert_same(event.name, &through_log(&event, text_logger), &expected);
     }
 }
 
@@ -227,51 +210,33 @@ fn log_records_write_the_bytes_of_klog_calls() {
 fn klog_through_log_and_back_writes_the_same_bytes() {
     for event in events() {
         // The real call site: the round trip carries it through the log record.
-        let expected = direct(&event, text_logger, false);
-        assert!(
-            expected.contains(" equivalence.rs:"),
-            "{}: {expected}",
-            event.name
-        );
-        assert_eq!(
-            through_round_trip(&event, text_logger, false),
-            expected,
-            "{}",
-            event.name
-        );
+        let expected = event.direct(text_logger, false);
+        assert!(expected.contains(" equivalence.rs:"), "{}", event.name);
+        let tripped = through_round_trip(&event, text_logger, false);
+        assert_same(event.name, &tripped, &expected);
     }
 }
 
 #[test]
 fn a_given_backend_works_like_the_facade() {
     for event in events() {
-        let expected = direct(&event, text_logger, false);
-        let out = SharedBuffer::default();
-        let backend = Arc::new(KlogLog::new(text_logger(&out, false)));
-        (event.klog)(&LogSink::with_log(backend).into_logger());
-        assert_eq!(out.to_string(), expected, "{}", event.name);
+        let given = event.bridged(text_logger, false, |logger| {
+            LogSink::with_log(Arc::new(KlogLog::new(logger))).into_logger()
+        });
+        assert_same(event.name, &given, &event.direct(text_logger, false));
     }
 }
 
 #[test]
 fn json_output_is_the_same_too() {
     for event in events() {
-        let expected = direct(&event, json_logger, true);
+        let expected = event.direct(json_logger, true);
+        let tripped = through_round_trip(&event, json_logger, true);
         if event.json_same {
-            assert_eq!(through_log(&event, json_logger), expected, "{}", event.name);
-            assert_eq!(
-                through_round_trip(&event, json_logger, true),
-                expected,
-                "{}",
-                event.name
-            );
+            assert_same(event.name, &through_log(&event, json_logger), &expected);
+            assert_same(event.name, &tripped, &expected);
         } else {
-            assert_ne!(
-                through_round_trip(&event, json_logger, true),
-                expected,
-                "{}",
-                event.name
-            );
+            assert_ne!(tripped, expected, "{}", event.name);
         }
     }
 }

@@ -14,8 +14,8 @@ use std::time::Duration;
 use klog::bridge::Level;
 use klog::{KObj, KeyValue, Logger, SharedBuffer, Value};
 use klog_bridge_test_support::{
-    assert_into_klog, assert_out_of_klog, json_logger, log_fatal_and_unstructured, sync_error,
-    text_logger, v3_logger, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
+    assert_into_klog, assert_out_of_klog, assert_same, json_logger, log_fatal_and_unstructured,
+    sync_error, text_logger, v3_logger, written, Build, Case, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
 };
 use klog_slog::{KlogDrain, SlogSink};
 use slog::{o, Drain};
@@ -29,19 +29,14 @@ fn round_trip(logger: Logger) -> Logger {
     SlogSink::new(slog_root(logger)).into_logger()
 }
 
-/// One event, as a klog call and as the slog call that means the same.
-struct Event {
-    name: &'static str,
-    klog: fn(&Logger),
-    slog: fn(&slog::Logger),
-    /// Whether the JSON output is the same too: object references cross as strings,
-    /// which the JSON format writes as strings instead of objects.
-    json_same: bool,
-}
+/// One event, as a klog call and as the slog call that means the same. The JSON output
+/// differs where object references cross as strings, which the JSON format writes as
+/// strings instead of objects.
+type Event = Case<fn(&slog::Logger)>;
 
 fn events() -> Vec<Event> {
     vec![
-        Event {
+        Case {
             name: "strings and numbers",
             klog: |l| {
                 klog::info!(
@@ -59,7 +54,7 @@ fn events() -> Vec<Event> {
                     wide = 1u128 << 100
                 );
             },
-            slog: |s| {
+            other: |s| {
                 slog::info!(s, "Pod status updated"; "pod" => "kube-system/coredns",
                     "status" => "ready", "attempt" => 3, "delta" => -7, "big" => u64::MAX,
                     "latency_ms" => 12.5, "ratio" => 0.1f32, "ready" => true,
@@ -67,7 +62,7 @@ fn events() -> Vec<Event> {
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "quoting and multi-line strings",
             klog: |l| {
                 klog::info!(
@@ -79,39 +74,39 @@ fn events() -> Vec<Event> {
                     control = "\u{1}\u{7f}"
                 );
             },
-            slog: |s| {
+            other: |s| {
                 slog::info!(s, "Config \"loaded\""; "config" => "a: 1\nb: 2\nc: 3",
                     "quote" => "say \"hi\"\t", "unicode" => "naïve ☃", "control" => "\u{1}\u{7f}");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "formatted message and values",
             klog: |l| {
                 let n = 3;
                 klog::info!(l, &format!("Synced {n} pods"), addr = %"10.0.0.1", elapsed = ?1.5,
                     pod = KObj::new("default", "web-0"), node = KObj::new("", "worker-1"));
             },
-            slog: |s| {
+            other: |s| {
                 let n = 3;
                 slog::info!(s, "Synced {} pods", n; "addr" => %"10.0.0.1", "elapsed" => ?1.5,
                     "pod" => %KObj::new("default", "web-0"), "node" => %KObj::new("", "worker-1"));
             },
             json_same: false,
         },
-        Event {
+        Case {
             name: "error with err",
             klog: |l| {
                 let err = sync_error();
                 klog::error!(l, err: &err, "Failed to sync", key = "kube-system/coredns");
             },
-            slog: |s| {
+            other: |s| {
                 let err = sync_error();
                 slog::error!(s, "Failed to sync"; "key" => "kube-system/coredns", "err" => #err);
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "error without err, critical, error values as key/values",
             klog: |l| {
                 let err = sync_error();
@@ -123,20 +118,20 @@ fn events() -> Vec<Event> {
                 );
                 klog::error!(l, "Out of memory");
             },
-            slog: |s| {
+            other: |s| {
                 let err = sync_error();
                 slog::error!(s, "Invariant violated"; "shard" => 7, "cause" => #err);
                 slog::crit!(s, "Out of memory");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "warning",
             klog: |l| klog::warning!(l, "Slow response", elapsed_ms = 1500),
-            slog: |s| slog::warn!(s, "Slow response"; "elapsed_ms" => 1500),
+            other: |s| slog::warn!(s, "Slow response"; "elapsed_ms" => 1500),
             json_same: true,
         },
-        Event {
+        Case {
             name: "verbosity: debug, trace and v",
             klog: |l| {
                 klog::info!(v: 4, l, "Probe ok", probe = "liveness");
@@ -144,7 +139,7 @@ fn events() -> Vec<Event> {
                 klog::info!(v: 2, l, "Retrying", attempt = 2);
                 klog::info!(v: 7, l, "Dump", size = 10);
             },
-            slog: |s| {
+            other: |s| {
                 slog::debug!(s, "Probe ok"; "probe" => "liveness");
                 slog::trace!(s, "Cache hit"; "key" => "a");
                 slog::info!(s, "Retrying"; "attempt" => 2, "v" => 2);
@@ -152,7 +147,7 @@ fn events() -> Vec<Event> {
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "names",
             klog: |l| {
                 let l = l.with_name("controller").with_name("pods");
@@ -160,7 +155,7 @@ fn events() -> Vec<Event> {
                 let err = sync_error();
                 klog::error!(l, err: &err, "Failed to sync");
             },
-            slog: |s| {
+            other: |s| {
                 let s = s.new(o!("logger" => "controller.pods"));
                 slog::info!(s, "Pod status updated"; "attempt" => 3);
                 let err = sync_error();
@@ -168,7 +163,7 @@ fn events() -> Vec<Event> {
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "bound values",
             klog: |l| {
                 let l = l
@@ -187,7 +182,7 @@ fn events() -> Vec<Event> {
                 let err = sync_error();
                 klog::error!(l, err: &err, "Failed to sync", key = "kube-system/coredns");
             },
-            slog: |s| {
+            other: |s| {
                 let s = s
                     .new(o!("logger" => "controller", "node" => "worker-1", "shard" => 7))
                     .new(o!("reconcile" => "a1b2"));
@@ -197,13 +192,13 @@ fn events() -> Vec<Event> {
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "duplicate keys",
             klog: |l| {
                 let l = l.with_values(&[KeyValue::new("pod", &"a"), KeyValue::new("zone", &"z1")]);
                 klog::info!(l, "Moved", pod = "b", zone = "z1", pod = "c");
             },
-            slog: |s| {
+            other: |s| {
                 let s = s.new(o!("pod" => "a", "zone" => "z1"));
                 slog::info!(s, "Moved"; "pod" => "b", "zone" => "z1", "pod" => "c");
             },
@@ -212,39 +207,19 @@ fn events() -> Vec<Event> {
     ]
 }
 
-fn through_slog(event: &Event, build: fn(&SharedBuffer, bool) -> Logger) -> String {
-    let out = SharedBuffer::default();
-    (event.slog)(&slog_root(build(&out, true)));
-    out.to_string()
+fn through_slog(event: &Event, build: Build) -> String {
+    written(build, true, |logger| (event.other)(&slog_root(logger)))
 }
 
-fn direct(event: &Event, build: fn(&SharedBuffer, bool) -> Logger, pin_caller: bool) -> String {
-    let out = SharedBuffer::default();
-    (event.klog)(&build(&out, pin_caller));
-    out.to_string()
-}
-
-fn through_round_trip(
-    event: &Event,
-    build: fn(&SharedBuffer, bool) -> Logger,
-    pin_caller: bool,
-) -> String {
-    let out = SharedBuffer::default();
-    (event.klog)(&round_trip(build(&out, pin_caller)));
-    out.to_string()
+fn through_round_trip(event: &Event, build: Build, pin_caller: bool) -> String {
+    event.bridged(build, pin_caller, round_trip)
 }
 
 #[test]
 fn slog_records_write_the_bytes_of_klog_calls() {
     for event in events() {
-        let expected = direct(&event, text_logger, true);
-        assert!(!expected.is_empty(), "{}: nothing written", event.name);
-        assert_eq!(
-            through_slog(&event, text_logger),
-            expected,
-            "{}",
-            event.name
-        );
+        let expected = event.direct(text_logger, true);
+        assert_same(event.name, &through_slog(&event, text_logger), &expected);
     }
 }
 
@@ -252,18 +227,10 @@ fn slog_records_write_the_bytes_of_klog_calls() {
 fn klog_through_slog_and_back_writes_the_same_bytes() {
     for event in events() {
         // The real call site: the round trip carries it through slog's record location.
-        let expected = direct(&event, text_logger, false);
-        assert!(
-            expected.contains(" equivalence.rs:"),
-            "{}: {expected}",
-            event.name
-        );
-        assert_eq!(
-            through_round_trip(&event, text_logger, false),
-            expected,
-            "{}",
-            event.name
-        );
+        let expected = event.direct(text_logger, false);
+        assert!(expected.contains(" equivalence.rs:"), "{}", event.name);
+        let tripped = through_round_trip(&event, text_logger, false);
+        assert_same(event.name, &tripped, &expected);
     }
 }
 
@@ -273,19 +240,10 @@ fn json_output_is_the_same_too() {
         if !event.json_same {
             continue;
         }
-        let expected = direct(&event, json_logger, true);
-        assert_eq!(
-            through_slog(&event, json_logger),
-            expected,
-            "{}",
-            event.name
-        );
-        assert_eq!(
-            through_round_trip(&event, json_logger, true),
-            expected,
-            "{}",
-            event.name
-        );
+        let expected = event.direct(json_logger, true);
+        assert_same(event.name, &through_slog(&event, json_logger), &expected);
+        let tripped = through_round_trip(&event, json_logger, true);
+        assert_same(event.name, &tripped, &expected);
     }
 }
 

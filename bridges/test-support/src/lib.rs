@@ -112,6 +112,64 @@ pub fn sync_error() -> io::Error {
     io::Error::other("connection refused")
 }
 
+// === equivalence cases ===
+
+/// Makes a logger writing to a buffer, the caller pinned or not: [`text_logger`] or
+/// [`json_logger`].
+pub type Build = fn(&SharedBuffer, bool) -> Logger;
+
+/// What `write` logs through the logger `build` makes (`pin_caller` passed on).
+#[must_use]
+pub fn written(build: Build, pin_caller: bool, write: impl FnOnce(Logger)) -> String {
+    let out = SharedBuffer::default();
+    write(build(&out, pin_caller));
+    out.to_string()
+}
+
+/// One case of an equivalence test: a klog call, and the other framework's call (`F`)
+/// that means the same.
+#[derive(Debug)]
+pub struct Case<F> {
+    /// What the case is about.
+    pub name: &'static str,
+    /// The klog call.
+    pub klog: fn(&Logger),
+    /// The other framework's call.
+    pub other: F,
+    /// Whether the JSON output is the same too.
+    pub json_same: bool,
+}
+
+impl<F> Case<F> {
+    /// What the klog call writes directly through the logger `build` makes.
+    #[must_use]
+    pub fn direct(&self, build: Build, pin_caller: bool) -> String {
+        written(build, pin_caller, |logger| (self.klog)(&logger))
+    }
+
+    /// What the klog call writes when it logs to the logger `bridge` makes of the logger
+    /// `build` makes (a bridge out of klog and back into it).
+    #[must_use]
+    pub fn bridged(
+        &self,
+        build: Build,
+        pin_caller: bool,
+        bridge: impl FnOnce(Logger) -> Logger,
+    ) -> String {
+        written(build, pin_caller, |logger| (self.klog)(&bridge(logger)))
+    }
+}
+
+/// Asserts that the case `name` wrote `bridged`, the same bytes as `direct`, which are not
+/// none.
+///
+/// # Panics
+/// When they differ, or `direct` is empty.
+pub fn assert_same(name: &str, bridged: &str, direct: &str) {
+    assert!(!direct.is_empty(), "{name}: nothing written");
+    assert_eq!(bridged, direct, "{name}");
+}
+
 // === records every bridge maps the same ===
 
 /// Logs a fatal and an unstructured record through `logger`: through a bridge and back,
