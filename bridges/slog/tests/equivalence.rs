@@ -14,8 +14,9 @@ use std::time::Duration;
 use klog::bridge::Level;
 use klog::{KObj, KeyValue, Logger, SharedBuffer, Value};
 use klog_bridge_test_support::{
-    assert_into_klog, assert_out_of_klog, assert_same, json_logger, log_fatal_and_unstructured,
-    sync_error, text_logger, v3_logger, written, Build, Case, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
+    assert_calls_write_klog_bytes, assert_into_klog, assert_out_of_klog, assert_round_trips,
+    assert_same, json_logger, log_fatal_and_unstructured, sync_error, text_logger, v3_logger,
+    written, Build, Case, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
 };
 use klog_slog::{KlogDrain, SlogSink};
 use slog::{o, Drain};
@@ -217,21 +218,12 @@ fn through_round_trip(event: &Event, build: Build, pin_caller: bool) -> String {
 
 #[test]
 fn slog_records_write_the_bytes_of_klog_calls() {
-    for event in events() {
-        let expected = event.direct(text_logger, true);
-        assert_same(event.name, &through_slog(&event, text_logger), &expected);
-    }
+    assert_calls_write_klog_bytes(&events(), text_logger, through_slog);
 }
 
 #[test]
 fn klog_through_slog_and_back_writes_the_same_bytes() {
-    for event in events() {
-        // The real call site: the round trip carries it through slog's record location.
-        let expected = event.direct(text_logger, false);
-        assert!(expected.contains(" equivalence.rs:"), "{}", event.name);
-        let tripped = through_round_trip(&event, text_logger, false);
-        assert_same(event.name, &tripped, &expected);
-    }
+    assert_round_trips(&events(), "equivalence.rs", through_round_trip);
 }
 
 #[test]

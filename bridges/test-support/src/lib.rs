@@ -170,6 +170,40 @@ pub fn assert_same(name: &str, bridged: &str, direct: &str) {
     assert_eq!(bridged, direct, "{name}");
 }
 
+/// Asserts, for every case, that the other framework's call through the bridge into klog
+/// (`through`, onto the logger `build` makes with the caller pinned) writes the bytes of
+/// the klog call.
+///
+/// # Panics
+/// When a case writes other bytes, or nothing.
+pub fn assert_calls_write_klog_bytes<F>(
+    cases: &[Case<F>],
+    build: Build,
+    through: impl Fn(&Case<F>, Build) -> String,
+) {
+    for case in cases {
+        assert_same(case.name, &through(case, build), &case.direct(build, true));
+    }
+}
+
+/// Asserts, for every case, that the klog call through the bridge out of klog and back
+/// (`trip`) writes the bytes of the direct klog call, its real call site (in `file`)
+/// included: it must survive the trip.
+///
+/// # Panics
+/// When a case writes other bytes, or nothing, or not from `file`.
+pub fn assert_round_trips<F>(
+    cases: &[Case<F>],
+    file: &str,
+    trip: impl Fn(&Case<F>, Build, bool) -> String,
+) {
+    for case in cases {
+        let expected = case.direct(text_logger, false);
+        assert!(expected.contains(&format!(" {file}:")), "{}", case.name);
+        assert_same(case.name, &trip(case, text_logger, false), &expected);
+    }
+}
+
 // === records every bridge maps the same ===
 
 /// Logs a fatal and an unstructured record through `logger`: through a bridge and back,
