@@ -17,8 +17,8 @@ use klog::bridge::Level;
 use klog::{KObj, KeyValue, SharedBuffer, Value};
 use klog_bridge_test_support::{
     assert_calls_write_klog_bytes, assert_into_klog, assert_out_of_klog, assert_round_trips,
-    assert_same, json_logger, log_fatal_and_unstructured, sync_error, text_logger, v3_logger,
-    written, Build, Case, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
+    assert_same, json_logger, klog_calls, log_fatal_and_unstructured, sync_error, text_logger,
+    v3_logger, written, Build, Case, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
 };
 use klog_log::{KlogLog, LogSink};
 
@@ -54,16 +54,7 @@ fn events() -> Vec<Event> {
         },
         Case {
             name: "quoting and multi-line strings",
-            klog: |l| {
-                klog::info!(
-                    l,
-                    "Config \"loaded\"",
-                    config = "a: 1\nb: 2\nc: 3",
-                    quote = "say \"hi\"\t",
-                    unicode = "naïve ☃",
-                    control = "\u{1}\u{7f}"
-                );
-            },
+            klog: klog_calls::quoting,
             other: || {
                 log::info!(config = "a: 1\nb: 2\nc: 3", quote = "say \"hi\"\t", unicode = "naïve ☃",
                     control = "\u{1}\u{7f}"; "Config \"loaded\"");
@@ -101,10 +92,7 @@ fn events() -> Vec<Event> {
         },
         Case {
             name: "error with err",
-            klog: |l| {
-                let err = sync_error();
-                klog::error!(l, err: &err, "Failed to sync", key = "kube-system/coredns");
-            },
+            klog: klog_calls::error_with_err,
             other: || {
                 let err = sync_error();
                 log::error!(key = "kube-system/coredns", err:err = err; "Failed to sync");
@@ -130,18 +118,13 @@ fn events() -> Vec<Event> {
         },
         Case {
             name: "warning",
-            klog: |l| klog::warning!(l, "Slow response", elapsed_ms = 1500),
+            klog: klog_calls::warning,
             other: || log::warn!(elapsed_ms = 1500; "Slow response"),
             json_same: true,
         },
         Case {
             name: "verbosity: debug, trace and v",
-            klog: |l| {
-                klog::info!(v: 4, l, "Probe ok", probe = "liveness");
-                klog::info!(v: 5, l, "Cache hit", key = "a");
-                klog::info!(v: 2, l, "Retrying", attempt = 2);
-                klog::info!(v: 7, l, "Dump", size = 10);
-            },
+            klog: klog_calls::verbosity,
             other: || {
                 log::debug!(probe = "liveness"; "Probe ok");
                 log::trace!(key = "a"; "Cache hit");
@@ -152,12 +135,7 @@ fn events() -> Vec<Event> {
         },
         Case {
             name: "names",
-            klog: |l| {
-                let l = l.with_name("controller").with_name("pods");
-                klog::info!(l, "Pod status updated", attempt = 3);
-                let err = sync_error();
-                klog::error!(l, err: &err, "Failed to sync");
-            },
+            klog: klog_calls::names,
             other: || {
                 log::info!(logger = "controller.pods", attempt = 3; "Pod status updated");
                 let err = sync_error();
@@ -206,7 +184,7 @@ fn log_records_write_the_bytes_of_klog_calls() {
 
 #[test]
 fn klog_through_log_and_back_writes_the_same_bytes() {
-    assert_round_trips(&events(), "equivalence.rs", through_round_trip);
+    assert_round_trips(&events(), through_round_trip);
 }
 
 #[test]
