@@ -354,34 +354,44 @@ trait FieldSink {
 struct Visitor<T>(T);
 
 impl<T: FieldSink> Visit for Visitor<T> {
+    #[inline]
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         self.0
             .text(field, |buf| render_into(buf, |w| write!(w, "{value:?}")));
     }
+    #[inline]
     fn record_str(&mut self, field: &Field, value: &str) {
         self.0.text(field, |buf| buf.push_str(value));
     }
+    #[inline]
     fn record_bytes(&mut self, field: &Field, value: &[u8]) {
         self.0.bytes(field, value);
     }
+    #[inline]
     fn record_i64(&mut self, field: &Field, value: i64) {
         self.0.scalar(field, Value::I64(value));
     }
+    #[inline]
     fn record_u64(&mut self, field: &Field, value: u64) {
         self.0.scalar(field, Value::U64(value));
     }
+    #[inline]
     fn record_i128(&mut self, field: &Field, value: i128) {
         self.0.scalar(field, Value::I128(value));
     }
+    #[inline]
     fn record_u128(&mut self, field: &Field, value: u128) {
         self.0.scalar(field, Value::U128(value));
     }
+    #[inline]
     fn record_f64(&mut self, field: &Field, value: f64) {
         self.0.scalar(field, Value::F64(value));
     }
+    #[inline]
     fn record_bool(&mut self, field: &Field, value: bool) {
         self.0.scalar(field, Value::Bool(value));
     }
+    #[inline]
     fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
         self.0.error(field, value);
     }
@@ -429,12 +439,18 @@ impl FieldSink for SpanFields<'_> {
 
 /// An event's field value, its text kept in the scratch buffers.
 #[derive(Clone, Copy, Debug)]
+// Numbers are variants of their own, not a nested `Value`: copying a nested enum out cost
+// the event path a store-forwarding stall per pair.
 enum Slot {
     Text(usize, usize),
     Bytes(usize, usize),
     Error(usize),
-    /// A number or a boolean.
-    Scalar(Value<'static>),
+    I64(i64),
+    U64(u64),
+    I128(i128),
+    U128(u128),
+    F64(f64),
+    Bool(bool),
 }
 
 /// Per-thread buffers an event's fields are copied into (reused: no allocation once
@@ -485,7 +501,12 @@ impl EventScratch {
         match slot {
             Slot::Text(start, end) => Value::Str(self.text_of((start, end))),
             Slot::Bytes(start, end) => Value::Bytes(self.bytes.get(start..end).unwrap_or_default()),
-            Slot::Scalar(value) => value,
+            Slot::I64(v) => Value::I64(v),
+            Slot::U64(v) => Value::U64(v),
+            Slot::I128(v) => Value::I128(v),
+            Slot::U128(v) => Value::U128(v),
+            Slot::F64(v) => Value::F64(v),
+            Slot::Bool(v) => Value::Bool(v),
             Slot::Error(i) => match self.errors.get(i) {
                 Some(e) => Value::Error(e),
                 None => Value::Null,
@@ -513,6 +534,7 @@ fn with_scratch<R>(f: impl FnOnce(&mut EventScratch) -> R) -> R {
 struct EventFields<'a>(&'a mut EventScratch);
 
 impl FieldSink for EventFields<'_> {
+    #[inline]
     fn text(&mut self, field: &Field, write: impl FnOnce(&mut String)) {
         let scratch = &mut *self.0;
         match field.name() {
@@ -541,6 +563,7 @@ impl FieldSink for EventFields<'_> {
             }
         }
     }
+    #[inline]
     fn bytes(&mut self, field: &Field, value: &[u8]) {
         let bytes = &mut self.0.bytes;
         let start = bytes.len();
@@ -548,13 +571,22 @@ impl FieldSink for EventFields<'_> {
         let end = bytes.len();
         self.0.slots.push((field.name(), Slot::Bytes(start, end)));
     }
+    #[inline]
     fn scalar(&mut self, field: &Field, value: Value<'static>) {
-        match (field.name(), value) {
-            ("v", Value::I64(v)) => self.0.v = Some(v),
-            ("v", Value::U64(v)) => self.0.v = Some(i64::try_from(v).unwrap_or(i64::MAX)),
-            (name, value) => self.0.slots.push((name, Slot::Scalar(value))),
-        }
+        let slot = match (field.name(), value) {
+            ("v", Value::I64(v)) => return self.0.v = Some(v),
+            ("v", Value::U64(v)) => return self.0.v = Some(i64::try_from(v).unwrap_or(i64::MAX)),
+            (_, Value::I64(v)) => Slot::I64(v),
+            (_, Value::U64(v)) => Slot::U64(v),
+            (_, Value::I128(v)) => Slot::I128(v),
+            (_, Value::U128(v)) => Slot::U128(v),
+            (_, Value::F64(v)) => Slot::F64(v),
+            (_, Value::Bool(v)) => Slot::Bool(v),
+            _ => return,
+        };
+        self.0.slots.push((field.name(), slot));
     }
+    #[inline]
     fn error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
         let scratch = &mut *self.0;
         let index = scratch.errors.len();
@@ -734,30 +766,41 @@ where
         let metadata = event.metadata();
         let mut made = None;
         let callsite = klog_callsite(metadata, &mut made);
-        let (severity, mut v) = klog_level(*metadata.level());
+        let (severity, mapped) = klog_level(*metadata.level());
         let is_error = matches!(severity, Severity::Error | Severity::Fatal);
-        if !is_error && has_v(metadata) {
-            let mut field = VField(None);
-            event.record(&mut field);
-            if let Some(n) = field.0 {
-                v = v_level(n);
-            }
-        }
         let span_logger = ctx
             .event_span(event)
             .and_then(|span| span.scope().find_map(|s| self.span_logger(&s)));
         let logger = span_logger.as_ref().unwrap_or(&self.base);
-        let level = logger.level().saturating_add(v);
-        let enabled = if is_error {
-            logger.sink().is_some()
-        } else {
-            logger.enabled_for(callsite, level)
+        let enabled_at = |v: i32| {
+            if is_error {
+                logger.sink().is_some()
+            } else {
+                logger.enabled_for(callsite, logger.level().saturating_add(v))
+            }
         };
-        if !enabled {
-            return;
+        // A `v` field sets the V level (not on errors). Read ahead only where the mapped
+        // level is off: the field may turn it on.
+        if !enabled_at(mapped) {
+            if is_error || !has_v(metadata) {
+                return;
+            }
+            let mut field = VField(None);
+            event.record(&mut field);
+            if !field.0.is_some_and(|n| enabled_at(v_level(n))) {
+                return;
+            }
         }
         with_scratch(|scratch| {
             event.record(&mut Visitor(EventFields(scratch)));
+            let v = match scratch.v {
+                Some(n) if !is_error => v_level(n),
+                _ => mapped,
+            };
+            if v != mapped && !enabled_at(v) {
+                return;
+            }
+            let level = logger.level().saturating_add(v);
             let callsite = metadata.file().is_some().then_some(callsite);
             write(logger, callsite, severity, level, scratch);
         });

@@ -7,7 +7,7 @@
 //! grow them without bound. A lookup first tries a small per-thread cache, then the
 //! shared table.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::sync::{PoisonError, RwLock};
 
@@ -30,6 +30,14 @@ struct CallsiteKey {
 }
 
 impl CallsiteKey {
+    /// No call site's: string addresses are never 0.
+    const NONE: CallsiteKey = CallsiteKey {
+        file: (0, 0),
+        module: (0, 0),
+        line: 0,
+    };
+
+    #[inline]
     fn new(file: &str, line: u32, module: &str) -> Self {
         CallsiteKey {
             file: (file.as_ptr() as usize, file.len()),
@@ -38,6 +46,7 @@ impl CallsiteKey {
         }
     }
 
+    #[inline]
     fn slot(&self) -> usize {
         let h = (self.file.0 ^ self.module.0.rotate_left(17) ^ (self.line as usize))
             .wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize);
@@ -45,10 +54,11 @@ impl CallsiteKey {
     }
 }
 
-type CallsiteCache = [Option<(CallsiteKey, &'static Callsite)>; CACHE_SLOTS];
+type CallsiteSlot = Cell<(CallsiteKey, Option<&'static Callsite>)>;
 
 thread_local! {
-    static CALLSITE_CACHE: RefCell<CallsiteCache> = const { RefCell::new([None; CACHE_SLOTS]) };
+    static CALLSITE_CACHE: [CallsiteSlot; CACHE_SLOTS] =
+        const { [const { Cell::new((CallsiteKey::NONE, None)) }; CACHE_SLOTS] };
     static KEY_CACHE: RefCell<[Option<&'static str>; CACHE_SLOTS]> =
         const { RefCell::new([None; CACHE_SLOTS]) };
 }
@@ -71,6 +81,7 @@ static KEYS: RwLock<Option<HashSet<&'static str>>> = RwLock::new(None);
 /// assert!(std::ptr::eq(a, b));
 /// assert_eq!(a.line(), 3);
 /// ```
+#[inline]
 #[must_use]
 pub fn intern_callsite(
     file: &'static str,
@@ -82,7 +93,7 @@ pub fn intern_callsite(
         return Some(found);
     }
     let callsite = shared_callsite(key, file, line, module)?;
-    let _ = CALLSITE_CACHE.try_with(|c| c.borrow_mut()[key.slot()] = Some((key, callsite)));
+    cache_callsite(key, callsite);
     Some(callsite)
 }
 
@@ -108,19 +119,23 @@ pub fn find_callsite(file: &str, line: u32, module: &str) -> Option<&'static Cal
         .unwrap_or_else(PoisonError::into_inner)
         .as_ref()
         .and_then(|map| map.get(&key).copied())?;
-    let _ = CALLSITE_CACHE.try_with(|c| c.borrow_mut()[key.slot()] = Some((key, found)));
+    cache_callsite(key, found);
     Some(found)
 }
 
 #[inline]
 fn cached_callsite(key: CallsiteKey) -> Option<&'static Callsite> {
     CALLSITE_CACHE
-        .try_with(|c| match c.borrow()[key.slot()] {
-            Some((k, callsite)) if k == key => Some(callsite),
+        .try_with(|c| match c[key.slot()].get() {
+            (k, callsite) if k == key => callsite,
             _ => None,
         })
         .ok()
         .flatten()
+}
+
+fn cache_callsite(key: CallsiteKey, callsite: &'static Callsite) {
+    let _ = CALLSITE_CACHE.try_with(|c| c[key.slot()].set((key, Some(callsite))));
 }
 
 #[cold]

@@ -51,6 +51,7 @@ use crate::value::KeyValue;
 /// let error = klog::bridge::record_into_klog(Severity::Error, "Failed", &[], None, 4, None);
 /// assert_eq!(error.verbosity(), 0);
 /// ```
+#[inline]
 #[must_use]
 pub fn record_into_klog<'a>(
     severity: Severity,

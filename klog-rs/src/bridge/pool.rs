@@ -26,6 +26,7 @@ const MAX_KEPT_ELEMENTS: usize = 256;
 /// });
 /// assert_eq!(len, 6);
 /// ```
+#[inline]
 pub fn with_thread_buffer<T: Default + 'static, R>(
     buffer: &'static LocalKey<RefCell<T>>,
     f: impl FnOnce(&mut T) -> R,
