@@ -283,81 +283,107 @@ fn int_value(value: &kv::Value<'_>) -> Option<i32> {
     }
 }
 
-/// A `log` value as the klog value of the same type, if klog has one (found by the typed
-/// `visit_*` methods; values of other types are written with their `Display` text).
-struct Classify<'kvs>(Option<Value<'kvs>>);
+/// What a value is, for klog; `Other` values are written with their `Display` text.
+// Not an `Option<Value>`: copying the nested enum out into each pair cost the record path
+// a store-forwarding stall per pair.
+#[derive(Clone, Copy)]
+enum Kind<'kvs> {
+    Str(&'kvs str),
+    I64(i64),
+    U64(u64),
+    I128(i128),
+    U128(u128),
+    F64(f64),
+    Bool(bool),
+    Null,
+    Error(&'kvs (dyn Error + 'static)),
+    Other,
+}
+
+/// Finds a value's kind (`Other` unless a typed `visit_*` method is called).
+struct Classify<'kvs>(Kind<'kvs>);
 
 impl<'kvs> VisitValue<'kvs> for Classify<'kvs> {
     fn visit_any(&mut self, _: kv::Value<'_>) -> Result<(), kv::Error> {
         Ok(())
     }
     fn visit_null(&mut self) -> Result<(), kv::Error> {
-        self.0 = Some(Value::Null);
+        self.0 = Kind::Null;
         Ok(())
     }
     fn visit_u64(&mut self, value: u64) -> Result<(), kv::Error> {
-        self.0 = Some(Value::U64(value));
+        self.0 = Kind::U64(value);
         Ok(())
     }
     fn visit_i64(&mut self, value: i64) -> Result<(), kv::Error> {
-        self.0 = Some(Value::I64(value));
+        self.0 = Kind::I64(value);
         Ok(())
     }
     fn visit_u128(&mut self, value: u128) -> Result<(), kv::Error> {
-        self.0 = Some(Value::U128(value));
+        self.0 = Kind::U128(value);
         Ok(())
     }
     fn visit_i128(&mut self, value: i128) -> Result<(), kv::Error> {
-        self.0 = Some(Value::I128(value));
+        self.0 = Kind::I128(value);
         Ok(())
     }
     fn visit_f64(&mut self, value: f64) -> Result<(), kv::Error> {
-        self.0 = Some(Value::F64(value));
+        self.0 = Kind::F64(value);
         Ok(())
     }
     fn visit_bool(&mut self, value: bool) -> Result<(), kv::Error> {
-        self.0 = Some(Value::Bool(value));
+        self.0 = Kind::Bool(value);
         Ok(())
     }
     fn visit_borrowed_str(&mut self, value: &'kvs str) -> Result<(), kv::Error> {
-        self.0 = Some(Value::Str(value));
+        self.0 = Kind::Str(value);
         Ok(())
     }
     fn visit_borrowed_error(&mut self, err: &'kvs (dyn Error + 'static)) -> Result<(), kv::Error> {
-        self.0 = Some(Value::Error(err));
+        self.0 = Kind::Error(err);
         Ok(())
     }
 }
 
-/// One collected pair: the key and value as `log` holds them, and the value as klog's
-/// when klog has its type.
+/// One collected pair: the key and value as `log` holds them, and the value's kind.
 struct Pair<'kvs> {
     key: Key<'kvs>,
     value: kv::Value<'kvs>,
-    typed: Option<Value<'kvs>>,
+    kind: Kind<'kvs>,
     /// A `logger`, `v` or `err` pair taken as the name, level or error.
     consumed: bool,
 }
 
 impl<'kvs> Pair<'kvs> {
     fn new(key: Key<'kvs>, value: kv::Value<'kvs>) -> Pair<'kvs> {
-        let mut classify = Classify(None);
+        let mut classify = Classify(Kind::Other);
         let _ = value.visit(&mut classify);
         Pair {
             key,
             value,
-            typed: classify.0,
+            kind: classify.0,
             consumed: false,
         }
     }
 
     fn klog_value(&self) -> Value<'_> {
-        self.typed.unwrap_or(Value::Display(&self.value))
+        match self.kind {
+            Kind::Str(s) => Value::Str(s),
+            Kind::I64(v) => Value::I64(v),
+            Kind::U64(v) => Value::U64(v),
+            Kind::I128(v) => Value::I128(v),
+            Kind::U128(v) => Value::U128(v),
+            Kind::F64(v) => Value::F64(v),
+            Kind::Bool(v) => Value::Bool(v),
+            Kind::Null => Value::Null,
+            Kind::Error(e) => Value::Error(e),
+            Kind::Other => Value::Display(&self.value),
+        }
     }
 
     fn error(&self) -> Option<&(dyn Error + 'static)> {
-        match self.typed {
-            Some(Value::Error(e)) => Some(e),
+        match self.kind {
+            Kind::Error(e) => Some(e),
             _ => self.value.to_borrowed_error(),
         }
     }
@@ -412,13 +438,13 @@ impl<'kvs> Pairs<'kvs> {
         for (i, pair) in self.iter().enumerate() {
             match pair.key.as_str() {
                 "logger"
-                    if matches!(pair.typed, Some(Value::Str(_)))
+                    if matches!(pair.kind, Kind::Str(_))
                         || pair.value.to_borrowed_str().is_some() =>
                 {
                     name_at = Some(i);
                 }
                 "v" if severity != Severity::Error
-                    && matches!(pair.typed, Some(Value::I64(_) | Value::U64(_))) =>
+                    && matches!(pair.kind, Kind::I64(_) | Kind::U64(_)) =>
                 {
                     v_at = Some(i);
                 }
@@ -440,8 +466,8 @@ impl<'kvs> Pairs<'kvs> {
     fn fields(&self, [name_at, v_at, error_at]: [Option<usize>; 3]) -> Fields<'_> {
         let nth = |i: Option<usize>| i.and_then(|i| self.iter().nth(i));
         Fields {
-            name: nth(name_at).and_then(|p| match p.typed {
-                Some(Value::Str(s)) => Some(s),
+            name: nth(name_at).and_then(|p| match p.kind {
+                Kind::Str(s) => Some(s),
                 _ => p.value.to_borrowed_str(),
             }),
             v: nth(v_at).and_then(|p| int_value(&p.value)),

@@ -6,7 +6,7 @@ use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use klog::bridge::{self, render_into, Direction, OwnedError, OwnedValue};
-use klog::{Callsite, KeyValue, Logger, Severity, Value};
+use klog::{Callsite, KeyValue, Logger, Record, Severity, Value};
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
 use tracing::span;
@@ -688,14 +688,15 @@ impl Written<'_> {
             .error
             .and_then(|i| scratch.errors.get(i))
             .map(|e| e as &(dyn Error + 'static));
-        let record = bridge::record_into_klog(
-            self.severity,
-            message,
-            kvs,
-            error,
-            self.level,
-            self.callsite,
-        );
+        // Built here rather than with `klog::bridge::record_into_klog`: returning the record
+        // from it cost this path ~5% (measured on the `span` bench).
+        let mut record = Record::new(self.severity, message, kvs).with_error(error);
+        if !matches!(self.severity, Severity::Error | Severity::Fatal) {
+            record = record.with_verbosity(self.level);
+        }
+        if let Some(callsite) = self.callsite {
+            record = record.with_callsite(callsite);
+        }
         // Set for what the write reaches (a `TracingSink` drops it), also when an outer
         // bridge set it already: the layer itself never drops.
         let _forwarding = bridge::enter(Direction::IntoKlog);

@@ -63,6 +63,7 @@ pub fn with_thread_buffer<T: Default + 'static, R>(
 /// assert_eq!(words, ["a", "b"]);
 /// klog::bridge::give_back_vec(&WORDS, words);
 /// ```
+#[inline]
 #[must_use]
 pub fn take_vec<T: 'static, U>(pool: &'static LocalKey<RefCell<Vec<T>>>) -> Vec<U> {
     let kept = pool
@@ -77,6 +78,7 @@ pub fn take_vec<T: 'static, U>(pool: &'static LocalKey<RefCell<Vec<T>>>) -> Vec<
 
 /// Keeps `vec`'s allocation in `pool` for the next [`take_vec`] (emptied; not when it is
 /// large, or smaller than the one kept).
+#[inline]
 pub fn give_back_vec<T: 'static, U>(pool: &'static LocalKey<RefCell<Vec<T>>>, vec: Vec<U>) {
     if vec.capacity() > MAX_KEPT_ELEMENTS {
         return;
@@ -113,6 +115,7 @@ thread_local! {
 /// );
 /// assert_eq!(count, 2);
 /// ```
+#[inline]
 pub fn with_key_values<'a, R>(
     pairs: impl IntoIterator<Item = KeyValue<'a>>,
     f: impl FnOnce(&[KeyValue<'a>]) -> R,
