@@ -179,6 +179,7 @@ fn shared_callsite(
 /// let b = klog::bridge::intern_key("podName").unwrap();
 /// assert!(std::ptr::eq(a, b));
 /// ```
+#[inline]
 #[must_use]
 pub fn intern_key(key: &str) -> Option<&'static str> {
     let slot = key_slot(key);
@@ -194,6 +195,7 @@ pub fn intern_key(key: &str) -> Option<&'static str> {
     Some(interned)
 }
 
+#[inline]
 fn key_slot(key: &str) -> usize {
     // FNV-1a over at most the first 16 bytes and the length: keys are short.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ key.len() as u64;

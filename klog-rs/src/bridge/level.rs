@@ -64,6 +64,7 @@ impl Level {
     /// assert_eq!(Level::from_klog(Severity::Info, 5), Level::Trace);
     /// assert_eq!(Level::from_klog(Severity::Info, 10), Level::Trace);
     /// ```
+    #[inline]
     #[must_use]
     pub const fn from_klog(severity: Severity, verbosity: i32) -> Level {
         match severity {
@@ -90,6 +91,7 @@ impl Level {
     /// assert_eq!(Level::Debug.to_klog(), (Severity::Info, 4));
     /// assert_eq!(Level::Trace.to_klog(), (Severity::Info, 5));
     /// ```
+    #[inline]
     #[must_use]
     pub const fn to_klog(self) -> (Severity, i32) {
         match self {
@@ -107,6 +109,7 @@ impl Level {
     /// ```
     /// assert_eq!(klog::bridge::Level::Warn.name(), "WARN");
     /// ```
+    #[inline]
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
@@ -136,6 +139,7 @@ impl Level {
 /// assert_eq!(carried_verbosity(Severity::Warning, 1), Some(1));
 /// assert_eq!(carried_verbosity(Severity::Error, 3), None);
 /// ```
+#[inline]
 #[must_use]
 pub const fn carried_verbosity(severity: Severity, verbosity: i32) -> Option<i32> {
     match severity {
