@@ -80,14 +80,21 @@ impl<S: Subscriber> Layer<S> for Levels {
     }
 }
 
+impl Levels {
+    /// Runs `f` under a subscriber that records into `self` what `filter` lets through.
+    fn watch(&self, filter: tracing_subscriber::filter::LevelFilter, f: impl FnOnce()) {
+        let subscriber = tracing_subscriber::registry()
+            .with(self.clone())
+            .with(filter);
+        tracing::subscriber::with_default(subscriber, f);
+    }
+}
+
 #[test]
 fn klog_records_map_back_to_tracing_levels() {
     let levels = Levels::default();
-    let subscriber = tracing_subscriber::registry()
-        .with(levels.clone())
-        .with(tracing_subscriber::filter::LevelFilter::TRACE);
     let logger = TracingSink::new().logger();
-    tracing::subscriber::with_default(subscriber, || {
+    levels.watch(tracing_subscriber::filter::LevelFilter::TRACE, || {
         let err = std::io::Error::other("boom");
         klog::error!(logger, err: &err, "error");
         klog::warning!(logger, "warning");
@@ -118,11 +125,8 @@ fn klog_records_map_back_to_tracing_levels() {
 #[test]
 fn the_tracing_subscribers_filter_decides_for_a_tracing_sink() {
     let levels = Levels::default();
-    let subscriber = tracing_subscriber::registry()
-        .with(levels.clone())
-        .with(tracing_subscriber::filter::LevelFilter::INFO);
     let logger = TracingSink::new().logger();
-    tracing::subscriber::with_default(subscriber, || {
+    levels.watch(tracing_subscriber::filter::LevelFilter::INFO, || {
         klog::info!(logger, "shown");
         klog::info!(v: 1, logger, "hidden");
         klog::warning!(logger, "shown");
@@ -146,11 +150,8 @@ fn kit_level(level: Level) -> klog::bridge::Level {
 #[test]
 fn klog_records_reach_tracing_at_the_kits_levels() {
     let levels = Levels::default();
-    let subscriber = tracing_subscriber::registry()
-        .with(levels.clone())
-        .with(tracing_subscriber::filter::LevelFilter::TRACE);
     let logger = TracingSink::new().logger();
-    tracing::subscriber::with_default(subscriber, || {
+    levels.watch(tracing_subscriber::filter::LevelFilter::TRACE, || {
         klog_bridge_test_support::assert_out_of_klog(|severity, v| {
             logger.log(&klog::Record::new(severity, "m", &[]).with_verbosity(v));
             let (level, v) = levels.0.lock().unwrap().pop().expect("emitted");
