@@ -16,32 +16,10 @@ use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use klog::{KObj, Logger, TextSink};
+use klog::KObj;
+use klog_bridge_test_support::{bench_logger as klog_logger, klog_event, BenchEvent, EVENT};
 use klog_log::{KlogLog, LogSink};
 use log::{Log, Metadata, Record};
-
-struct Event {
-    ns: &'static str,
-    name: &'static str,
-    status: &'static str,
-    attempt: i64,
-    latency_ms: f64,
-}
-
-const EVENT: Event = Event {
-    ns: "kube-system",
-    name: "coredns-5d78c9869d-abcde",
-    status: "ready",
-    attempt: 3,
-    latency_ms: 12.5,
-};
-
-fn klog_logger() -> Logger {
-    TextSink::builder()
-        .writer(io::sink())
-        .pid(12345)
-        .build_logger()
-}
 
 /// `SECS.NANOS LEVEL target] message key=value…`, written with one `write_all`.
 struct SimpleLog;
@@ -129,18 +107,7 @@ fn use_backend(backend: u8) {
     CURRENT.store(backend, Ordering::Relaxed);
 }
 
-fn klog_event(logger: &Logger, e: &Event) {
-    klog::info!(
-        logger,
-        "Pod status updated",
-        pod = KObj::new(e.ns, e.name),
-        status = e.status,
-        attempt = e.attempt,
-        latency_ms = e.latency_ms
-    );
-}
-
-fn log_event(e: &Event) {
+fn log_event(e: &BenchEvent) {
     log::info!(pod:% = KObj::new(e.ns, e.name), status = e.status, attempt = e.attempt,
         latency_ms = e.latency_ms; "Pod status updated");
 }

@@ -5,12 +5,10 @@ use std::error::Error;
 use std::fmt::Write as _;
 use std::sync::{PoisonError, RwLock};
 
-use klog::{Callsite, KeyValue, Logger, Record, Severity, Value};
+use klog::bridge::{self, Direction};
+use klog::{Callsite, KeyValue, Logger, Severity, Value};
 use log::kv::{self, Key, VisitSource, VisitValue};
 use log::{Level, LevelFilter, Metadata};
-
-use crate::guard::{self, Direction};
-use crate::intern;
 
 /// Names kept per backend (each a derived [`Logger`]); further names are derived per
 /// record.
@@ -128,33 +126,33 @@ impl KlogLog {
     }
 }
 
-/// klog's severity and V level for a `log` level.
+/// klog's severity and V level for a `log` level: the kit's table.
 #[inline]
-pub(crate) fn klog_level(level: Level) -> (Severity, i32) {
-    match level {
-        Level::Error => (Severity::Error, 0),
-        Level::Warn => (Severity::Warning, 0),
-        Level::Info => (Severity::Info, 0),
-        Level::Debug => (Severity::Info, 4),
-        Level::Trace => (Severity::Info, 5),
-    }
+fn klog_level(level: Level) -> (Severity, i32) {
+    let level = match level {
+        Level::Error => bridge::Level::Error,
+        Level::Warn => bridge::Level::Warn,
+        Level::Info => bridge::Level::Info,
+        Level::Debug => bridge::Level::Debug,
+        Level::Trace => bridge::Level::Trace,
+    };
+    level.to_klog()
 }
 
-/// The `log` level filter that lets through every record klog writes at `-v` `v`:
-/// `Trace` from V5, `Debug` from V4, else `Info`.
+/// The `log` level filter that lets through every record klog writes at `-v` `v` (the
+/// level of an info record at `V(v)`: `Trace` from V5, `Debug` from V1, else `Info`), so
+/// that a klog record a [`LogSink`](crate::LogSink) forwards is not dropped by `log`'s
+/// own filter.
 ///
 /// ```
 /// assert_eq!(klog_log::max_level_for(0), log::LevelFilter::Info);
+/// assert_eq!(klog_log::max_level_for(2), log::LevelFilter::Debug);
 /// assert_eq!(klog_log::max_level_for(4), log::LevelFilter::Debug);
 /// assert_eq!(klog_log::max_level_for(9), log::LevelFilter::Trace);
 /// ```
 #[must_use]
 pub fn max_level_for(v: i32) -> LevelFilter {
-    match v {
-        5.. => LevelFilter::Trace,
-        4 => LevelFilter::Debug,
-        _ => LevelFilter::Info,
-    }
+    crate::sink::log_level(bridge::Level::from_klog(Severity::Info, v)).to_level_filter()
 }
 
 /// Installs a [`KlogLog`] writing through `logger` as the `log` backend
@@ -190,7 +188,7 @@ impl log::Log for KlogLog {
 
     fn log(&self, record: &log::Record<'_>) {
         // This thread is already forwarding a record to klog: the record went round.
-        if guard::active(Direction::IntoKlog) {
+        if bridge::active(Direction::IntoKlog) {
             return;
         }
         let (severity, mapped) = klog_level(record.level());
@@ -199,7 +197,7 @@ impl log::Log for KlogLog {
             Some(file) => {
                 let line = record.line().unwrap_or(0);
                 let module = record.module_path_static().unwrap_or("");
-                match intern::callsite(file, line, module) {
+                match bridge::intern_callsite(file, line, module) {
                     Some(callsite) => Some(callsite),
                     None => {
                         stack_callsite = Callsite::new(file, line, module);
@@ -242,15 +240,10 @@ impl log::Log for KlogLog {
         };
         with_message(record.args(), |message| {
             pairs.with_key_values(|kvs| {
-                let mut klog_record = Record::new(severity, message, kvs).with_error(fields.error);
-                if verbose {
-                    klog_record = klog_record.with_verbosity(level);
-                }
-                if let Some(callsite) = callsite {
-                    klog_record = klog_record.with_callsite(callsite);
-                }
-                if let Some(_forwarding) = guard::enter(Direction::IntoKlog) {
-                    logger.log(&klog_record);
+                let record =
+                    bridge::record_into_klog(severity, message, kvs, fields.error, level, callsite);
+                if let Some(_forwarding) = bridge::enter(Direction::IntoKlog) {
+                    logger.log(&record);
                 }
             });
         });
@@ -271,23 +264,14 @@ fn with_message(args: &std::fmt::Arguments<'_>, f: impl FnOnce(&str)) {
     if let Some(message) = args.as_str() {
         return f(message);
     }
-    let mut f = Some(f);
-    let _ = MESSAGE.try_with(|cell| {
-        if let Ok(mut buf) = cell.try_borrow_mut() {
-            buf.clear();
-            let _ = buf.write_fmt(*args);
-            if let Some(f) = f.take() {
-                f(&buf);
-            }
-            if buf.capacity() > 16 * 1024 {
-                *buf = String::new();
-            }
+    bridge::with_thread_buffer(&MESSAGE, |buf| {
+        buf.clear();
+        let _ = buf.write_fmt(*args);
+        f(buf);
+        if buf.capacity() > 16 * 1024 {
+            *buf = String::new();
         }
     });
-    // The buffer is in use (a value that logs while the message is formatted) or gone.
-    if let Some(f) = f {
-        f(&args.to_string());
-    }
 }
 
 /// An integer value as a V level.
@@ -300,6 +284,8 @@ fn int_value(value: &kv::Value<'_>) -> Option<i32> {
 }
 
 /// What a value is, for klog; `Other` values are written with their `Display` text.
+// Not an `Option<Value>`: copying the nested enum out into each pair cost the record path
+// a store-forwarding stall per pair.
 #[derive(Clone, Copy)]
 enum Kind<'kvs> {
     Str(&'kvs str),
@@ -368,18 +354,6 @@ struct Pair<'kvs> {
     consumed: bool,
 }
 
-impl Pair<'static> {
-    /// A placeholder, never read.
-    fn empty() -> Self {
-        Pair {
-            key: Key::from_str(""),
-            value: kv::Value::null(),
-            kind: Kind::Null,
-            consumed: false,
-        }
-    }
-}
-
 impl<'kvs> Pair<'kvs> {
     fn new(key: Key<'kvs>, value: kv::Value<'kvs>) -> Pair<'kvs> {
         let mut classify = Classify(Kind::Other);
@@ -423,14 +397,14 @@ struct Pairs<'kvs> {
 impl Pairs<'_> {
     fn new() -> Self {
         Pairs {
-            pairs: recycle_pairs(take_buffer(&PAIR_BUFFER)),
+            pairs: bridge::take_vec(&PAIR_BUFFER),
         }
     }
 }
 
 impl Drop for Pairs<'_> {
     fn drop(&mut self) {
-        give_back_buffer(&PAIR_BUFFER, recycle_pairs(std::mem::take(&mut self.pairs)));
+        bridge::give_back_vec(&PAIR_BUFFER, std::mem::take(&mut self.pairs));
     }
 }
 
@@ -504,64 +478,17 @@ impl<'kvs> Pairs<'kvs> {
     /// Calls `f` with the pairs as klog key/values (consumed ones left out), in a reused
     /// buffer.
     fn with_key_values(&self, f: impl FnOnce(&[KeyValue<'_>])) {
-        let mut kvs = recycle_key_values(take_buffer(&KEY_VALUE_BUFFER));
-        kvs.extend(
+        bridge::with_key_values(
             self.iter()
                 .filter(|p| !p.consumed)
                 .map(|p| KeyValue::from_value(p.key.as_str(), p.klog_value())),
+            f,
         );
-        f(&kvs);
-        give_back_buffer(&KEY_VALUE_BUFFER, recycle_key_values(kvs));
     }
 }
-
-/// The largest buffer kept for the next record.
-const MAX_KEPT_PAIRS: usize = 256;
 
 thread_local! {
-    /// The pairs of the record being written, and their klog key/values: kept empty
-    /// between records, so that their allocations serve the next one.
+    /// The pairs of the record being written: kept empty between records, so that their
+    /// allocation serves the next one.
     static PAIR_BUFFER: RefCell<Vec<Pair<'static>>> = const { RefCell::new(Vec::new()) };
-    static KEY_VALUE_BUFFER: RefCell<Vec<KeyValue<'static>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// An empty vector with `pairs`' allocation, for pairs of another lifetime (the standard
-/// library collects a `Vec` into one of the same layout in place).
-fn recycle_pairs<'b>(mut pairs: Vec<Pair<'_>>) -> Vec<Pair<'b>> {
-    pairs.clear();
-    pairs.into_iter().map(|_| Pair::empty()).collect()
-}
-
-/// [`recycle_pairs`] for klog key/values.
-fn recycle_key_values<'b>(mut kvs: Vec<KeyValue<'_>>) -> Vec<KeyValue<'b>> {
-    kvs.clear();
-    kvs.into_iter()
-        .map(|_| KeyValue::from_value("", Value::Null))
-        .collect()
-}
-
-type Buffer<T> = std::thread::LocalKey<RefCell<Vec<T>>>;
-
-/// This thread's buffer (empty), or a new one while it is in use.
-fn take_buffer<T>(buffer: &'static Buffer<T>) -> Vec<T> {
-    buffer
-        .try_with(|cell| {
-            cell.try_borrow_mut()
-                .map(|mut b| std::mem::take(&mut *b))
-                .unwrap_or_default()
-        })
-        .unwrap_or_default()
-}
-
-/// Keeps `empty`'s allocation for the next record.
-fn give_back_buffer<T>(buffer: &'static Buffer<T>, empty: Vec<T>) {
-    if empty.capacity() <= MAX_KEPT_PAIRS {
-        let _ = buffer.try_with(|cell| {
-            if let Ok(mut b) = cell.try_borrow_mut() {
-                if b.capacity() < empty.capacity() {
-                    *b = empty;
-                }
-            }
-        });
-    }
 }

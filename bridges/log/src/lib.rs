@@ -24,9 +24,12 @@
 //! ```
 //!
 //! # Levels
-//! klog V0 is `log`'s `Info`, V4 `Debug` and V5 `Trace`; klog warnings are `Warn` and
-//! errors `Error`. A `v` key overrides the level implied by the `log` level, in both
-//! directions. The tables are on [`KlogLog`] and [`LogSink`].
+//! klog's one table for every bridge ([`klog::bridge::Level`], `docs/format.md` §5.7):
+//! `log`'s `Info` is klog V0, `Debug` V4 and `Trace` V5, `Warn` a warning and `Error` an
+//! error; the other way, klog V0 is `Info`, V1–V4 `Debug` and V5 and up `Trace`. A `v`
+//! key carries the V level where the `log` level does not say it, and overrides the
+//! level implied by the `log` level, in both directions. The tables are on [`KlogLog`]
+//! and [`LogSink`].
 //!
 //! # What does not cross unchanged
 //! `log` → [`KlogLog`] writes the bytes of the klog calls that mean the same (text and
@@ -61,9 +64,6 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod backend;
-mod guard;
-mod intern;
-mod render;
 mod sink;
 
 pub use backend::{init, max_level_for, KlogLog};

@@ -5,12 +5,10 @@ use std::fmt;
 use std::io::Write as _;
 use std::sync::Arc;
 
+use klog::bridge::{self, Direction, OwnedError, OwnedValue};
 use klog::{Callsite, KeyValue, Record, Severity, Sink, Value};
 use log::kv::{self, Key, Source, VisitSource};
 use log::{Level, Log, Metadata};
-
-use crate::guard::{self, Direction};
-use crate::render::render;
 
 /// The target of records without a call site module path.
 const DEFAULT_TARGET: &str = "klog";
@@ -22,11 +20,13 @@ const INLINE_PAIRS: usize = 32;
 ///
 /// | klog | log |
 /// |---|---|
-/// | info record, V0–V3 | `Info` |
-/// | info record, V4 | `Debug` |
+/// | info record, V0 | `Info` |
+/// | info record, V1–V4 | `Debug` |
 /// | info record, V5 and above | `Trace` |
 /// | warning record | `Warn` |
 /// | error and fatal records | `Error` |
+///
+/// (klog's one table, [`klog::bridge::Level`].)
 ///
 /// - The `log` record's key/values are, in order: `logger` (the logger's name, from
 ///   [`with_name`](Sink::with_name)), `err` (the error of an error record, as an error
@@ -70,14 +70,10 @@ pub struct LogSink {
     backend: Option<Arc<dyn Log>>,
     name: Option<Arc<str>>,
     bound: Arc<[(Box<str>, OwnedValue)]>,
-    /// Lets klog's fast check pass records up to [`FAST_CHECK_MAX_V`] to `log`, which
+    /// Lets klog's fast check pass records up to [`DEFAULT_MAX_VERBOSITY`](bridge::DEFAULT_MAX_VERBOSITY) to `log`, which
     /// decides, while this sink or one derived from it lives.
     threshold: Arc<klog::bridge::ThresholdRegistration>,
 }
-
-/// The highest V level klog's fast check passes on to `log` (V4 is its debug, V5 and up its
-/// trace).
-const FAST_CHECK_MAX_V: i32 = 10;
 
 impl fmt::Debug for LogSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -109,7 +105,7 @@ impl LogSink {
             backend: None,
             name: None,
             bound: Arc::new([]),
-            threshold: Arc::new(klog::bridge::register_threshold(FAST_CHECK_MAX_V)),
+            threshold: Arc::new(bridge::register_threshold(bridge::DEFAULT_MAX_VERBOSITY)),
         }
     }
 
@@ -155,20 +151,22 @@ impl LogSink {
     }
 }
 
-/// The `log` level for a klog record, and whether its V level must be written as `v`.
+/// The `log` level of a level of the kit's table.
 #[inline]
-pub(crate) fn log_level(severity: Severity, v: i32) -> (Level, bool) {
-    match severity {
-        Severity::Info => match v {
-            ..=0 => (Level::Info, false),
-            1..=3 => (Level::Info, true),
-            4 => (Level::Debug, false),
-            5 => (Level::Trace, false),
-            _ => (Level::Trace, true),
-        },
-        Severity::Warning => (Level::Warn, v > 0),
-        Severity::Error | Severity::Fatal => (Level::Error, false),
+pub(crate) fn log_level(level: bridge::Level) -> Level {
+    match level {
+        bridge::Level::Error => Level::Error,
+        bridge::Level::Warn => Level::Warn,
+        bridge::Level::Info => Level::Info,
+        bridge::Level::Debug => Level::Debug,
+        bridge::Level::Trace => Level::Trace,
     }
+}
+
+/// The `log` level of an info record at `V(v)`.
+#[inline]
+fn info_level(v: i32) -> Level {
+    log_level(bridge::Level::from_klog(Severity::Info, v))
 }
 
 fn target(callsite: Option<&Callsite>) -> &'static str {
@@ -180,20 +178,23 @@ fn target(callsite: Option<&Callsite>) -> &'static str {
 
 impl Sink for LogSink {
     fn enabled(&self, level: i32) -> bool {
-        self.enabled_with_target(log_level(Severity::Info, level).0, DEFAULT_TARGET)
+        self.enabled_with_target(info_level(level), DEFAULT_TARGET)
     }
 
     fn enabled_for(&self, level: i32, callsite: &Callsite) -> bool {
-        self.enabled_with_target(log_level(Severity::Info, level).0, target(Some(callsite)))
+        self.enabled_with_target(info_level(level), target(Some(callsite)))
     }
 
     fn log(&self, record: &Record<'_>) {
-        let (level, write_v) = log_level(record.severity(), record.verbosity());
+        let level = log_level(bridge::Level::from_klog(
+            record.severity(),
+            record.verbosity(),
+        ));
         if self.backend.is_none() && level > log::max_level() {
             return;
         }
         // This thread is already forwarding a record to log: the record went round.
-        let Some(_forwarding) = guard::enter(Direction::OutOfKlog) else {
+        let Some(_forwarding) = bridge::enter(Direction::OutOfKlog) else {
             return;
         };
         let callsite = record.callsite();
@@ -212,7 +213,7 @@ impl Sink for LogSink {
         let pairs = RecordPairs {
             name: self.name.as_deref(),
             error: record.error(),
-            v: write_v.then_some(record.verbosity()),
+            v: bridge::carried_verbosity(record.severity(), record.verbosity()),
             bound: &self.bound,
             call,
             values,
@@ -242,7 +243,7 @@ impl Sink for LogSink {
             .chain(
                 key_values
                     .iter()
-                    .map(|kv| (kv.key().into(), OwnedValue::new(kv.value()))),
+                    .map(|kv| (kv.key().into(), owned(kv.value()))),
             )
             .collect();
         Arc::new(LogSink {
@@ -254,14 +255,10 @@ impl Sink for LogSink {
     }
 
     fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-        // klog joins every name with `.`, empty ones included.
-        let joined = match &self.name {
-            Some(prefix) => format!("{prefix}.{name}"),
-            None => name.to_owned(),
-        };
+        let joined = bridge::join_name(self.name.as_deref(), name);
         Arc::new(LogSink {
             backend: self.backend.clone(),
-            name: Some(joined.into()),
+            name: Some(joined),
             bound: self.bound.clone(),
             threshold: self.threshold.clone(),
         })
@@ -281,7 +278,7 @@ impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Value::Object(o) => fmt::Display::fmt(&o, f),
-            other => f.write_str(&render(other).into_string()),
+            other => f.write_str(&bridge::value_text(other).into_string()),
         }
     }
 }
@@ -343,7 +340,7 @@ impl Source for RecordPairs<'_> {
             visitor.visit_pair(Key::from_str("v"), kv::Value::from(v))?;
         }
         for (key, value) in self.bound {
-            visitor.visit_pair(Key::from_str(key), value.to_log())?;
+            visitor.visit_pair(Key::from_str(key), bound_value(value))?;
         }
         for (kv, value) in self.call.iter().zip(self.values) {
             visitor.visit_pair(Key::from_str(kv.key()), log_value(value))?;
@@ -360,60 +357,32 @@ impl Source for RecordPairs<'_> {
     }
 }
 
-/// An error bound with `with_values`, kept as its text.
-#[derive(Debug, Clone)]
-struct ErrorText(Arc<str>);
-
-impl fmt::Display for ErrorText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// A value bound with `with_values`, as the sink keeps it: typed where `log` has the
+/// type (32-bit floats widened as [`f32_as_f64`] does), errors as their text, anything
+/// else as its text (a string).
+fn owned(value: Value<'_>) -> OwnedValue {
+    OwnedValue::typed(value).unwrap_or_else(|| match value {
+        Value::F32(v) => OwnedValue::F64(f32_as_f64(v)),
+        Value::Null => OwnedValue::Null,
+        Value::Error(e) => OwnedValue::Error(Box::new(OwnedError::from_text(e.to_string()))),
+        other => OwnedValue::Str(Shown(other).to_string().into()),
+    })
 }
 
-impl Error for ErrorText {}
-
-/// A value bound with `with_values`, owned by the sink.
-#[derive(Debug, Clone)]
-enum OwnedValue {
-    Str(Arc<str>),
-    I64(i64),
-    U64(u64),
-    I128(i128),
-    U128(u128),
-    F64(f64),
-    Bool(bool),
-    Null,
-    Error(ErrorText),
-}
-
-impl OwnedValue {
-    fn new(value: Value<'_>) -> OwnedValue {
-        match value {
-            Value::Str(s) => OwnedValue::Str(s.into()),
-            Value::I64(v) => OwnedValue::I64(v),
-            Value::U64(v) => OwnedValue::U64(v),
-            Value::I128(v) => OwnedValue::I128(v),
-            Value::U128(v) => OwnedValue::U128(v),
-            Value::F64(v) => OwnedValue::F64(v),
-            Value::F32(v) => OwnedValue::F64(f32_as_f64(v)),
-            Value::Bool(v) => OwnedValue::Bool(v),
-            Value::Null => OwnedValue::Null,
-            Value::Error(e) => OwnedValue::Error(ErrorText(e.to_string().into())),
-            other => OwnedValue::Str(Shown(other).to_string().into()),
-        }
-    }
-
-    fn to_log(&self) -> kv::Value<'_> {
-        match self {
-            OwnedValue::Str(s) => kv::Value::from(&**s),
-            OwnedValue::I64(v) => kv::Value::from(*v),
-            OwnedValue::U64(v) => kv::Value::from(*v),
-            OwnedValue::I128(v) => kv::Value::from(*v),
-            OwnedValue::U128(v) => kv::Value::from(*v),
-            OwnedValue::F64(v) => kv::Value::from(*v),
-            OwnedValue::Bool(v) => kv::Value::from(*v),
-            OwnedValue::Null => kv::Value::null(),
-            OwnedValue::Error(e) => kv::Value::from_dyn_error(e),
-        }
+/// A `log` value for a bound value, borrowing it.
+fn bound_value(value: &OwnedValue) -> kv::Value<'_> {
+    match value {
+        OwnedValue::Str(s) | OwnedValue::Text(s) => kv::Value::from(&**s),
+        OwnedValue::I64(v) => kv::Value::from(*v),
+        OwnedValue::U64(v) => kv::Value::from(*v),
+        OwnedValue::I128(v) => kv::Value::from(*v),
+        OwnedValue::U128(v) => kv::Value::from(*v),
+        OwnedValue::F64(v) => kv::Value::from(*v),
+        OwnedValue::F32(v) => kv::Value::from(f32_as_f64(*v)),
+        OwnedValue::Bool(v) => kv::Value::from(*v),
+        OwnedValue::Null => kv::Value::null(),
+        OwnedValue::Error(e) => kv::Value::from_dyn_error(&**e),
+        // `owned` keeps bytes as their text; shown as `Debug` should another path keep them.
+        OwnedValue::Bytes(b) => kv::Value::from_dyn_debug(b),
     }
 }

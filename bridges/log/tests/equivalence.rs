@@ -10,53 +10,24 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use klog::{KObj, KeyValue, Logger, SharedBuffer, TextSink, Value};
+use klog::bridge::Level;
+use klog::{KObj, KeyValue, SharedBuffer, Value};
+use klog_bridge_test_support::{
+    assert_calls_write_klog_bytes, assert_into_klog, assert_out_of_klog, assert_round_trips,
+    assert_same, json_logger, klog_calls, log_fatal_and_unstructured, sync_error, text_logger,
+    v3_logger, written, Build, Case, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
+};
 use klog_log::{KlogLog, LogSink};
 
-const TIME: u64 = 1_704_164_645;
-
-fn text_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
-    let mut builder = TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
-        .pid(4242)
-        .verbosity(10);
-    if pin_caller {
-        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
-    }
-    builder.build_logger()
-}
-
-fn json_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
-    let mut builder = klog::JsonSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
-        .verbosity(10);
-    if pin_caller {
-        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
-    }
-    builder.build_logger()
-}
-
-fn sync_error() -> std::io::Error {
-    std::io::Error::other("connection refused")
-}
-
 /// One event, as a klog call and as the `log` call that means the same.
-struct Event {
-    name: &'static str,
-    klog: fn(&Logger),
-    log: fn(),
-    /// Whether the JSON output is the same too.
-    json_same: bool,
-}
+type Event = Case<fn()>;
 
 fn events() -> Vec<Event> {
     vec![
-        Event {
+        Case {
             name: "strings and numbers",
             klog: |l| {
                 klog::info!(
@@ -74,45 +45,36 @@ fn events() -> Vec<Event> {
                     wide = 1u128 << 100
                 );
             },
-            log: || {
+            other: || {
                 log::info!(pod = "kube-system/coredns", status = "ready", attempt = 3, delta = -7,
                     big = u64::MAX, latency_ms = 12.5, ratio = 0.25, ready = true,
                     missing = None::<u32>, wide = 1u128 << 100; "Pod status updated");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "quoting and multi-line strings",
-            klog: |l| {
-                klog::info!(
-                    l,
-                    "Config \"loaded\"",
-                    config = "a: 1\nb: 2\nc: 3",
-                    quote = "say \"hi\"\t",
-                    unicode = "naïve ☃",
-                    control = "\u{1}\u{7f}"
-                );
-            },
-            log: || {
+            klog: klog_calls::quoting,
+            other: || {
                 log::info!(config = "a: 1\nb: 2\nc: 3", quote = "say \"hi\"\t", unicode = "naïve ☃",
                     control = "\u{1}\u{7f}"; "Config \"loaded\"");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "formatted message and values",
             klog: |l| {
                 let n = 3;
                 klog::info!(l, &format!("Synced {n} pods"), addr = %"10.0.0.1", elapsed = ?1.5,
                     initial = %'x');
             },
-            log: || {
+            other: || {
                 let n = 3;
                 log::info!(addr:% = "10.0.0.1", elapsed:? = 1.5, initial = 'x'; "Synced {} pods", n);
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "object references",
             klog: |l| {
                 klog::info!(
@@ -122,25 +84,22 @@ fn events() -> Vec<Event> {
                     node = KObj::new("", "worker-1")
                 );
             },
-            log: || {
+            other: || {
                 log::info!(pod:% = KObj::new("default", "web-0"), node:% = KObj::new("", "worker-1"); "Synced");
             },
             // JSON writes object references as objects; through `log` they are strings.
             json_same: false,
         },
-        Event {
+        Case {
             name: "error with err",
-            klog: |l| {
-                let err = sync_error();
-                klog::error!(l, err: &err, "Failed to sync", key = "kube-system/coredns");
-            },
-            log: || {
+            klog: klog_calls::error_with_err,
+            other: || {
                 let err = sync_error();
                 log::error!(key = "kube-system/coredns", err:err = err; "Failed to sync");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "error without err, error values as key/values",
             klog: |l| {
                 let err = sync_error();
@@ -151,27 +110,22 @@ fn events() -> Vec<Event> {
                     cause = Value::error(&err)
                 );
             },
-            log: || {
+            other: || {
                 let err = sync_error();
                 log::error!(shard = 7, cause:err = err; "Invariant violated");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "warning",
-            klog: |l| klog::warning!(l, "Slow response", elapsed_ms = 1500),
-            log: || log::warn!(elapsed_ms = 1500; "Slow response"),
+            klog: klog_calls::warning,
+            other: || log::warn!(elapsed_ms = 1500; "Slow response"),
             json_same: true,
         },
-        Event {
+        Case {
             name: "verbosity: debug, trace and v",
-            klog: |l| {
-                klog::info!(v: 4, l, "Probe ok", probe = "liveness");
-                klog::info!(v: 5, l, "Cache hit", key = "a");
-                klog::info!(v: 2, l, "Retrying", attempt = 2);
-                klog::info!(v: 7, l, "Dump", size = 10);
-            },
-            log: || {
+            klog: klog_calls::verbosity,
+            other: || {
                 log::debug!(probe = "liveness"; "Probe ok");
                 log::trace!(key = "a"; "Cache hit");
                 log::info!(attempt = 2, v = 2; "Retrying");
@@ -179,22 +133,17 @@ fn events() -> Vec<Event> {
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "names",
-            klog: |l| {
-                let l = l.with_name("controller").with_name("pods");
-                klog::info!(l, "Pod status updated", attempt = 3);
-                let err = sync_error();
-                klog::error!(l, err: &err, "Failed to sync");
-            },
-            log: || {
+            klog: klog_calls::names,
+            other: || {
                 log::info!(logger = "controller.pods", attempt = 3; "Pod status updated");
                 let err = sync_error();
                 log::error!(err:err = err, logger = "controller.pods"; "Failed to sync");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "bound values and duplicates",
             klog: |l| {
                 let l = l.with_name("controller").with_values(&[
@@ -203,7 +152,7 @@ fn events() -> Vec<Event> {
                 ]);
                 klog::info!(l, "Moved", pod = "b", zone = "z1", pod = "c");
             },
-            log: || {
+            other: || {
                 log::info!(logger = "controller", node = "worker-1", pod = "a", pod = "b",
                     zone = "z1", pod = "c"; "Moved");
             },
@@ -213,89 +162,51 @@ fn events() -> Vec<Event> {
     ]
 }
 
-fn through_log(event: &Event, build: fn(&SharedBuffer, bool) -> Logger) -> String {
-    let out = SharedBuffer::default();
-    common::use_backend(Arc::new(KlogLog::new(build(&out, true))));
-    (event.log)();
-    out.to_string()
-}
-
-fn direct(event: &Event, build: fn(&SharedBuffer, bool) -> Logger, pin_caller: bool) -> String {
-    let out = SharedBuffer::default();
-    (event.klog)(&build(&out, pin_caller));
-    out.to_string()
+fn through_log(event: &Event, build: Build) -> String {
+    written(build, true, |logger| {
+        common::use_backend(Arc::new(KlogLog::new(logger)));
+        (event.other)();
+    })
 }
 
 /// klog through the `log` facade and back.
-fn through_round_trip(
-    event: &Event,
-    build: fn(&SharedBuffer, bool) -> Logger,
-    pin_caller: bool,
-) -> String {
-    let out = SharedBuffer::default();
-    common::use_backend(Arc::new(KlogLog::new(build(&out, pin_caller))));
-    (event.klog)(&LogSink::new().into_logger());
-    out.to_string()
+fn through_round_trip(event: &Event, build: Build, pin_caller: bool) -> String {
+    event.bridged(build, pin_caller, |logger| {
+        common::use_backend(Arc::new(KlogLog::new(logger)));
+        LogSink::new().into_logger()
+    })
 }
 
 #[test]
 fn log_records_write_the_bytes_of_klog_calls() {
-    for event in events() {
-        let expected = direct(&event, text_logger, true);
-        assert!(!expected.is_empty(), "{}: nothing written", event.name);
-        assert_eq!(through_log(&event, text_logger), expected, "{}", event.name);
-    }
+    assert_calls_write_klog_bytes(&events(), text_logger, through_log);
 }
 
 #[test]
 fn klog_through_log_and_back_writes_the_same_bytes() {
-    for event in events() {
-        // The real call site: the round trip carries it through the log record.
-        let expected = direct(&event, text_logger, false);
-        assert!(
-            expected.contains(" equivalence.rs:"),
-            "{}: {expected}",
-            event.name
-        );
-        assert_eq!(
-            through_round_trip(&event, text_logger, false),
-            expected,
-            "{}",
-            event.name
-        );
-    }
+    assert_round_trips(&events(), through_round_trip);
 }
 
 #[test]
 fn a_given_backend_works_like_the_facade() {
     for event in events() {
-        let expected = direct(&event, text_logger, false);
-        let out = SharedBuffer::default();
-        let backend = Arc::new(KlogLog::new(text_logger(&out, false)));
-        (event.klog)(&LogSink::with_log(backend).into_logger());
-        assert_eq!(out.to_string(), expected, "{}", event.name);
+        let given = event.bridged(text_logger, false, |logger| {
+            LogSink::with_log(Arc::new(KlogLog::new(logger))).into_logger()
+        });
+        assert_same(event.name, &given, &event.direct(text_logger, false));
     }
 }
 
 #[test]
 fn json_output_is_the_same_too() {
     for event in events() {
-        let expected = direct(&event, json_logger, true);
+        let expected = event.direct(json_logger, true);
+        let tripped = through_round_trip(&event, json_logger, true);
         if event.json_same {
-            assert_eq!(through_log(&event, json_logger), expected, "{}", event.name);
-            assert_eq!(
-                through_round_trip(&event, json_logger, true),
-                expected,
-                "{}",
-                event.name
-            );
+            assert_same(event.name, &through_log(&event, json_logger), &expected);
+            assert_same(event.name, &tripped, &expected);
         } else {
-            assert_ne!(
-                through_round_trip(&event, json_logger, true),
-                expected,
-                "{}",
-                event.name
-            );
+            assert_ne!(tripped, expected, "{}", event.name);
         }
     }
 }
@@ -315,13 +226,7 @@ fn log_call_sites_become_klog_call_sites() {
 #[test]
 fn verbosity_follows_the_klog_logger() {
     let out = SharedBuffer::default();
-    let logger = TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH)
-        .pid(1)
-        .fixed_caller(Some("a.rs"), 1)
-        .verbosity(3)
-        .build_logger();
+    let logger = v3_logger(&out);
     common::use_backend(Arc::new(KlogLog::new(logger.clone())));
     log::debug!("debug is V4: hidden");
     log::debug!(v = 3; "debug with v 3: shown");
@@ -336,13 +241,7 @@ fn verbosity_follows_the_klog_logger() {
     let meta = |level| log::Metadata::builder().level(level).build();
     assert!(log::Log::enabled(&*backend, &meta(log::Level::Info)));
     assert!(!log::Log::enabled(&*backend, &meta(log::Level::Debug)));
-    assert_eq!(
-        out.to_string(),
-        "I0101 00:00:00.000000       1 a.rs:1] \"debug with v 3: shown\"\n\
-         I0101 00:00:00.000000       1 a.rs:1] \"info: shown\"\n\
-         I0101 00:00:00.000000       1 a.rs:1] \"V2 with v 1: shown\"\n\
-         E0101 00:00:00.000000       1 a.rs:1] \"errors ignore verbosity\" v=9\n"
-    );
+    assert_eq!(out.to_string(), V3_WRITTEN);
 }
 
 /// The differences the crate documents.
@@ -395,21 +294,8 @@ fn untyped_values_cross_as_strings() {
 fn fatal_and_unstructured_records_are_mapped() {
     let out = SharedBuffer::default();
     common::use_backend(Arc::new(KlogLog::new(text_logger(&out, true))));
-    let logger = LogSink::new().into_logger();
-    logger.log(&klog::Record::new(
-        klog::Severity::Fatal,
-        "Cannot start",
-        &[],
-    ));
-    logger.log(&klog::Record::unstructured(
-        klog::Severity::Info,
-        "plain text",
-    ));
-    assert_eq!(
-        out.to_string(),
-        "E0102 03:04:05.000000    4242 pods.rs:42] \"Cannot start\"\n\
-         I0102 03:04:05.000000    4242 pods.rs:42] \"plain text\"\n"
-    );
+    log_fatal_and_unstructured(&LogSink::new().into_logger());
+    assert_eq!(out.to_string(), FATAL_AND_UNSTRUCTURED);
 }
 
 /// What a plain `log` backend receives from klog.
@@ -465,7 +351,7 @@ fn klog_records_reach_log_with_their_fields() {
         *keep.0.lock().unwrap(),
         [
             format!("ERROR equivalence equivalence.rs:{line} [Failed to sync] logger=ctrl err=connection refused node=worker-1 key=a attempt=3"),
-            format!("INFO equivalence equivalence.rs:{} [Retrying] logger=ctrl v=2 node=worker-1", line + 1),
+            format!("DEBUG equivalence equivalence.rs:{} [Retrying] logger=ctrl v=2 node=worker-1", line + 1),
         ]
     );
 }
@@ -476,4 +362,80 @@ fn backends_and_sinks_are_debug_send_sync() {
     assert_traits::<KlogLog>();
     assert_traits::<LogSink>();
     assert!(format!("{:?}", LogSink::default()).starts_with("LogSink"));
+}
+
+// === the level table ===
+
+fn kit_level(level: log::Level) -> Level {
+    match level {
+        log::Level::Error => Level::Error,
+        log::Level::Warn => Level::Warn,
+        log::Level::Info => Level::Info,
+        log::Level::Debug => Level::Debug,
+        log::Level::Trace => Level::Trace,
+    }
+}
+
+fn log_level(level: Level) -> log::Level {
+    match level {
+        Level::Error => log::Level::Error,
+        Level::Warn => log::Level::Warn,
+        Level::Info => log::Level::Info,
+        Level::Debug => log::Level::Debug,
+        Level::Trace => log::Level::Trace,
+    }
+}
+
+/// Keeps each record's level and `v` key.
+#[derive(Default)]
+struct Levels(Mutex<Vec<(log::Level, Option<i64>)>>);
+
+impl log::Log for Levels {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        let v = record
+            .key_values()
+            .get(log::kv::Key::from_str("v"))
+            .and_then(|v| v.to_i64());
+        self.0.lock().unwrap().push((record.level(), v));
+    }
+    fn flush(&self) {}
+}
+
+#[test]
+fn klog_records_reach_log_at_the_kits_levels() {
+    let levels = Arc::new(Levels::default());
+    let logger = LogSink::with_log(levels.clone()).into_logger();
+    klog::info!(v: 2, logger, "Retrying");
+    assert_eq!(
+        levels.0.lock().unwrap().pop(),
+        Some((log::Level::Debug, Some(2))),
+        "a V2 record is a debug record"
+    );
+    assert_out_of_klog(|severity, v| {
+        logger.log(&klog::Record::new(severity, "m", &[]).with_verbosity(v));
+        let (level, v) = levels.0.lock().unwrap().pop().expect("forwarded");
+        (kit_level(level), v)
+    });
+    assert_eq!(klog_log::max_level_for(2), log::LevelFilter::Debug);
+}
+
+#[test]
+fn log_records_reach_klog_at_the_kits_levels() {
+    let logger = klog::testing::logger_with_verbosity(10);
+    let backend = KlogLog::new(logger.logger().clone());
+    assert_into_klog(|level, v| {
+        let kvs = v.map(|v| [("v", log::kv::Value::from(v))]);
+        let record = log::Record::builder()
+            .level(log_level(level))
+            .args(format_args!("m"))
+            .key_values(&kvs)
+            .build();
+        log::Log::log(&backend, &record);
+        let entry = logger.entries().pop().expect("written");
+        (entry.severity, entry.verbosity)
+    });
+    assert!(logger.entries().iter().all(|e| e.call.is_empty()));
 }

@@ -5,62 +5,16 @@
 mod common;
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
-use std::time::UNIX_EPOCH;
+use std::sync::Arc;
 
-use klog::{KeyValue, Logger, Record, SharedBuffer, Sink, TextSink};
+use klog::{Logger, SharedBuffer};
+use klog_bridge_test_support::{loop_logger, Tee};
 use klog_log::{KlogLog, LogSink};
-
-/// A klog sink that writes to `out` and then to `next` (set once the loop is built).
-struct Tee {
-    out: Logger,
-    next: Arc<OnceLock<Logger>>,
-}
-
-impl Sink for Tee {
-    fn enabled(&self, _: i32) -> bool {
-        true
-    }
-
-    fn log(&self, record: &Record<'_>) {
-        self.out.log(record);
-        if let Some(next) = self.next.get() {
-            next.log(record);
-        }
-    }
-
-    fn with_values(&self, kvs: &[KeyValue<'_>]) -> Arc<dyn Sink> {
-        Arc::new(Tee {
-            out: self.out.with_values(kvs),
-            next: self.next.clone(),
-        })
-    }
-
-    fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-        Arc::new(Tee {
-            out: self.out.with_name(name),
-            next: self.next.clone(),
-        })
-    }
-}
-
-fn text(out: &SharedBuffer) -> Logger {
-    TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH)
-        .pid(1)
-        .fixed_caller(Some("loop.rs"), 1)
-        .build_logger()
-}
 
 /// klog logger → `Tee` (writes `out`) → `LogSink` → the `log` facade → `KlogLog` → the
 /// klog logger. Installs the `log` backend for this thread.
 fn looped(out: &SharedBuffer) -> Logger {
-    let next = Arc::new(OnceLock::new());
-    let logger = Logger::new(Arc::new(Tee {
-        out: text(out),
-        next: next.clone(),
-    }));
+    let (logger, next) = Tee::logger(loop_logger(out, "loop.rs"));
     common::use_backend(Arc::new(KlogLog::new(logger.clone())));
     let _ = next.set(LogSink::new().into_logger());
     logger
@@ -97,11 +51,7 @@ fn a_log_record_crosses_once_and_stops() {
 #[test]
 fn a_given_backend_loop_stops_too() {
     let out = SharedBuffer::default();
-    let next = Arc::new(OnceLock::new());
-    let logger = Logger::new(Arc::new(Tee {
-        out: text(&out),
-        next: next.clone(),
-    }));
+    let (logger, next) = Tee::logger(loop_logger(&out, "loop.rs"));
     let _ = next.set(LogSink::with_log(Arc::new(KlogLog::new(logger.clone()))).into_logger());
     klog::error!(logger, "Looped");
     assert_eq!(out.to_string().lines().count(), 2);
@@ -120,7 +70,7 @@ impl fmt::Display for LogsWhileShown {
 #[test]
 fn logging_while_a_value_is_written_is_dropped_not_looped() {
     let out = SharedBuffer::default();
-    common::use_backend(Arc::new(KlogLog::new(text(&out))));
+    common::use_backend(Arc::new(KlogLog::new(loop_logger(&out, "loop.rs"))));
     // `log` values are written by klog while the record is forwarded: the inner record
     // arrives at the `KlogLog` on the same thread and is dropped.
     log::info!(value:% = LogsWhileShown; "Outer");

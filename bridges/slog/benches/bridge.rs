@@ -10,32 +10,10 @@ use std::hint::black_box;
 use std::io;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use klog::{KObj, KeyValue, Logger, TextSink};
+use klog::{KObj, KeyValue};
+use klog_bridge_test_support::{bench_logger as klog_logger, klog_event, BenchEvent, EVENT};
 use klog_slog::{KlogDrain, SlogSink};
 use slog::{o, Drain};
-
-struct Event {
-    ns: &'static str,
-    name: &'static str,
-    status: &'static str,
-    attempt: i64,
-    latency_ms: f64,
-}
-
-const EVENT: Event = Event {
-    ns: "kube-system",
-    name: "coredns-5d78c9869d-abcde",
-    status: "ready",
-    attempt: 3,
-    latency_ms: 12.5,
-};
-
-fn klog_logger() -> Logger {
-    TextSink::builder()
-        .writer(io::sink())
-        .pid(12345)
-        .build_logger()
-}
 
 fn slog_term() -> slog::Logger {
     let decorator = slog_term::PlainSyncDecorator::new(io::sink());
@@ -47,18 +25,7 @@ fn slog_to_klog() -> slog::Logger {
     slog::Logger::root(KlogDrain::new(klog_logger()), o!())
 }
 
-fn klog_event(logger: &Logger, e: &Event) {
-    klog::info!(
-        logger,
-        "Pod status updated",
-        pod = KObj::new(e.ns, e.name),
-        status = e.status,
-        attempt = e.attempt,
-        latency_ms = e.latency_ms
-    );
-}
-
-fn slog_event(log: &slog::Logger, e: &Event) {
+fn slog_event(log: &slog::Logger, e: &BenchEvent) {
     slog::info!(log, "Pod status updated"; "pod" => %KObj::new(e.ns, e.name),
         "status" => e.status, "attempt" => e.attempt, "latency_ms" => e.latency_ms);
 }

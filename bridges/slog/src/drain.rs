@@ -7,17 +7,13 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use klog::{Callsite, KeyValue, Logger, Record, Severity, Value};
+use klog::bridge::{self, Direction};
+use klog::{Callsite, KeyValue, Logger, Severity, Value};
 use slog::{Key, Level, OwnedKVList, Serializer, KV};
-
-use crate::guard::{self, Direction};
-use crate::intern;
 
 /// Derived loggers kept per drain (one per distinct name and `o!` values); when full, the
 /// oldest is replaced.
 const MAX_DERIVED: usize = 32;
-/// The largest pair buffer kept for the next record.
-const MAX_KEPT_PAIRS: usize = 256;
 
 /// A [`slog::Drain`] that writes every record through a klog [`Logger`], so a slog user's
 /// records come out as klog text (or Kubernetes JSON, with a `JsonSink`).
@@ -204,16 +200,17 @@ fn same_items(a: &[Item], b: &[Item]) -> bool {
         })
 }
 
-/// klog's severity and V level for a slog level.
+/// klog's severity and V level for a slog level: the kit's table.
 #[inline]
-pub(crate) fn klog_level(level: Level) -> (Severity, i32) {
-    match level {
-        Level::Critical | Level::Error => (Severity::Error, 0),
-        Level::Warning => (Severity::Warning, 0),
-        Level::Info => (Severity::Info, 0),
-        Level::Debug => (Severity::Info, 4),
-        Level::Trace => (Severity::Info, 5),
-    }
+fn klog_level(level: Level) -> (Severity, i32) {
+    let level = match level {
+        Level::Critical | Level::Error => bridge::Level::Error,
+        Level::Warning => bridge::Level::Warn,
+        Level::Info => bridge::Level::Info,
+        Level::Debug => bridge::Level::Debug,
+        Level::Trace => bridge::Level::Trace,
+    };
+    level.to_klog()
 }
 
 impl slog::Drain for KlogDrain {
@@ -222,7 +219,7 @@ impl slog::Drain for KlogDrain {
 
     fn log(&self, record: &slog::Record<'_>, values: &OwnedKVList) -> Result<(), slog::Never> {
         // This thread is already forwarding a record to klog: the record went round.
-        if guard::active(Direction::IntoKlog) {
+        if bridge::active(Direction::IntoKlog) {
             return Ok(());
         }
         let (severity, mapped) = klog_level(record.level());
@@ -230,7 +227,7 @@ impl slog::Drain for KlogDrain {
         let callsite = if record.file().is_empty() {
             None
         } else {
-            match intern::callsite(record.file(), record.line(), record.module()) {
+            match bridge::intern_callsite(record.file(), record.line(), record.module()) {
                 Some(callsite) => Some(callsite),
                 None => {
                     stack_callsite = Callsite::new(record.file(), record.line(), record.module());
@@ -268,15 +265,17 @@ impl slog::Drain for KlogDrain {
             let message = c.static_message.unwrap_or(&c.message);
             let error = c.error.then_some(&c.error_text as &(dyn Error + 'static));
             c.with_pairs(&c.items[c.bound..], |pairs| {
-                let mut klog_record = Record::new(severity, message, pairs).with_error(error);
+                // Built here rather than with `klog::bridge::record_into_klog`: returning the
+                // record from it cost this path a few percent (the `slog_to_klog` bench).
+                let mut record = klog::Record::new(severity, message, pairs).with_error(error);
                 if verbose {
-                    klog_record = klog_record.with_verbosity(level);
+                    record = record.with_verbosity(level);
                 }
                 if let Some(callsite) = callsite {
-                    klog_record = klog_record.with_callsite(callsite);
+                    record = record.with_callsite(callsite);
                 }
-                if let Some(_forwarding) = guard::enter(Direction::IntoKlog) {
-                    logger.log(&klog_record);
+                if let Some(_forwarding) = bridge::enter(Direction::IntoKlog) {
+                    logger.log(&record);
                 }
             });
         });
@@ -404,59 +403,15 @@ struct Bound<'a> {
 
 thread_local! {
     static COLLECTOR: RefCell<Collector> = RefCell::new(Collector::default());
-    /// The klog pairs of the record being written: kept empty between records, so that
-    /// its allocation serves the next one.
-    static PAIR_BUFFER: RefCell<Vec<KeyValue<'static>>> = const { RefCell::new(Vec::new()) };
-}
-
-/// An empty vector with `pairs`' allocation, for pairs of another lifetime (the standard
-/// library collects a `Vec` into one of the same layout in place).
-fn recycle<'b>(mut pairs: Vec<KeyValue<'_>>) -> Vec<KeyValue<'b>> {
-    pairs.clear();
-    pairs
-        .into_iter()
-        .map(|_| KeyValue::from_value("", Value::Null))
-        .collect()
-}
-
-/// This thread's pair buffer (empty), or a new one while it is in use.
-fn take_pair_buffer() -> Vec<KeyValue<'static>> {
-    PAIR_BUFFER
-        .try_with(|cell| {
-            cell.try_borrow_mut()
-                .map(|mut b| std::mem::take(&mut *b))
-                .unwrap_or_default()
-        })
-        .unwrap_or_default()
-}
-
-fn give_back_pair_buffer(pairs: Vec<KeyValue<'static>>) {
-    if pairs.capacity() <= MAX_KEPT_PAIRS {
-        let _ = PAIR_BUFFER.try_with(|cell| {
-            if let Ok(mut b) = cell.try_borrow_mut() {
-                if b.capacity() < pairs.capacity() {
-                    *b = pairs;
-                }
-            }
-        });
-    }
 }
 
 /// Runs `f` with this thread's collector, or a fresh one when it is in use (a value that
 /// logs through slog while being serialized) or gone (thread teardown).
 fn with_collector(f: impl FnOnce(&mut Collector)) {
-    let mut f = Some(f);
-    let _ = COLLECTOR.try_with(|cell| {
-        if let Ok(mut c) = cell.try_borrow_mut() {
-            if let Some(f) = f.take() {
-                f(&mut c);
-            }
-            c.shrink();
-        }
+    bridge::with_thread_buffer(&COLLECTOR, |c| {
+        f(c);
+        c.shrink();
     });
-    if let Some(f) = f {
-        f(&mut Collector::default());
-    }
 }
 
 fn range(start: usize, end: usize) -> (u32, u32) {
@@ -584,15 +539,13 @@ impl Collector {
 
     /// Calls `f` with `items` as klog pairs (consumed ones left out), in a reused buffer.
     fn with_pairs(&self, items: &[Item], f: impl FnOnce(&[KeyValue<'_>])) {
-        let mut pairs = recycle(take_pair_buffer());
-        pairs.extend(
+        bridge::with_key_values(
             items
                 .iter()
                 .filter(|item| !item.consumed)
                 .map(|item| KeyValue::from_value(get(&self.text, item.key), self.value(item.slot))),
+            f,
         );
-        f(&pairs);
-        give_back_pair_buffer(recycle(pairs));
     }
 
     fn push(&mut self, key: &str, slot: Slot) {
@@ -706,7 +659,7 @@ impl Serializer for Collector {
 
     fn emit_serde(&mut self, key: Key, value: &dyn slog::SerdeValue) -> slog::Result {
         let serde = klog::Serde(value.as_serde());
-        let json = crate::render::render(klog::ToValue::to_value(&serde)).into_string();
+        let json = bridge::value_text(klog::ToValue::to_value(&serde)).into_string();
         self.push_text(key_str(&key), false, |s| {
             s.push_str(&json);
             Ok(())

@@ -26,10 +26,12 @@
 //! ```
 //!
 //! # Levels
-//! klog V0 is slog `Info`, V4 `Debug` and V5 `Trace`; klog warnings are `Warning` and
-//! errors `Error` (slog's `Critical` is written as a klog error). A `v` key overrides the
-//! level implied by the slog level, in both directions. The tables are on [`KlogDrain`]
-//! and [`SlogSink`].
+//! klog's one table for every bridge ([`klog::bridge::Level`], `docs/format.md` §5.7):
+//! slog's `Info` is klog V0, `Debug` V4 and `Trace` V5, `Warning` a warning, `Error` and
+//! `Critical` errors; the other way, klog V0 is `Info`, V1–V4 `Debug` and V5 and up
+//! `Trace`. A `v` key carries the V level where the slog level does not say it, and
+//! overrides the level implied by the slog level, in both directions. The tables are on
+//! [`KlogDrain`] and [`SlogSink`].
 //!
 //! # What does not cross unchanged
 //! slog → [`KlogDrain`] writes the bytes of the klog calls that mean the same (text and
@@ -56,9 +58,6 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod drain;
-mod guard;
-mod intern;
-mod render;
 mod sink;
 
 pub use drain::KlogDrain;

@@ -4,24 +4,23 @@ use std::error::Error;
 use std::fmt;
 use std::sync::Arc;
 
+use klog::bridge::{self, value_text, Direction, OwnedError, OwnedValue};
 use klog::{KeyValue, Record, Severity, Sink, Value};
 use slog::{Key, Level, RecordLocation, RecordStatic, Serializer, KV};
-
-use crate::guard::{self, Direction};
-use crate::intern;
-use crate::render::render;
 
 /// A klog [`Sink`] that forwards every record to a [`slog::Logger`], so klog calls (and
 /// libraries logging through klog) end up in a slog drain.
 ///
 /// | klog | slog |
 /// |---|---|
-/// | info record, V0–V3 | `Info` |
-/// | info record, V4 | `Debug` |
+/// | info record, V0 | `Info` |
+/// | info record, V1–V4 | `Debug` |
 /// | info record, V5 and above | `Trace` |
 /// | warning record | `Warning` |
 /// | error record | `Error` |
 /// | fatal record | `Critical` |
+///
+/// (klog's one table, [`klog::bridge::Level`]; fatal records are slog's own `Critical`.)
 ///
 /// - Each record's key/values are the slog record's, in order, after `logger` (the
 ///   logger's name, from [`with_name`](Sink::with_name)), `err` (the error of an error
@@ -33,8 +32,8 @@ use crate::render::render;
 ///   types. Other values are written as strings: `Display`/`Debug` values and object
 ///   references with their text, durations and times as Go writes them, and lists,
 ///   serde values and byte slices with the text klog's format writes for them.
-/// - Keys are slog's `&'static str`: each distinct klog key is copied once and kept (up
-///   to 4096 keys; later ones are written as `!BADKEY`).
+/// - Keys are slog's `&'static str`: each distinct klog key is copied once and kept (by
+///   [`klog::bridge::intern_key`], up to 4096 keys; later ones are written as `!BADKEY`).
 /// - The slog record's location is the klog call site (file, line, module; column 0).
 /// - Verbosity: a klog call reaches this sink only if klog's `-v` (or `-vmodule`)
 ///   allows its V level; [`enabled`](Sink::enabled) then asks the slog drain
@@ -66,14 +65,10 @@ use crate::render::render;
 pub struct SlogSink {
     logger: slog::Logger,
     name: Option<Arc<str>>,
-    /// Lets klog's fast check pass records up to [`FAST_CHECK_MAX_V`] to slog, which decides,
+    /// Lets klog's fast check pass records up to [`DEFAULT_MAX_VERBOSITY`](bridge::DEFAULT_MAX_VERBOSITY) to slog, which decides,
     /// while this sink or one derived from it lives.
     threshold: Arc<klog::bridge::ThresholdRegistration>,
 }
-
-/// The highest V level klog's fast check passes on to the slog logger (V4 is slog's debug,
-/// V5 and up its trace).
-const FAST_CHECK_MAX_V: i32 = 10;
 
 impl fmt::Debug for SlogSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -96,7 +91,7 @@ impl SlogSink {
         SlogSink {
             logger,
             name: None,
-            threshold: Arc::new(klog::bridge::register_threshold(FAST_CHECK_MAX_V)),
+            threshold: Arc::new(bridge::register_threshold(bridge::DEFAULT_MAX_VERBOSITY)),
         }
     }
 
@@ -124,34 +119,40 @@ impl SlogSink {
     }
 }
 
-/// The slog level for a klog record, and whether its V level must be written as `v`.
+/// The slog level for a klog record: the kit's table, with slog's own `Critical` for
+/// fatal records.
 #[inline]
-pub(crate) fn slog_level(severity: Severity, v: i32) -> (Level, bool) {
-    match severity {
-        Severity::Info => match v {
-            ..=0 => (Level::Info, false),
-            1..=3 => (Level::Info, true),
-            4 => (Level::Debug, false),
-            5 => (Level::Trace, false),
-            _ => (Level::Trace, true),
-        },
-        Severity::Warning => (Level::Warning, v > 0),
-        Severity::Error => (Level::Error, false),
-        Severity::Fatal => (Level::Critical, false),
+fn slog_level(severity: Severity, v: i32) -> Level {
+    match bridge::Level::from_klog(severity, v) {
+        bridge::Level::Error if severity == Severity::Fatal => Level::Critical,
+        bridge::Level::Error => Level::Error,
+        bridge::Level::Warn => Level::Warning,
+        bridge::Level::Info => Level::Info,
+        bridge::Level::Debug => Level::Debug,
+        bridge::Level::Trace => Level::Trace,
     }
+}
+
+/// The key written in place of one that could not be kept.
+const OVERFLOW_KEY: &str = "!BADKEY";
+
+/// A `'static` copy of a klog key (slog's keys are `&'static str`).
+#[inline]
+fn static_key(key: &str) -> &'static str {
+    bridge::intern_key(key).unwrap_or(OVERFLOW_KEY)
 }
 
 impl Sink for SlogSink {
     fn enabled(&self, level: i32) -> bool {
-        slog::Drain::is_enabled(&self.logger, slog_level(Severity::Info, level).0)
+        slog::Drain::is_enabled(&self.logger, slog_level(Severity::Info, level))
     }
 
     fn log(&self, record: &Record<'_>) {
         // This thread is already forwarding a record to slog: the record went round.
-        let Some(_forwarding) = guard::enter(Direction::OutOfKlog) else {
+        let Some(_forwarding) = bridge::enter(Direction::OutOfKlog) else {
             return;
         };
-        let (level, write_v) = slog_level(record.severity(), record.verbosity());
+        let level = slog_level(record.severity(), record.verbosity());
         let location = match record.callsite() {
             Some(c) => RecordLocation {
                 file: c.file(),
@@ -176,7 +177,7 @@ impl Sink for SlogSink {
         let pairs = RecordPairs {
             name: self.name.as_deref(),
             error: record.error(),
-            v: write_v.then_some(record.verbosity()),
+            v: bridge::carried_verbosity(record.severity(), record.verbosity()),
             pairs: record.key_values(),
         };
         self.logger.log(&slog::Record::new(
@@ -190,7 +191,7 @@ impl Sink for SlogSink {
         let owned = OwnedPairs(
             key_values
                 .iter()
-                .map(|kv| (intern::key(kv.key()), OwnedValue::new(kv.value())))
+                .map(|kv| (static_key(kv.key()), owned(kv.value())))
                 .collect(),
         );
         Arc::new(SlogSink {
@@ -201,14 +202,10 @@ impl Sink for SlogSink {
     }
 
     fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-        // klog joins every name with `.`, empty ones included.
-        let joined = match &self.name {
-            Some(prefix) => format!("{prefix}.{name}"),
-            None => name.to_owned(),
-        };
+        let joined = bridge::join_name(self.name.as_deref(), name);
         Arc::new(SlogSink {
             logger: self.logger.clone(),
-            name: Some(joined.into()),
+            name: Some(joined),
             threshold: self.threshold.clone(),
         })
     }
@@ -237,7 +234,7 @@ impl KV for RecordPairs<'_> {
     fn serialize(&self, _: &slog::Record<'_>, serializer: &mut dyn Serializer) -> slog::Result {
         // slog's order: the last pair first.
         for kv in self.pairs.iter().rev() {
-            emit(serializer, slog_key(intern::key(kv.key())), kv.value())?;
+            emit(serializer, slog_key(static_key(kv.key())), kv.value())?;
         }
         if let Some(v) = self.v {
             serializer.emit_i32(slog_key("v"), v)?;
@@ -268,70 +265,38 @@ fn emit(serializer: &mut dyn Serializer, key: Key, value: Value<'_>) -> slog::Re
         Value::Display(d) => serializer.emit_arguments(key, &format_args!("{d}")),
         Value::Debug(d) => serializer.emit_arguments(key, &format_args!("{d:?}")),
         Value::Object(o) => serializer.emit_arguments(key, &format_args!("{o}")),
-        other => serializer.emit_str(key, &render(other).into_string()),
+        other => serializer.emit_str(key, &value_text(other).into_string()),
     }
 }
 
-/// An error bound with `with_values`, kept as its text.
-#[derive(Debug)]
-struct ErrorText(Box<str>);
-
-impl fmt::Display for ErrorText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// A value bound with `with_values`, as the sink keeps it: typed where slog has the
+/// type, errors as their text, anything else as its text (a string).
+fn owned(value: Value<'_>) -> OwnedValue {
+    OwnedValue::typed(value).unwrap_or_else(|| match value {
+        Value::F32(v) => OwnedValue::F32(v),
+        Value::Null => OwnedValue::Null,
+        Value::Error(e) => OwnedValue::Error(Box::new(OwnedError::from_text(e.to_string()))),
+        Value::Display(d) => OwnedValue::Str(d.to_string().into()),
+        Value::Debug(d) => OwnedValue::Str(format!("{d:?}").into()),
+        Value::Object(o) => OwnedValue::Str(o.to_string().into()),
+        other => OwnedValue::Str(value_text(other).into_string().into()),
+    })
 }
 
-impl Error for ErrorText {}
-
-/// A bound value, owned by the slog logger.
-#[derive(Debug)]
-enum OwnedValue {
-    Str(Box<str>),
-    I64(i64),
-    U64(u64),
-    I128(i128),
-    U128(u128),
-    F64(f64),
-    F32(f32),
-    Bool(bool),
-    Null,
-    Error(ErrorText),
-}
-
-impl OwnedValue {
-    fn new(value: Value<'_>) -> OwnedValue {
-        match value {
-            Value::Str(s) => OwnedValue::Str(s.into()),
-            Value::I64(v) => OwnedValue::I64(v),
-            Value::U64(v) => OwnedValue::U64(v),
-            Value::I128(v) => OwnedValue::I128(v),
-            Value::U128(v) => OwnedValue::U128(v),
-            Value::F64(v) => OwnedValue::F64(v),
-            Value::F32(v) => OwnedValue::F32(v),
-            Value::Bool(v) => OwnedValue::Bool(v),
-            Value::Null => OwnedValue::Null,
-            Value::Error(e) => OwnedValue::Error(ErrorText(e.to_string().into())),
-            Value::Display(d) => OwnedValue::Str(d.to_string().into()),
-            Value::Debug(d) => OwnedValue::Str(format!("{d:?}").into()),
-            Value::Object(o) => OwnedValue::Str(o.to_string().into()),
-            other => OwnedValue::Str(render(other).into_string().into()),
-        }
-    }
-
-    fn emit(&self, serializer: &mut dyn Serializer, key: Key) -> slog::Result {
-        match self {
-            OwnedValue::Str(s) => serializer.emit_str(key, s),
-            OwnedValue::I64(v) => serializer.emit_i64(key, *v),
-            OwnedValue::U64(v) => serializer.emit_u64(key, *v),
-            OwnedValue::I128(v) => serializer.emit_i128(key, *v),
-            OwnedValue::U128(v) => serializer.emit_u128(key, *v),
-            OwnedValue::F64(v) => serializer.emit_f64(key, *v),
-            OwnedValue::F32(v) => serializer.emit_f32(key, *v),
-            OwnedValue::Bool(v) => serializer.emit_bool(key, *v),
-            OwnedValue::Null => serializer.emit_none(key),
-            OwnedValue::Error(e) => serializer.emit_error(key, e),
-        }
+/// Writes a bound value to a slog serializer.
+fn emit_owned(serializer: &mut dyn Serializer, key: Key, value: &OwnedValue) -> slog::Result {
+    match value {
+        OwnedValue::Str(s) | OwnedValue::Text(s) => serializer.emit_str(key, s),
+        OwnedValue::I64(v) => serializer.emit_i64(key, *v),
+        OwnedValue::U64(v) => serializer.emit_u64(key, *v),
+        OwnedValue::I128(v) => serializer.emit_i128(key, *v),
+        OwnedValue::U128(v) => serializer.emit_u128(key, *v),
+        OwnedValue::F64(v) => serializer.emit_f64(key, *v),
+        OwnedValue::F32(v) => serializer.emit_f32(key, *v),
+        OwnedValue::Bool(v) => serializer.emit_bool(key, *v),
+        OwnedValue::Null => serializer.emit_none(key),
+        OwnedValue::Error(e) => serializer.emit_error(key, &**e),
+        OwnedValue::Bytes(b) => emit(serializer, key, Value::Bytes(b)),
     }
 }
 
@@ -342,7 +307,7 @@ impl KV for OwnedPairs {
     fn serialize(&self, _: &slog::Record<'_>, serializer: &mut dyn Serializer) -> slog::Result {
         // slog's order: the last pair first.
         for (key, value) in self.0.iter().rev() {
-            value.emit(serializer, slog_key(key))?;
+            emit_owned(serializer, slog_key(key), value)?;
         }
         Ok(())
     }

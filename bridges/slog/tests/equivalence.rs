@@ -8,37 +8,18 @@
 //! too (a slog call is on another line than its klog twin), while the round trip keeps
 //! the real call site: it must survive the trip.
 
-use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use klog::{KObj, KeyValue, Logger, SharedBuffer, TextSink, Value};
+use klog::bridge::Level;
+use klog::{KObj, KeyValue, Logger, SharedBuffer, Value};
+use klog_bridge_test_support::{
+    assert_calls_write_klog_bytes, assert_into_klog, assert_out_of_klog, assert_round_trips,
+    assert_same, json_logger, klog_calls, log_fatal_and_unstructured, sync_error, text_logger,
+    v3_logger, written, Build, Case, FATAL_AND_UNSTRUCTURED, V3_WRITTEN,
+};
 use klog_slog::{KlogDrain, SlogSink};
 use slog::{o, Drain};
-
-const TIME: u64 = 1_704_164_645;
-
-fn text_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
-    let mut builder = TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
-        .pid(4242)
-        .verbosity(10);
-    if pin_caller {
-        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
-    }
-    builder.build_logger()
-}
-
-fn json_logger(out: &SharedBuffer, pin_caller: bool) -> Logger {
-    let mut builder = klog::JsonSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH + Duration::from_secs(TIME))
-        .verbosity(10);
-    if pin_caller {
-        builder = builder.fixed_caller(Some("/src/controller/pods.rs"), 42);
-    }
-    builder.build_logger()
-}
 
 fn slog_root(logger: Logger) -> slog::Logger {
     slog::Logger::root(KlogDrain::new(logger).fuse(), o!())
@@ -49,23 +30,14 @@ fn round_trip(logger: Logger) -> Logger {
     SlogSink::new(slog_root(logger)).into_logger()
 }
 
-fn sync_error() -> std::io::Error {
-    std::io::Error::other("connection refused")
-}
-
-/// One event, as a klog call and as the slog call that means the same.
-struct Event {
-    name: &'static str,
-    klog: fn(&Logger),
-    slog: fn(&slog::Logger),
-    /// Whether the JSON output is the same too: object references cross as strings,
-    /// which the JSON format writes as strings instead of objects.
-    json_same: bool,
-}
+/// One event, as a klog call and as the slog call that means the same. The JSON output
+/// differs where object references cross as strings, which the JSON format writes as
+/// strings instead of objects.
+type Event = Case<fn(&slog::Logger)>;
 
 fn events() -> Vec<Event> {
     vec![
-        Event {
+        Case {
             name: "strings and numbers",
             klog: |l| {
                 klog::info!(
@@ -83,7 +55,7 @@ fn events() -> Vec<Event> {
                     wide = 1u128 << 100
                 );
             },
-            slog: |s| {
+            other: |s| {
                 slog::info!(s, "Pod status updated"; "pod" => "kube-system/coredns",
                     "status" => "ready", "attempt" => 3, "delta" => -7, "big" => u64::MAX,
                     "latency_ms" => 12.5, "ratio" => 0.1f32, "ready" => true,
@@ -91,51 +63,39 @@ fn events() -> Vec<Event> {
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "quoting and multi-line strings",
-            klog: |l| {
-                klog::info!(
-                    l,
-                    "Config \"loaded\"",
-                    config = "a: 1\nb: 2\nc: 3",
-                    quote = "say \"hi\"\t",
-                    unicode = "naïve ☃",
-                    control = "\u{1}\u{7f}"
-                );
-            },
-            slog: |s| {
+            klog: klog_calls::quoting,
+            other: |s| {
                 slog::info!(s, "Config \"loaded\""; "config" => "a: 1\nb: 2\nc: 3",
                     "quote" => "say \"hi\"\t", "unicode" => "naïve ☃", "control" => "\u{1}\u{7f}");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "formatted message and values",
             klog: |l| {
                 let n = 3;
                 klog::info!(l, &format!("Synced {n} pods"), addr = %"10.0.0.1", elapsed = ?1.5,
                     pod = KObj::new("default", "web-0"), node = KObj::new("", "worker-1"));
             },
-            slog: |s| {
+            other: |s| {
                 let n = 3;
                 slog::info!(s, "Synced {} pods", n; "addr" => %"10.0.0.1", "elapsed" => ?1.5,
                     "pod" => %KObj::new("default", "web-0"), "node" => %KObj::new("", "worker-1"));
             },
             json_same: false,
         },
-        Event {
+        Case {
             name: "error with err",
-            klog: |l| {
-                let err = sync_error();
-                klog::error!(l, err: &err, "Failed to sync", key = "kube-system/coredns");
-            },
-            slog: |s| {
+            klog: klog_calls::error_with_err,
+            other: |s| {
                 let err = sync_error();
                 slog::error!(s, "Failed to sync"; "key" => "kube-system/coredns", "err" => #err);
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "error without err, critical, error values as key/values",
             klog: |l| {
                 let err = sync_error();
@@ -147,28 +107,23 @@ fn events() -> Vec<Event> {
                 );
                 klog::error!(l, "Out of memory");
             },
-            slog: |s| {
+            other: |s| {
                 let err = sync_error();
                 slog::error!(s, "Invariant violated"; "shard" => 7, "cause" => #err);
                 slog::crit!(s, "Out of memory");
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "warning",
-            klog: |l| klog::warning!(l, "Slow response", elapsed_ms = 1500),
-            slog: |s| slog::warn!(s, "Slow response"; "elapsed_ms" => 1500),
+            klog: klog_calls::warning,
+            other: |s| slog::warn!(s, "Slow response"; "elapsed_ms" => 1500),
             json_same: true,
         },
-        Event {
+        Case {
             name: "verbosity: debug, trace and v",
-            klog: |l| {
-                klog::info!(v: 4, l, "Probe ok", probe = "liveness");
-                klog::info!(v: 5, l, "Cache hit", key = "a");
-                klog::info!(v: 2, l, "Retrying", attempt = 2);
-                klog::info!(v: 7, l, "Dump", size = 10);
-            },
-            slog: |s| {
+            klog: klog_calls::verbosity,
+            other: |s| {
                 slog::debug!(s, "Probe ok"; "probe" => "liveness");
                 slog::trace!(s, "Cache hit"; "key" => "a");
                 slog::info!(s, "Retrying"; "attempt" => 2, "v" => 2);
@@ -176,15 +131,10 @@ fn events() -> Vec<Event> {
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "names",
-            klog: |l| {
-                let l = l.with_name("controller").with_name("pods");
-                klog::info!(l, "Pod status updated", attempt = 3);
-                let err = sync_error();
-                klog::error!(l, err: &err, "Failed to sync");
-            },
-            slog: |s| {
+            klog: klog_calls::names,
+            other: |s| {
                 let s = s.new(o!("logger" => "controller.pods"));
                 slog::info!(s, "Pod status updated"; "attempt" => 3);
                 let err = sync_error();
@@ -192,7 +142,7 @@ fn events() -> Vec<Event> {
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "bound values",
             klog: |l| {
                 let l = l
@@ -211,7 +161,7 @@ fn events() -> Vec<Event> {
                 let err = sync_error();
                 klog::error!(l, err: &err, "Failed to sync", key = "kube-system/coredns");
             },
-            slog: |s| {
+            other: |s| {
                 let s = s
                     .new(o!("logger" => "controller", "node" => "worker-1", "shard" => 7))
                     .new(o!("reconcile" => "a1b2"));
@@ -221,13 +171,13 @@ fn events() -> Vec<Event> {
             },
             json_same: true,
         },
-        Event {
+        Case {
             name: "duplicate keys",
             klog: |l| {
                 let l = l.with_values(&[KeyValue::new("pod", &"a"), KeyValue::new("zone", &"z1")]);
                 klog::info!(l, "Moved", pod = "b", zone = "z1", pod = "c");
             },
-            slog: |s| {
+            other: |s| {
                 let s = s.new(o!("pod" => "a", "zone" => "z1"));
                 slog::info!(s, "Moved"; "pod" => "b", "zone" => "z1", "pod" => "c");
             },
@@ -236,59 +186,22 @@ fn events() -> Vec<Event> {
     ]
 }
 
-fn through_slog(event: &Event, build: fn(&SharedBuffer, bool) -> Logger) -> String {
-    let out = SharedBuffer::default();
-    (event.slog)(&slog_root(build(&out, true)));
-    out.to_string()
+fn through_slog(event: &Event, build: Build) -> String {
+    written(build, true, |logger| (event.other)(&slog_root(logger)))
 }
 
-fn direct(event: &Event, build: fn(&SharedBuffer, bool) -> Logger, pin_caller: bool) -> String {
-    let out = SharedBuffer::default();
-    (event.klog)(&build(&out, pin_caller));
-    out.to_string()
-}
-
-fn through_round_trip(
-    event: &Event,
-    build: fn(&SharedBuffer, bool) -> Logger,
-    pin_caller: bool,
-) -> String {
-    let out = SharedBuffer::default();
-    (event.klog)(&round_trip(build(&out, pin_caller)));
-    out.to_string()
+fn through_round_trip(event: &Event, build: Build, pin_caller: bool) -> String {
+    event.bridged(build, pin_caller, round_trip)
 }
 
 #[test]
 fn slog_records_write_the_bytes_of_klog_calls() {
-    for event in events() {
-        let expected = direct(&event, text_logger, true);
-        assert!(!expected.is_empty(), "{}: nothing written", event.name);
-        assert_eq!(
-            through_slog(&event, text_logger),
-            expected,
-            "{}",
-            event.name
-        );
-    }
+    assert_calls_write_klog_bytes(&events(), text_logger, through_slog);
 }
 
 #[test]
 fn klog_through_slog_and_back_writes_the_same_bytes() {
-    for event in events() {
-        // The real call site: the round trip carries it through slog's record location.
-        let expected = direct(&event, text_logger, false);
-        assert!(
-            expected.contains(" equivalence.rs:"),
-            "{}: {expected}",
-            event.name
-        );
-        assert_eq!(
-            through_round_trip(&event, text_logger, false),
-            expected,
-            "{}",
-            event.name
-        );
-    }
+    assert_round_trips(&events(), through_round_trip);
 }
 
 #[test]
@@ -297,19 +210,10 @@ fn json_output_is_the_same_too() {
         if !event.json_same {
             continue;
         }
-        let expected = direct(&event, json_logger, true);
-        assert_eq!(
-            through_slog(&event, json_logger),
-            expected,
-            "{}",
-            event.name
-        );
-        assert_eq!(
-            through_round_trip(&event, json_logger, true),
-            expected,
-            "{}",
-            event.name
-        );
+        let expected = event.direct(json_logger, true);
+        assert_same(event.name, &through_slog(&event, json_logger), &expected);
+        let tripped = through_round_trip(&event, json_logger, true);
+        assert_same(event.name, &tripped, &expected);
     }
 }
 
@@ -328,13 +232,7 @@ fn slog_call_sites_become_klog_call_sites() {
 #[test]
 fn verbosity_follows_the_klog_logger() {
     let out = SharedBuffer::default();
-    let logger = TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH)
-        .pid(1)
-        .fixed_caller(Some("a.rs"), 1)
-        .verbosity(3)
-        .build_logger();
+    let logger = v3_logger(&out);
     let log = slog_root(logger.clone());
     slog::debug!(log, "debug is V4: hidden");
     slog::debug!(log, "debug with v 3: shown"; "v" => 3);
@@ -347,13 +245,7 @@ fn verbosity_follows_the_klog_logger() {
     slog::error!(log, "errors ignore verbosity"; "v" => 9);
     assert!(slog::Drain::is_enabled(&log, slog::Level::Info));
     assert!(!slog::Drain::is_enabled(&log, slog::Level::Debug));
-    assert_eq!(
-        out.to_string(),
-        "I0101 00:00:00.000000       1 a.rs:1] \"debug with v 3: shown\"\n\
-         I0101 00:00:00.000000       1 a.rs:1] \"info: shown\"\n\
-         I0101 00:00:00.000000       1 a.rs:1] \"V2 with v 1: shown\"\n\
-         E0101 00:00:00.000000       1 a.rs:1] \"errors ignore verbosity\" v=9\n"
-    );
+    assert_eq!(out.to_string(), V3_WRITTEN);
 }
 
 /// The differences the crate documents: values slog has no type for cross as strings.
@@ -418,21 +310,8 @@ fn object_references_are_strings_in_json() {
 #[test]
 fn fatal_and_unstructured_records_are_mapped() {
     let out = SharedBuffer::default();
-    let logger = round_trip(text_logger(&out, true));
-    logger.log(&klog::Record::new(
-        klog::Severity::Fatal,
-        "Cannot start",
-        &[],
-    ));
-    logger.log(&klog::Record::unstructured(
-        klog::Severity::Info,
-        "plain text",
-    ));
-    assert_eq!(
-        out.to_string(),
-        "E0102 03:04:05.000000    4242 pods.rs:42] \"Cannot start\"\n\
-         I0102 03:04:05.000000    4242 pods.rs:42] \"plain text\"\n"
-    );
+    log_fatal_and_unstructured(&round_trip(text_logger(&out, true)));
+    assert_eq!(out.to_string(), FATAL_AND_UNSTRUCTURED);
 }
 
 #[test]
@@ -460,7 +339,7 @@ fn klog_records_reach_slog_with_their_fields() {
         lines[0]
     );
     assert!(
-        lines[1].ends_with(" INFO Retrying, node: worker-1, logger: ctrl, v: 2"),
+        lines[1].ends_with(" DEBG Retrying, node: worker-1, logger: ctrl, v: 2"),
         "{}",
         lines[1]
     );
@@ -473,4 +352,97 @@ fn drains_and_sinks_are_debug_send_sync() {
     assert_traits::<SlogSink>();
     let sink = Arc::new(SlogSink::new(slog::Logger::root(slog::Discard, o!())));
     assert!(format!("{sink:?}").starts_with("SlogSink"));
+}
+
+// === the level table ===
+
+fn kit_level(level: slog::Level) -> Level {
+    match level {
+        slog::Level::Critical | slog::Level::Error => Level::Error,
+        slog::Level::Warning => Level::Warn,
+        slog::Level::Info => Level::Info,
+        slog::Level::Debug => Level::Debug,
+        slog::Level::Trace => Level::Trace,
+    }
+}
+
+/// A record's level and `v` key.
+type Seen = (slog::Level, Option<i64>);
+
+/// Keeps each record's level and `v` key.
+#[derive(Clone, Default)]
+struct Levels(Arc<Mutex<Vec<Seen>>>);
+
+struct FindV(Option<i64>);
+
+impl slog::Serializer for FindV {
+    fn emit_arguments(&mut self, _: slog::Key, _: &std::fmt::Arguments<'_>) -> slog::Result {
+        Ok(())
+    }
+    fn emit_i32(&mut self, key: slog::Key, value: i32) -> slog::Result {
+        if key == "v" {
+            self.0 = Some(i64::from(value));
+        }
+        Ok(())
+    }
+}
+
+impl Drain for Levels {
+    type Ok = ();
+    type Err = slog::Never;
+    fn log(&self, record: &slog::Record<'_>, _: &slog::OwnedKVList) -> Result<(), slog::Never> {
+        let mut v = FindV(None);
+        let _ = slog::KV::serialize(&record.kv(), record, &mut v);
+        self.0.lock().unwrap().push((record.level(), v.0));
+        Ok(())
+    }
+}
+
+#[test]
+fn klog_records_reach_slog_at_the_kits_levels() {
+    let levels = Levels::default();
+    let logger = SlogSink::new(slog::Logger::root(levels.clone(), o!())).into_logger();
+    klog::info!(v: 2, logger, "Retrying");
+    assert_eq!(
+        levels.0.lock().unwrap().pop(),
+        Some((slog::Level::Debug, Some(2))),
+        "a V2 record is a debug record"
+    );
+    assert_out_of_klog(|severity, v| {
+        logger.log(&klog::Record::new(severity, "m", &[]).with_verbosity(v));
+        let (level, v) = levels.0.lock().unwrap().pop().expect("forwarded");
+        // slog's own level for fatal records.
+        assert_eq!(
+            level == slog::Level::Critical,
+            severity == klog::Severity::Fatal
+        );
+        (kit_level(level), v)
+    });
+}
+
+#[test]
+fn slog_records_reach_klog_at_the_kits_levels() {
+    let logger = klog::testing::logger_with_verbosity(10);
+    let log = slog_root(logger.logger().clone());
+    assert_into_klog(|level, v| {
+        match (level, v) {
+            (Level::Error, _) => slog::error!(log, "m"),
+            (Level::Warn, None) => slog::warn!(log, "m"),
+            (Level::Warn, Some(v)) => slog::warn!(log, "m"; "v" => v),
+            (Level::Info, None) => slog::info!(log, "m"),
+            (Level::Info, Some(v)) => slog::info!(log, "m"; "v" => v),
+            (Level::Debug, None) => slog::debug!(log, "m"),
+            (Level::Debug, Some(v)) => slog::debug!(log, "m"; "v" => v),
+            (Level::Trace, None) => slog::trace!(log, "m"),
+            (Level::Trace, Some(v)) => slog::trace!(log, "m"; "v" => v),
+        }
+        let entry = logger.entries().pop().expect("written");
+        (entry.severity, entry.verbosity)
+    });
+    slog::crit!(log, "m");
+    assert_eq!(
+        logger.entries().pop().unwrap().severity,
+        klog::Severity::Error
+    );
+    assert!(logger.entries().iter().all(|e| e.call.is_empty()));
 }

@@ -3,59 +3,15 @@
 //! until the stack overflows.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
-use std::time::UNIX_EPOCH;
 
-use klog::{KeyValue, Logger, Record, SharedBuffer, Sink, TextSink};
+use klog::{Logger, SharedBuffer};
+use klog_bridge_test_support::{loop_logger, Tee};
 use klog_slog::{KlogDrain, SlogSink};
 use slog::o;
 
-/// A klog sink that writes to `out` and then to `next` (set once the loop is built).
-struct Tee {
-    out: Logger,
-    next: Arc<OnceLock<Logger>>,
-}
-
-impl Sink for Tee {
-    fn enabled(&self, _: i32) -> bool {
-        true
-    }
-
-    fn log(&self, record: &Record<'_>) {
-        self.out.log(record);
-        if let Some(next) = self.next.get() {
-            next.log(record);
-        }
-    }
-
-    fn with_values(&self, kvs: &[KeyValue<'_>]) -> Arc<dyn Sink> {
-        Arc::new(Tee {
-            out: self.out.with_values(kvs),
-            next: self.next.clone(),
-        })
-    }
-
-    fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-        Arc::new(Tee {
-            out: self.out.with_name(name),
-            next: self.next.clone(),
-        })
-    }
-}
-
 /// klog logger → `Tee` (writes `out`) → `SlogSink` → slog → `KlogDrain` → the klog logger.
 fn looped(out: &SharedBuffer) -> (Logger, slog::Logger) {
-    let text = TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH)
-        .pid(1)
-        .fixed_caller(Some("loop.rs"), 1)
-        .build_logger();
-    let next = Arc::new(OnceLock::new());
-    let logger = Logger::new(Arc::new(Tee {
-        out: text,
-        next: next.clone(),
-    }));
+    let (logger, next) = Tee::logger(loop_logger(out, "loop.rs"));
     let slog_logger = slog::Logger::root(KlogDrain::new(logger.clone()), o!());
     let _ = next.set(SlogSink::new(slog_logger.clone()).into_logger());
     (logger, slog_logger)
@@ -114,13 +70,7 @@ impl fmt::Display for LogsWhileShown {
 #[test]
 fn logging_while_a_value_is_collected_is_not_a_loop() {
     let out = SharedBuffer::default();
-    let text = TextSink::builder()
-        .writer(out.clone())
-        .fixed_time(UNIX_EPOCH)
-        .pid(1)
-        .fixed_caller(Some("a.rs"), 1)
-        .build_logger();
-    let log = slog::Logger::root(KlogDrain::new(text), o!());
+    let log = slog::Logger::root(KlogDrain::new(loop_logger(&out, "a.rs")), o!());
     slog::info!(log, "Outer"; "value" => %LogsWhileShown(log.clone()));
     assert_eq!(
         out.to_string(),

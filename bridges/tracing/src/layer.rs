@@ -5,7 +5,8 @@ use std::error::Error;
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use klog::{KeyValue, Logger, Record, Severity, Value};
+use klog::bridge::{self, render_into, Origin, OwnedError, OwnedValue};
+use klog::{Callsite, KeyValue, Logger, Record, Severity, Value};
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
 use tracing::span;
@@ -14,10 +15,7 @@ use tracing::{Event, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Filter, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::callsites::{self, CallsiteInfo};
-use crate::guard::{self, Bridging};
 use crate::klog_level;
-use crate::values::{debug_text, render_into, OwnedError, OwnedValue};
 
 /// A [`tracing_subscriber::Layer`] that writes tracing events through a klog
 /// [`Logger`]: klog text or Kubernetes JSON, with klog's outputs, `-v` and `-vmodule`.
@@ -156,24 +154,56 @@ impl KlogFilter {
 
 // === the decision ===
 
+/// A call site's file (`""` when unknown), as one `'static` address: the kit's interner
+/// keys call sites by their strings' addresses.
+static NO_FILE: &str = "";
+
+/// The location klog knows a tracing call site by.
+fn location<'a>(metadata: &Metadata<'a>) -> (&'a str, u32, &'a str) {
+    (
+        metadata.file().unwrap_or(NO_FILE),
+        metadata.line().unwrap_or(0),
+        metadata.module_path().unwrap_or(NO_FILE),
+    )
+}
+
+/// The klog call site of a tracing call site: the kit's, kept for the program's
+/// lifetime, or (once the kit keeps no more) one made in `made`.
+fn klog_callsite<'a>(
+    metadata: &'static Metadata<'static>,
+    made: &'a mut Option<Callsite>,
+) -> &'a Callsite {
+    let (file, line, module) = location(metadata);
+    match bridge::intern_callsite(file, line, module) {
+        Some(callsite) => callsite,
+        None => made.insert(Callsite::new(file, line, module)),
+    }
+}
+
+/// Whether the call site has a `v` field (its level is known only per event).
+fn has_v(metadata: &Metadata<'_>) -> bool {
+    metadata.fields().field("v").is_some()
+}
+
 /// Whether klog writes what the call site of `metadata` logs through `base`.
-fn callsite_enabled(base: &Logger, info: &CallsiteInfo, metadata: &Metadata<'_>) -> bool {
+fn callsite_enabled(base: &Logger, callsite: &Callsite, metadata: &Metadata<'_>) -> bool {
     if base.sink().is_none() {
         return false;
     }
-    if info.has_v && metadata.is_event() {
+    if metadata.is_event() && has_v(metadata) {
         // The level is the value of the `v` field: decided per event.
         return true;
     }
     match klog_level(*metadata.level()) {
         (Severity::Error | Severity::Fatal, _) => true,
-        (_, v) => base.enabled_for(base.verbosity().saturating_add(v), &info.klog),
+        (_, v) => base.enabled_for(base.verbosity().saturating_add(v), callsite),
     }
 }
 
 fn register(base: &Logger, metadata: &'static Metadata<'static>) -> Interest {
-    let enabled =
-        guard::while_filtering(|| callsite_enabled(base, callsites::info(metadata), metadata));
+    let mut made = None;
+    let callsite = klog_callsite(metadata, &mut made);
+    let enabled = bridge::while_filtering(|| callsite_enabled(base, callsite, metadata));
     if enabled {
         Interest::always()
     } else if klog::vmodule().is_some() {
@@ -186,9 +216,10 @@ fn register(base: &Logger, metadata: &'static Metadata<'static>) -> Interest {
 }
 
 fn enabled(base: &Logger, metadata: &Metadata<'_>) -> bool {
-    match callsites::cached(metadata) {
-        Some(info) => guard::while_filtering(|| callsite_enabled(base, info, metadata)),
-        // Not registered through this layer: let the event through, `on_event` decides.
+    let (file, line, module) = location(metadata);
+    match bridge::find_callsite(file, line, module) {
+        Some(callsite) => bridge::while_filtering(|| callsite_enabled(base, callsite, metadata)),
+        // Not registered through a layer: let the event through, `on_event` decides.
         None => true,
     }
 }
@@ -196,7 +227,7 @@ fn enabled(base: &Logger, metadata: &Metadata<'_>) -> bool {
 /// The most verbose tracing level `base` can write: what `-v` and the sink's own
 /// threshold enable, raised by the highest `-vmodule` level.
 fn level_hint(base: &Logger) -> Option<LevelFilter> {
-    guard::while_filtering(|| level_hint_of(base))
+    bridge::while_filtering(|| level_hint_of(base))
 }
 
 fn level_hint_of(base: &Logger) -> Option<LevelFilter> {
@@ -208,16 +239,21 @@ fn level_hint_of(base: &Logger) -> Option<LevelFilter> {
         base.v(v).enabled()
             || vmodule_max.is_some_and(|max| base.verbosity().saturating_add(v) <= max)
     };
-    Some(if on(5) {
-        LevelFilter::TRACE
-    } else if on(4) {
-        LevelFilter::DEBUG
-    } else if on(0) {
-        LevelFilter::INFO
-    } else {
-        // Warnings follow the logger's level too; errors are always written.
-        LevelFilter::ERROR
-    })
+    let verbose = [
+        (bridge::Level::Trace, LevelFilter::TRACE),
+        (bridge::Level::Debug, LevelFilter::DEBUG),
+        (bridge::Level::Info, LevelFilter::INFO),
+    ];
+    Some(
+        verbose
+            .into_iter()
+            .find(|(level, _)| on(level.to_klog().1))
+            .map_or(
+                // Warnings follow the logger's level too; errors are always written.
+                LevelFilter::ERROR,
+                |(_, filter)| filter,
+            ),
+    )
 }
 
 impl<S: Subscriber> Layer<S> for KlogFilter {
@@ -304,10 +340,68 @@ fn derive(named: &Logger, fields: &[(&'static str, OwnedValue)]) -> Logger {
     named.with_values(&kvs)
 }
 
-/// Collects span fields as owned values; a field recorded again replaces its value.
-struct SpanVisitor<'a>(&'a mut Vec<(&'static str, OwnedValue)>);
+/// Where [`Visitor`] puts each kind of field value: tracing's `Visit` is implemented
+/// once, for span fields and event fields alike.
+trait FieldSink {
+    /// A string, or a `Debug` value (tracing's `%` arrives as one) that `write` renders.
+    fn text(&mut self, field: &Field, write: impl FnOnce(&mut String));
+    fn bytes(&mut self, field: &Field, value: &[u8]);
+    /// A number or a boolean.
+    fn scalar(&mut self, field: &Field, value: Value<'static>);
+    fn error(&mut self, field: &Field, value: &(dyn Error + 'static));
+}
 
-impl SpanVisitor<'_> {
+/// Visits a span's or an event's fields into a [`FieldSink`].
+struct Visitor<T>(T);
+
+impl<T: FieldSink> Visit for Visitor<T> {
+    #[inline]
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0
+            .text(field, |buf| render_into(buf, |w| write!(w, "{value:?}")));
+    }
+    #[inline]
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.text(field, |buf| buf.push_str(value));
+    }
+    #[inline]
+    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+        self.0.bytes(field, value);
+    }
+    #[inline]
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.0.scalar(field, Value::I64(value));
+    }
+    #[inline]
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.scalar(field, Value::U64(value));
+    }
+    #[inline]
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.0.scalar(field, Value::I128(value));
+    }
+    #[inline]
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.0.scalar(field, Value::U128(value));
+    }
+    #[inline]
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.0.scalar(field, Value::F64(value));
+    }
+    #[inline]
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.0.scalar(field, Value::Bool(value));
+    }
+    #[inline]
+    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+        self.0.error(field, value);
+    }
+}
+
+/// Collects span fields as owned values; a field recorded again replaces its value.
+struct SpanFields<'a>(&'a mut Vec<(&'static str, OwnedValue)>);
+
+impl SpanFields<'_> {
     fn set(&mut self, field: &Field, value: OwnedValue) {
         set_field(self.0, field.name(), value);
     }
@@ -320,35 +414,21 @@ fn set_field(fields: &mut Vec<(&'static str, OwnedValue)>, key: &'static str, va
     }
 }
 
-impl Visit for SpanVisitor<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.set(field, OwnedValue::Str(debug_text(value).into_boxed_str()));
+impl FieldSink for SpanFields<'_> {
+    fn text(&mut self, field: &Field, write: impl FnOnce(&mut String)) {
+        let mut text = String::new();
+        write(&mut text);
+        self.set(field, OwnedValue::Str(text.into_boxed_str()));
     }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.set(field, OwnedValue::Str(value.into()));
-    }
-    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+    fn bytes(&mut self, field: &Field, value: &[u8]) {
         self.set(field, OwnedValue::Bytes(value.into()));
     }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.set(field, OwnedValue::I64(value));
+    fn scalar(&mut self, field: &Field, value: Value<'static>) {
+        if let Some(owned) = OwnedValue::typed(value) {
+            self.set(field, owned);
+        }
     }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.set(field, OwnedValue::U64(value));
-    }
-    fn record_i128(&mut self, field: &Field, value: i128) {
-        self.set(field, OwnedValue::I128(value));
-    }
-    fn record_u128(&mut self, field: &Field, value: u128) {
-        self.set(field, OwnedValue::U128(value));
-    }
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.set(field, OwnedValue::F64(value));
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.set(field, OwnedValue::Bool(value));
-    }
-    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+    fn error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
         self.set(
             field,
             OwnedValue::Error(Box::new(OwnedError::snapshot(value))),
@@ -360,16 +440,18 @@ impl Visit for SpanVisitor<'_> {
 
 /// An event's field value, its text kept in the scratch buffers.
 #[derive(Clone, Copy, Debug)]
+// Numbers are variants of their own, not a nested `Value`: copying a nested enum out cost
+// the event path a store-forwarding stall per pair.
 enum Slot {
     Text(usize, usize),
     Bytes(usize, usize),
+    Error(usize),
     I64(i64),
     U64(u64),
     I128(i128),
     U128(u128),
     F64(f64),
     Bool(bool),
-    Error(usize),
 }
 
 /// Per-thread buffers an event's fields are copied into (reused: no allocation once
@@ -441,29 +523,19 @@ thread_local! {
 /// Runs `f` with this thread's scratch, or a fresh one when it is in use (a `Debug` that
 /// emits an event while it is being rendered).
 fn with_scratch<R>(f: impl FnOnce(&mut EventScratch) -> R) -> R {
-    let mut f = Some(f);
-    let reused = SCRATCH
-        .try_with(|cell| {
-            let mut scratch = cell.try_borrow_mut().ok()?;
-            let f = f.take()?;
-            scratch.clear();
-            let result = f(&mut scratch);
-            scratch.trim();
-            Some(result)
-        })
-        .ok()
-        .flatten();
-    match (reused, f) {
-        (Some(result), _) => result,
-        (None, Some(f)) => f(&mut EventScratch::default()),
-        (None, None) => unreachable!("`f` is taken only when the scratch is used"),
-    }
+    bridge::with_thread_buffer(&SCRATCH, |scratch| {
+        scratch.clear();
+        let result = f(scratch);
+        scratch.trim();
+        result
+    })
 }
 
 /// Copies an event's fields into the scratch.
-struct EventVisitor<'a>(&'a mut EventScratch);
+struct EventFields<'a>(&'a mut EventScratch);
 
-impl EventVisitor<'_> {
+impl FieldSink for EventFields<'_> {
+    #[inline]
     fn text(&mut self, field: &Field, write: impl FnOnce(&mut String)) {
         let scratch = &mut *self.0;
         match field.name() {
@@ -492,53 +564,31 @@ impl EventVisitor<'_> {
             }
         }
     }
-
-    fn slot(&mut self, field: &Field, slot: Slot) {
-        self.0.slots.push((field.name(), slot));
-    }
-}
-
-impl Visit for EventVisitor<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.text(field, |buf| render_into(buf, |w| write!(w, "{value:?}")));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.text(field, |buf| buf.push_str(value));
-    }
-    fn record_bytes(&mut self, field: &Field, value: &[u8]) {
+    #[inline]
+    fn bytes(&mut self, field: &Field, value: &[u8]) {
         let bytes = &mut self.0.bytes;
         let start = bytes.len();
         bytes.extend_from_slice(value);
         let end = bytes.len();
-        self.slot(field, Slot::Bytes(start, end));
+        self.0.slots.push((field.name(), Slot::Bytes(start, end)));
     }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        if field.name() == "v" {
-            self.0.v = Some(value);
-        } else {
-            self.slot(field, Slot::I64(value));
-        }
+    #[inline]
+    fn scalar(&mut self, field: &Field, value: Value<'static>) {
+        let slot = match (field.name(), value) {
+            ("v", Value::I64(v)) => return self.0.v = Some(v),
+            ("v", Value::U64(v)) => return self.0.v = Some(i64::try_from(v).unwrap_or(i64::MAX)),
+            (_, Value::I64(v)) => Slot::I64(v),
+            (_, Value::U64(v)) => Slot::U64(v),
+            (_, Value::I128(v)) => Slot::I128(v),
+            (_, Value::U128(v)) => Slot::U128(v),
+            (_, Value::F64(v)) => Slot::F64(v),
+            (_, Value::Bool(v)) => Slot::Bool(v),
+            _ => return,
+        };
+        self.0.slots.push((field.name(), slot));
     }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        if field.name() == "v" {
-            self.0.v = Some(i64::try_from(value).unwrap_or(i64::MAX));
-        } else {
-            self.slot(field, Slot::U64(value));
-        }
-    }
-    fn record_i128(&mut self, field: &Field, value: i128) {
-        self.slot(field, Slot::I128(value));
-    }
-    fn record_u128(&mut self, field: &Field, value: u128) {
-        self.slot(field, Slot::U128(value));
-    }
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.slot(field, Slot::F64(value));
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.slot(field, Slot::Bool(value));
-    }
-    fn record_error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
+    #[inline]
+    fn error(&mut self, field: &Field, value: &(dyn Error + 'static)) {
         let scratch = &mut *self.0;
         let index = scratch.errors.len();
         scratch.errors.push(OwnedError::snapshot(value));
@@ -575,7 +625,7 @@ fn v_level(v: i64) -> i32 {
 /// Writes the event in `scratch` through `logger`.
 fn write(
     logger: &Logger,
-    info: &CallsiteInfo,
+    callsite: Option<&Callsite>,
     severity: Severity,
     level: i32,
     scratch: &EventScratch,
@@ -590,7 +640,7 @@ fn write(
     };
     let event = Written {
         logger,
-        info,
+        callsite,
         severity,
         level,
         scratch,
@@ -613,7 +663,9 @@ fn write(
 /// An event about to be written.
 struct Written<'a> {
     logger: &'a Logger,
-    info: &'a CallsiteInfo,
+    /// The call site, when the tracing metadata has a file (else the header shows an
+    /// unknown caller).
+    callsite: Option<&'a Callsite>,
     severity: Severity,
     level: i32,
     scratch: &'a EventScratch,
@@ -637,14 +689,18 @@ impl Written<'_> {
             .error
             .and_then(|i| scratch.errors.get(i))
             .map(|e| e as &(dyn Error + 'static));
+        // Built here rather than with `klog::bridge::record_into_klog`: returning the record
+        // from it cost this path ~5% (measured on the `span` bench).
         let mut record = Record::new(self.severity, message, kvs).with_error(error);
         if !matches!(self.severity, Severity::Error | Severity::Fatal) {
             record = record.with_verbosity(self.level);
         }
-        if self.info.has_file {
-            record = record.with_callsite(&self.info.klog);
+        if let Some(callsite) = self.callsite {
+            record = record.with_callsite(callsite);
         }
-        let _bridging = Bridging::enter();
+        // Set for what the write reaches (a `TracingSink` drops it), also when an outer
+        // bridge set it already: the layer itself never drops.
+        let _forwarding = bridge::enter_from(Origin::Tracing);
         self.logger.log(&record);
     }
 }
@@ -674,7 +730,7 @@ where
             .unwrap_or_else(|| self.base.clone());
         // Visited before any lock is taken: a field's `Debug` may itself log.
         let mut fields = Vec::new();
-        attrs.record(&mut SpanVisitor(&mut fields));
+        attrs.record(&mut Visitor(SpanFields(&mut fields)));
         let named = parent.with_name(span.metadata().name());
         let logger = derive(&named, &fields);
         let state = SpanState {
@@ -695,7 +751,7 @@ where
     fn on_record(&self, id: &span::Id, values: &span::Record<'_>, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         let mut updates = Vec::new();
-        values.record(&mut SpanVisitor(&mut updates));
+        values.record(&mut Visitor(SpanFields(&mut updates)));
         let mut extensions = span.extensions_mut();
         if let Some(state) = extensions
             .get_mut::<SpanStates>()
@@ -710,32 +766,45 @@ where
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let metadata = event.metadata();
-        let info = callsites::info(metadata);
-        let (severity, mut v) = klog_level(*metadata.level());
+        let mut made = None;
+        let callsite = klog_callsite(metadata, &mut made);
+        let (severity, mapped) = klog_level(*metadata.level());
         let is_error = matches!(severity, Severity::Error | Severity::Fatal);
-        if info.has_v && !is_error {
-            let mut field = VField(None);
-            event.record(&mut field);
-            if let Some(n) = field.0 {
-                v = v_level(n);
-            }
-        }
         let span_logger = ctx
             .event_span(event)
             .and_then(|span| span.scope().find_map(|s| self.span_logger(&s)));
         let logger = span_logger.as_ref().unwrap_or(&self.base);
-        let level = logger.verbosity().saturating_add(v);
-        let enabled = if is_error {
-            logger.sink().is_some()
-        } else {
-            logger.enabled_for(level, &info.klog)
+        let enabled_at = |v: i32| {
+            if is_error {
+                logger.sink().is_some()
+            } else {
+                logger.enabled_for(logger.verbosity().saturating_add(v), callsite)
+            }
         };
-        if !enabled {
-            return;
+        // A `v` field sets the V level (not on errors). Read ahead only where the mapped
+        // level is off: the field may turn it on.
+        if !enabled_at(mapped) {
+            if is_error || !has_v(metadata) {
+                return;
+            }
+            let mut field = VField(None);
+            event.record(&mut field);
+            if !field.0.is_some_and(|n| enabled_at(v_level(n))) {
+                return;
+            }
         }
         with_scratch(|scratch| {
-            event.record(&mut EventVisitor(scratch));
-            write(logger, info, severity, level, scratch);
+            event.record(&mut Visitor(EventFields(scratch)));
+            let v = match scratch.v {
+                Some(n) if !is_error => v_level(n),
+                _ => mapped,
+            };
+            if v != mapped && !enabled_at(v) {
+                return;
+            }
+            let level = logger.verbosity().saturating_add(v);
+            let callsite = metadata.file().is_some().then_some(callsite);
+            write(logger, callsite, severity, level, scratch);
         });
     }
 }

@@ -9,8 +9,9 @@
 //!   library that takes a [`klog::Logger`] logs into the application's tracing
 //!   subscriber.
 //!
-//! A thread-local guard keeps the two from looping when both are in use: a record that
-//! reaches a `TracingSink` while this thread is already inside a bridge is dropped.
+//! klog's one loop guard ([`klog::bridge::enter`]) keeps the two from looping when both
+//! are in use: a record that reaches a `TracingSink` while this thread is already inside
+//! a bridge (any klog bridge, either direction) is dropped.
 //!
 //! ```
 //! use std::time::UNIX_EPOCH;
@@ -44,7 +45,7 @@
 //! ```
 //!
 //! # Level mapping
-//! One table for both directions (`docs/format.md` and `DESIGN.md` say the same):
+//! klog's one table for every bridge ([`klog::bridge::Level`], `docs/format.md` §5.7):
 //!
 //! | tracing | klog | klog → tracing |
 //! | --- | --- | --- |
@@ -98,15 +99,13 @@
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
-mod callsites;
-mod guard;
 mod layer;
 mod sink;
-mod values;
 
 pub use layer::{KlogFilter, KlogLayer};
 pub use sink::{TracingSink, DEFAULT_MAX_VERBOSITY};
 
+use klog::bridge;
 use klog::Severity;
 use tracing::Level;
 
@@ -123,17 +122,18 @@ use tracing::Level;
 /// ```
 #[must_use]
 pub fn klog_level(level: Level) -> (Severity, i32) {
-    if level == Level::ERROR {
-        (Severity::Error, 0)
+    let level = if level == Level::ERROR {
+        bridge::Level::Error
     } else if level == Level::WARN {
-        (Severity::Warning, 0)
+        bridge::Level::Warn
     } else if level == Level::INFO {
-        (Severity::Info, 0)
+        bridge::Level::Info
     } else if level == Level::DEBUG {
-        (Severity::Info, 4)
+        bridge::Level::Debug
     } else {
-        (Severity::Info, 5)
-    }
+        bridge::Level::Trace
+    };
+    level.to_klog()
 }
 
 /// The tracing level of a klog record (see [Level mapping](crate#level-mapping)).
@@ -152,14 +152,12 @@ pub fn klog_level(level: Level) -> (Severity, i32) {
 /// ```
 #[must_use]
 pub fn tracing_level(severity: Severity, verbosity: i32) -> Level {
-    match severity {
-        Severity::Error | Severity::Fatal => Level::ERROR,
-        Severity::Warning => Level::WARN,
-        Severity::Info => match verbosity {
-            ..=0 => Level::INFO,
-            1..=4 => Level::DEBUG,
-            _ => Level::TRACE,
-        },
+    match bridge::Level::from_klog(severity, verbosity) {
+        bridge::Level::Error => Level::ERROR,
+        bridge::Level::Warn => Level::WARN,
+        bridge::Level::Info => Level::INFO,
+        bridge::Level::Debug => Level::DEBUG,
+        bridge::Level::Trace => Level::TRACE,
     }
 }
 

@@ -1,14 +1,16 @@
 //! klog → tracing: [`TracingSink`].
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::error::Error;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock, OnceLock, PoisonError, RwLock};
 
-use klog::bridge::{pairs_text, value_text_form};
+use klog::bridge::{
+    self, debug_text, pairs_text, value_text_form, Direction, Origin, OwnedError, OwnedValue,
+};
 use klog::{Callsite, KObj, KeyValue, Logger, Record, RecordKind, Severity, Sink, Value};
 use tracing::field::{display, DebugValue, DisplayValue, Field};
 use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
@@ -18,8 +20,6 @@ use tracing_core::metadata::Kind;
 use tracing_core::subscriber::Interest;
 use tracing_core::{field::FieldSet, Event};
 
-use crate::guard::{self, Bridging};
-use crate::values::{debug_text, OwnedError, OwnedValue};
 use crate::{klog_level, tracing_level};
 
 /// The V level up to which [`TracingSink::new`] lets klog's global fast check pass
@@ -33,7 +33,7 @@ use crate::{klog_level, tracing_level};
 /// // …and decides V11 by itself (with the global -v at 0).
 /// assert!(!logger.v(klog_tracing::DEFAULT_MAX_VERBOSITY + 1).enabled());
 /// ```
-pub const DEFAULT_MAX_VERBOSITY: i32 = 10;
+pub const DEFAULT_MAX_VERBOSITY: i32 = bridge::DEFAULT_MAX_VERBOSITY;
 
 /// A klog [`Sink`] that emits every record as a `tracing` event, so a library that
 /// takes a [`klog::Logger`] logs into the application's tracing subscriber.
@@ -55,7 +55,8 @@ pub const DEFAULT_MAX_VERBOSITY: i32 = 10;
 /// drop cost klog's check plus one comparison with tracing's maximum level.
 ///
 /// Records logged while this thread is already inside a bridge (a [`KlogLayer`](crate::KlogLayer)
-/// writing, or this sink emitting) are dropped, so the two directions cannot loop.
+/// writing, this sink emitting, or any other klog bridge forwarding a record: klog's one
+/// loop guard, [`klog::bridge::crossing`]) are dropped, so the two directions cannot loop.
 ///
 /// ```
 /// let out = klog::SharedBuffer::default();
@@ -84,18 +85,10 @@ pub const DEFAULT_MAX_VERBOSITY: i32 = 10;
 #[derive(Clone, Debug, Default)]
 pub struct TracingSink {
     name: Option<Arc<str>>,
-    bound: Arc<[(Box<str>, BoundValue)]>,
+    bound: Arc<[(Box<str>, OwnedValue)]>,
     /// Keeps klog's fast check open up to this sink's maximum V while it (or a sink derived
     /// from it) lives.
     threshold: Option<Arc<klog::bridge::ThresholdRegistration>>,
-}
-
-/// A bound value, kept for the sink's life.
-#[derive(Clone, Debug)]
-enum BoundValue {
-    Typed(OwnedValue),
-    /// A `Display`/`Debug`/object/other value's text, shown with `Display`.
-    Text(Box<str>),
 }
 
 impl TracingSink {
@@ -157,22 +150,24 @@ fn implied_verbosity(level: Level) -> i32 {
 
 impl Sink for TracingSink {
     fn enabled(&self, level: i32) -> bool {
-        if guard::filtering() {
+        if bridge::filtering() {
             // A KlogLayer/KlogFilter asks: the subscriber filters these records itself.
             return true;
         }
-        !guard::active() && level_enabled(tracing_level(Severity::Info, level))
+        !bridge::came_from(Origin::Tracing) && level_enabled(tracing_level(Severity::Info, level))
     }
 
     fn log(&self, record: &Record<'_>) {
-        if guard::active() {
+        // From a `KlogLayer`: the event would reach every layer of the subscriber a second
+        // time. Records that came into klog from slog or log go on to tracing.
+        if bridge::came_from(Origin::Tracing) {
             return;
         }
         let level = tracing_level(record.severity(), record.verbosity());
         if !level_enabled(level) {
             return;
         }
-        let _bridging = Bridging::enter();
+        let _forwarding = bridge::enter(Direction::OutOfKlog);
         emit(self, record, level);
     }
 
@@ -192,10 +187,7 @@ impl Sink for TracingSink {
     }
 
     fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-        let joined = match &self.name {
-            None => Arc::from(name),
-            Some(prefix) => Arc::from(format!("{prefix}.{name}")),
-        };
+        let joined = bridge::join_name(self.name.as_deref(), name);
         Arc::new(TracingSink {
             name: Some(joined),
             bound: self.bound.clone(),
@@ -204,21 +196,16 @@ impl Sink for TracingSink {
     }
 }
 
-fn bound_value(value: Value<'_>) -> BoundValue {
-    match value {
-        Value::Str(s) => BoundValue::Typed(OwnedValue::Str(s.into())),
-        Value::I64(v) => BoundValue::Typed(OwnedValue::I64(v)),
-        Value::U64(v) => BoundValue::Typed(OwnedValue::U64(v)),
-        Value::I128(v) => BoundValue::Typed(OwnedValue::I128(v)),
-        Value::U128(v) => BoundValue::Typed(OwnedValue::U128(v)),
-        Value::F64(v) => BoundValue::Typed(OwnedValue::F64(v)),
-        Value::Bool(v) => BoundValue::Typed(OwnedValue::Bool(v)),
-        Value::Error(e) => BoundValue::Typed(OwnedValue::Error(Box::new(OwnedError::snapshot(e)))),
-        Value::Display(d) => BoundValue::Text(debug_text(&display(d)).into()),
-        Value::Debug(d) => BoundValue::Text(debug_text(d).into()),
-        Value::Object(o) => BoundValue::Text(o.to_string().into()),
-        other => BoundValue::Text(value_text_form(other).into()),
-    }
+/// A bound value, kept for the sink's life: typed where tracing has the type, errors
+/// with their sources, anything else as the text shown for it (`Text`).
+fn bound_value(value: Value<'_>) -> OwnedValue {
+    OwnedValue::typed(value).unwrap_or_else(|| match value {
+        Value::Error(e) => OwnedValue::Error(Box::new(OwnedError::snapshot(e))),
+        Value::Display(d) => OwnedValue::Text(debug_text(&display(d)).into()),
+        Value::Debug(d) => OwnedValue::Text(debug_text(d).into()),
+        Value::Object(o) => OwnedValue::Text(o.to_string().into()),
+        other => OwnedValue::Text(value_text_form(other).into()),
+    })
 }
 
 // === event values ===
@@ -276,20 +263,21 @@ impl FieldValue<'_> {
         }
     }
 
-    fn of_bound(value: &BoundValue) -> FieldValue<'_> {
+    fn of_bound(value: &OwnedValue) -> FieldValue<'_> {
         match value {
-            BoundValue::Typed(OwnedValue::Str(s)) => FieldValue::Str(s),
-            BoundValue::Typed(OwnedValue::I64(v)) => FieldValue::I64(*v),
-            BoundValue::Typed(OwnedValue::U64(v)) => FieldValue::U64(*v),
-            BoundValue::Typed(OwnedValue::I128(v)) => FieldValue::I128(*v),
-            BoundValue::Typed(OwnedValue::U128(v)) => FieldValue::U128(*v),
-            BoundValue::Typed(OwnedValue::F64(v)) => FieldValue::F64(*v),
-            BoundValue::Typed(OwnedValue::Bool(v)) => FieldValue::Bool(*v),
-            BoundValue::Typed(OwnedValue::Error(e)) => FieldValue::Error(&**e),
-            BoundValue::Typed(value @ OwnedValue::Bytes(_)) => {
-                FieldValue::Owned(display(value_text_form(value.as_value())))
+            OwnedValue::Str(s) => FieldValue::Str(s),
+            OwnedValue::I64(v) => FieldValue::I64(*v),
+            OwnedValue::U64(v) => FieldValue::U64(*v),
+            OwnedValue::I128(v) => FieldValue::I128(*v),
+            OwnedValue::U128(v) => FieldValue::U128(*v),
+            OwnedValue::F64(v) => FieldValue::F64(*v),
+            OwnedValue::Bool(v) => FieldValue::Bool(*v),
+            OwnedValue::Error(e) => FieldValue::Error(&**e),
+            OwnedValue::Text(text) => FieldValue::Text(display(text)),
+            // Not built by `bound_value`; shown as any other value tracing has no type for.
+            other @ (OwnedValue::Bytes(_) | OwnedValue::F32(_) | OwnedValue::Null) => {
+                FieldValue::Owned(display(value_text_form(other.as_value())))
             }
-            BoundValue::Text(text) => FieldValue::Text(display(text)),
         }
     }
 }
@@ -340,7 +328,7 @@ fn emit(sink: &TracingSink, record: &Record<'_>, level: Level) {
         for (name, (key, _)) in names.iter_mut().zip(&fields) {
             *name = key;
         }
-        lookup(level, location, &names[..fields.len()], false)
+        lookup(level, location, &names[..fields.len()])
     } else {
         None
     };
@@ -352,26 +340,18 @@ fn emit(sink: &TracingSink, record: &Record<'_>, level: Level) {
             let kvs: Vec<KeyValue<'_>> = sink
                 .bound
                 .iter()
-                .map(|(key, value)| match value {
-                    BoundValue::Typed(v) => KeyValue::from_value(key, v.as_value()),
-                    BoundValue::Text(text) => KeyValue::from_value(key, Value::Str(text)),
-                })
+                .map(|(key, value)| KeyValue::from_value(key, value.as_value()))
                 .chain(record.key_values().iter().copied())
                 .collect();
             fields.truncate(fixed);
             fields.push(("key_values", FieldValue::Owned(display(pairs_text(&kvs)))));
-            let mut names = [""; MAX_FIELDS];
-            for (name, (key, _)) in names.iter_mut().zip(&fields) {
-                *name = key;
-            }
+            let names: Vec<&'static str> = fields.iter().map(|(key, _)| fixed_name(key)).collect();
             let generic = Location {
                 file: None,
                 line: None,
                 module: "",
             };
-            if let Some(callsite) = lookup(level, generic, &names[..fields.len()], true) {
-                dispatch(callsite, &fields);
-            }
+            dispatch(generic_callsite(level, generic, &names), &fields);
         }
     }
 }
@@ -478,7 +458,17 @@ const MAX_CALLSITES: usize = 4096;
 struct Registry {
     by_hash: HashMap<u64, Vec<&'static DynCallsite>>,
     count: usize,
-    names: HashSet<&'static str>,
+}
+
+/// The fields an event carries besides the record's key/values (in this order).
+const FIXED_NAMES: [&str; 5] = ["message", "error", "logger", "v", "key_values"];
+
+/// `name`, one of [`FIXED_NAMES`], as its `'static` string.
+fn fixed_name(name: &str) -> &'static str {
+    FIXED_NAMES
+        .into_iter()
+        .find(|fixed| *fixed == name)
+        .unwrap_or("key_values")
 }
 
 static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(|| RwLock::new(Registry::default()));
@@ -506,43 +496,59 @@ fn find(
 }
 
 /// The call site for `level`, `location` and `names`, made on first use (`None` once
-/// [`MAX_CALLSITES`] are made, unless `always`).
-fn lookup(
-    level: Level,
-    location: Location,
-    names: &[&str],
-    always: bool,
-) -> Option<&'static DynCallsite> {
+/// [`MAX_CALLSITES`] are made, or when klog keeps no more keys for the names).
+fn lookup(level: Level, location: Location, names: &[&str]) -> Option<&'static DynCallsite> {
     let hash = hash_of(level, location, names);
     {
         let registry = REGISTRY.read().unwrap_or_else(PoisonError::into_inner);
         if let Some(found) = find(&registry, hash, level, location, names) {
             return Some(found);
         }
-        if registry.count >= MAX_CALLSITES && !always {
+        if registry.count >= MAX_CALLSITES {
             return None;
         }
     }
+    let interned = names
+        .iter()
+        .map(|name| bridge::intern_key(name))
+        .collect::<Option<Vec<&'static str>>>()?;
+    Some(make(hash, level, location, interned))
+}
+
+/// The call site of events whose key/values are in one field: made whatever the count.
+fn generic_callsite(
+    level: Level,
+    location: Location,
+    names: &[&'static str],
+) -> &'static DynCallsite {
+    let hash = hash_of(level, location, names);
+    let found = find(
+        &REGISTRY.read().unwrap_or_else(PoisonError::into_inner),
+        hash,
+        level,
+        location,
+        names,
+    );
+    found.unwrap_or_else(|| make(hash, level, location, names.to_vec()))
+}
+
+#[cold]
+#[inline(never)]
+fn make(
+    hash: u64,
+    level: Level,
+    location: Location,
+    names: Vec<&'static str>,
+) -> &'static DynCallsite {
     let callsite = {
         let mut registry = REGISTRY.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(found) = find(&registry, hash, level, location, names) {
-            return Some(found);
+        if let Some(found) = find(&registry, hash, level, location, &names) {
+            return found;
         }
-        let interned: Vec<&'static str> = names
-            .iter()
-            .map(|name| match registry.names.get(*name) {
-                Some(interned) => *interned,
-                None => {
-                    let leaked: &'static str = Box::leak(Box::from(*name));
-                    registry.names.insert(leaked);
-                    leaked
-                }
-            })
-            .collect();
         let callsite: &'static DynCallsite = Box::leak(Box::new(DynCallsite {
             level,
             location,
-            names: Box::leak(interned.into_boxed_slice()),
+            names: Box::leak(names.into_boxed_slice()),
             metadata: OnceLock::new(),
             fields: OnceLock::new(),
             interest: AtomicU8::new(INTEREST_UNKNOWN),
@@ -571,7 +577,7 @@ fn lookup(
     };
     // Outside the lock: registering asks every subscriber, which may log.
     tracing_core::callsite::register(callsite);
-    Some(callsite)
+    callsite
 }
 
 #[cfg(test)]

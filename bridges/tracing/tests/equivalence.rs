@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use klog::{KObj, KeyValue, Logger, SharedBuffer};
+use klog_bridge_test_support::{Format, Pinned};
 use klog_tracing::{KlogLayer, TracingSink};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
@@ -27,37 +28,15 @@ fn time() -> SystemTime {
 
 const PID: i64 = 12345;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Text,
-    Json,
-}
-
 /// A sink with the pinned clock and pid, at V5, caller pinned to `caller` if given.
 fn sink(format: Format, out: &SharedBuffer, caller: Option<(&str, u32)>) -> Logger {
-    match format {
-        Format::Text => {
-            let mut b = klog::TextSink::builder()
-                .writer(out.clone())
-                .fixed_time(time())
-                .pid(PID)
-                .verbosity(5);
-            if let Some((file, line)) = caller {
-                b = b.fixed_caller(Some(file), i64::from(line));
-            }
-            b.build_logger()
-        }
-        Format::Json => {
-            let mut b = klog::JsonSink::builder()
-                .writer(out.clone())
-                .fixed_time(time())
-                .verbosity(5);
-            if let Some((file, line)) = caller {
-                b = b.fixed_caller(Some(file), i64::from(line));
-            }
-            b.build_logger()
-        }
+    Pinned {
+        time: time(),
+        pid: PID,
+        verbosity: Some(5),
+        caller: caller.map(|(file, line)| (file, i64::from(line))),
     }
+    .logger(format, out)
 }
 
 /// Keeps the line of the last event: the caller to pin for the direct call.

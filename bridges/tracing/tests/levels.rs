@@ -80,14 +80,21 @@ impl<S: Subscriber> Layer<S> for Levels {
     }
 }
 
+impl Levels {
+    /// Runs `f` under a subscriber that records into `self` what `filter` lets through.
+    fn watch(&self, filter: tracing_subscriber::filter::LevelFilter, f: impl FnOnce()) {
+        let subscriber = tracing_subscriber::registry()
+            .with(self.clone())
+            .with(filter);
+        tracing::subscriber::with_default(subscriber, f);
+    }
+}
+
 #[test]
 fn klog_records_map_back_to_tracing_levels() {
     let levels = Levels::default();
-    let subscriber = tracing_subscriber::registry()
-        .with(levels.clone())
-        .with(tracing_subscriber::filter::LevelFilter::TRACE);
     let logger = TracingSink::new().logger();
-    tracing::subscriber::with_default(subscriber, || {
+    levels.watch(tracing_subscriber::filter::LevelFilter::TRACE, || {
         let err = std::io::Error::other("boom");
         klog::error!(logger, err: &err, "error");
         klog::warning!(logger, "warning");
@@ -118,11 +125,8 @@ fn klog_records_map_back_to_tracing_levels() {
 #[test]
 fn the_tracing_subscribers_filter_decides_for_a_tracing_sink() {
     let levels = Levels::default();
-    let subscriber = tracing_subscriber::registry()
-        .with(levels.clone())
-        .with(tracing_subscriber::filter::LevelFilter::INFO);
     let logger = TracingSink::new().logger();
-    tracing::subscriber::with_default(subscriber, || {
+    levels.watch(tracing_subscriber::filter::LevelFilter::INFO, || {
         klog::info!(logger, "shown");
         klog::info!(v: 1, logger, "hidden");
         klog::warning!(logger, "shown");
@@ -131,4 +135,51 @@ fn the_tracing_subscribers_filter_decides_for_a_tracing_sink() {
         *levels.0.lock().unwrap(),
         [(Level::INFO, None), (Level::WARN, None)]
     );
+}
+
+// === the kit's table ===
+
+fn kit_level(level: Level) -> klog::bridge::Level {
+    use klog::bridge::Level as Kit;
+    [Kit::Error, Kit::Warn, Kit::Info, Kit::Debug, Kit::Trace]
+        .into_iter()
+        .find(|kit| kit.name() == level.as_str())
+        .expect("one of tracing's five levels")
+}
+
+#[test]
+fn klog_records_reach_tracing_at_the_kits_levels() {
+    let levels = Levels::default();
+    let logger = TracingSink::new().logger();
+    levels.watch(tracing_subscriber::filter::LevelFilter::TRACE, || {
+        klog_bridge_test_support::assert_out_of_klog(|severity, v| {
+            logger.log(&klog::Record::new(severity, "m", &[]).with_verbosity(v));
+            let (level, v) = levels.0.lock().unwrap().pop().expect("emitted");
+            (kit_level(level), v)
+        });
+    });
+}
+
+#[test]
+fn tracing_events_reach_klog_at_the_kits_levels() {
+    let logger = klog::testing::logger_with_verbosity(10);
+    let subscriber = tracing_subscriber::registry().with(KlogLayer::new(logger.logger().clone()));
+    tracing::subscriber::with_default(subscriber, || {
+        klog_bridge_test_support::assert_into_klog(|level, v| {
+            use klog::bridge::Level as Kit;
+            match (level, v) {
+                (Kit::Error, _) => tracing::error!("m"),
+                (Kit::Warn, None) => tracing::warn!("m"),
+                (Kit::Warn, Some(v)) => tracing::warn!(v, "m"),
+                (Kit::Info, None) => tracing::info!("m"),
+                (Kit::Info, Some(v)) => tracing::info!(v, "m"),
+                (Kit::Debug, None) => tracing::debug!("m"),
+                (Kit::Debug, Some(v)) => tracing::debug!(v, "m"),
+                (Kit::Trace, None) => tracing::trace!("m"),
+                (Kit::Trace, Some(v)) => tracing::trace!(v, "m"),
+            }
+            let entry = logger.entries().pop().expect("written");
+            (entry.severity, entry.verbosity)
+        });
+    });
 }

@@ -68,9 +68,20 @@ fn both_directions_at_once_do_not_loop() {
     drop(entered);
     assert_eq!(count.get(), 4);
 
+    // A record that came into klog from another framework (a slog drain, say) and goes
+    // on to tracing through a TracingSink: tracing sees it once, and the klog text layer
+    // writes it, though it crossed into klog twice.
+    {
+        let _from_slog =
+            klog::bridge::enter(klog::bridge::Direction::IntoKlog).expect("not crossing yet");
+        klog::info!(library, "from slog", attempt = 3);
+    }
+    assert_eq!(count.get(), 5, "a record from slog reaches tracing");
+
     let written = out.to_string();
     let lines: Vec<&str> = written.lines().collect();
-    assert_eq!(lines.len(), 4, "{written}");
+    assert_eq!(lines.len(), 5, "{written}");
+    assert!(lines[4].ends_with("] \"from slog\" logger=\"text.library\" attempt=3"));
     assert!(lines[0].ends_with("] \"from tracing\" logger=\"text\" attempt=1"));
     assert!(lines[1].ends_with("] \"from klog\" logger=\"text.library\" attempt=2"));
     assert!(lines[2].ends_with("] \"inside a span\" logger=\"text.reconcile\" pod=\"coredns\""));

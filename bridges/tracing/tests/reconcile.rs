@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use klog::{KeyValue, Logger, SharedBuffer};
+use klog_bridge_test_support::{Format, Pinned};
 use klog_tracing::KlogLayer;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
@@ -87,33 +88,14 @@ fn reconcile_klog(make: &dyn Fn(u32) -> Logger, lines: &[u32]) {
 
 fn run(json: bool) -> (String, String) {
     let time = UNIX_EPOCH + Duration::from_secs(1_704_164_645);
-    let text_sink = |out: &SharedBuffer, caller: Option<u32>| {
-        let mut b = klog::TextSink::builder()
-            .writer(out.clone())
-            .fixed_time(time)
-            .pid(7)
-            .verbosity(4);
-        if let Some(line) = caller {
-            b = b.fixed_caller(Some(file!()), i64::from(line));
+    let make = |out: &SharedBuffer, caller: Option<u32>| {
+        Pinned {
+            time,
+            pid: 7,
+            verbosity: Some(4),
+            caller: caller.map(|line| (file!(), i64::from(line))),
         }
-        b.build_logger()
-    };
-    let json_sink = |out: &SharedBuffer, caller: Option<u32>| {
-        let mut b = klog::JsonSink::builder()
-            .writer(out.clone())
-            .fixed_time(time)
-            .verbosity(4);
-        if let Some(line) = caller {
-            b = b.fixed_caller(Some(file!()), i64::from(line));
-        }
-        b.build_logger()
-    };
-    let make = |out: &SharedBuffer, caller| {
-        if json {
-            json_sink(out, caller)
-        } else {
-            text_sink(out, caller)
-        }
+        .logger(if json { Format::Json } else { Format::Text }, out)
     };
 
     let bridged = SharedBuffer::default();
