@@ -66,6 +66,11 @@ mod reconcile;
 pub use objects::{kobj, kobjs, kref, KObjExt, KObjs};
 pub use reconcile::{Reconcile, ReconcileError, ReconcileLogger};
 
+/// `docs/kube.md`'s code blocks, compiled and run as doctests.
+#[doc = include_str!("../../../docs/kube.md")]
+#[cfg(doctest)]
+pub struct KubeGuideDoctests;
+
 /// The README's code blocks, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
