@@ -7,7 +7,8 @@
 //!   in JSON; cluster-scoped objects have no namespace.
 //! - [`kref`]: a kube-runtime [`ObjectRef`](kube::runtime::reflector::ObjectRef) as Go's
 //!   `klog.KRef(namespace, name)`.
-//! - [`kobjs`]: a slice or `Vec` of objects as Go's `klog.KObjSlice(objs)`.
+//! - [`kobjs`]: a slice or `Vec` of objects as Go's `klog.KObjSlice(objs)`; [`kobjs_arc`]
+//!   for `Arc`s, such as a reflector store's contents.
 //! - [`ReconcileLogger`]: wraps a `kube_runtime::Controller`'s reconcile function and error
 //!   policy so that each reconcile runs with a logger named after the controller, with the
 //!   object and a `reconcileID` bound, current for [`klog::from_context`]; reconcile errors
@@ -63,7 +64,7 @@
 mod objects;
 mod reconcile;
 
-pub use objects::{kobj, kobjs, kref, KObjExt, KObjs};
+pub use objects::{kobj, kobjs, kobjs_arc, kref, KObjExt, KObjs};
 pub use reconcile::{Reconcile, ReconcileError, ReconcileLogger};
 
 /// `docs/kube.md`'s code blocks, compiled and run as doctests.

@@ -1,8 +1,12 @@
-//! kube-rs objects as klog object references: [`kobj`], [`KObjExt`], [`kref`], [`kobjs`].
+//! kube-rs objects as klog object references: [`kobj`], [`KObjExt`], [`kref`], [`kobjs`],
+//! [`kobjs_arc`].
 //!
 //! Each borrows the name and namespace from the object's `ObjectMeta` (or the
 //! `ObjectRef`'s fields): nothing is copied or allocated, and a reference logged at a
 //! disabled V level is never even built past the macro's gate.
+
+use std::fmt;
+use std::sync::Arc;
 
 use kube::runtime::reflector::{Lookup, ObjectRef};
 use kube::Resource;
@@ -123,10 +127,42 @@ pub fn kref<K: Lookup + ?Sized>(object_ref: &ObjectRef<K>) -> KObj<'_> {
 #[must_use]
 #[inline]
 pub fn kobjs<K: Resource>(objects: &[K]) -> KObjs<'_, K> {
-    KObjs { objects }
+    KObjs {
+        objects,
+        reference: kobj::<K>,
+    }
 }
 
-/// The list returned by [`kobjs`]: a [`klog::ToValue`] and an [`ObjectList`].
+/// [`kobjs`] for a slice of `Arc`s, such as a reflector store's
+/// `Store::state()`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use k8s_openapi::api::core::v1::Pod;
+/// use kube::core::ObjectMeta;
+///
+/// let pod = |name: &str| Arc::new(Pod {
+///     metadata: ObjectMeta { name: Some(name.into()), namespace: Some("default".into()), ..ObjectMeta::default() },
+///     ..Pod::default()
+/// });
+/// let state: Vec<Arc<Pod>> = vec![pod("web-0"), pod("web-1")];
+///
+/// let out = klog::SharedBuffer::default();
+/// let logger = klog::TextSink::builder().writer(out.clone()).build_logger();
+/// klog::info!(logger, "Cached", pods = klog_kube::kobjs_arc(&state));
+/// assert!(out.to_string().ends_with("] \"Cached\" pods=[\"default/web-0\",\"default/web-1\"]\n"));
+/// ```
+#[must_use]
+#[inline]
+pub fn kobjs_arc<K: Resource>(objects: &[Arc<K>]) -> KObjs<'_, Arc<K>> {
+    KObjs {
+        objects,
+        reference: |object| kobj(&**object),
+    }
+}
+
+/// The list returned by [`kobjs`] and [`kobjs_arc`]: a [`klog::ToValue`] and an
+/// [`ObjectList`].
 ///
 /// ```
 /// use k8s_openapi::api::core::v1::Pod;
@@ -135,30 +171,40 @@ pub fn kobjs<K: Resource>(objects: &[K]) -> KObjs<'_, K> {
 /// let pods = [Pod::default(), Pod::default()];
 /// assert_eq!(klog_kube::kobjs(&pods).len(), 2);
 /// ```
-#[derive(Debug)]
-pub struct KObjs<'a, K> {
-    objects: &'a [K],
+pub struct KObjs<'a, T> {
+    objects: &'a [T],
+    // A function rather than a trait bound: `impl … for K: Resource` and
+    // `impl … for Arc<K>` would overlap (kube may implement `Resource` for `Arc<_>`).
+    reference: for<'b> fn(&'b T) -> KObj<'b>,
 }
 
-impl<K> Clone for KObjs<'_, K> {
+impl<T> fmt::Debug for KObjs<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.objects.iter().map(self.reference))
+            .finish()
+    }
+}
+
+impl<T> Clone for KObjs<'_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<K> Copy for KObjs<'_, K> {}
+impl<T> Copy for KObjs<'_, T> {}
 
-impl<K: Resource> ObjectList for KObjs<'_, K> {
+impl<T> ObjectList for KObjs<'_, T> {
     fn len(&self) -> usize {
         self.objects.len()
     }
 
     fn get(&self, index: usize) -> Option<KObj<'_>> {
-        self.objects.get(index).map(kobj)
+        self.objects.get(index).map(self.reference)
     }
 }
 
-impl<K: Resource> ToValue for KObjs<'_, K> {
+impl<T> ToValue for KObjs<'_, T> {
     fn to_value(&self) -> Value<'_> {
         Value::Objects(self)
     }

@@ -97,6 +97,7 @@ fn logging_objects_allocates_nothing() {
         pod("coredns-5d78c9869d-fghij"),
     ];
     let object_ref = ObjectRef::from_obj(&pods[0]);
+    let state: Vec<std::sync::Arc<Pod>> = pods.iter().cloned().map(Into::into).collect();
     for logger in loggers() {
         let count = allocations_per_call(|| {
             info!(
@@ -106,6 +107,7 @@ fn logging_objects_allocates_nothing() {
                 same = pods[1].kobj(),
                 object = klog_kube::kref(&object_ref),
                 pods = klog_kube::kobjs(&pods),
+                cached = klog_kube::kobjs_arc(&state),
             );
         });
         assert_eq!(count, 0);
