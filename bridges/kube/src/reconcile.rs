@@ -195,7 +195,7 @@ impl ReconcileLogger {
         K: Resource,
         K::DynamicType: Default,
     {
-        let key = self.key::<K>();
+        let key = self.key::<K>(&K::DynamicType::default());
         self.derive(&key, object, None)
     }
 
@@ -217,7 +217,7 @@ impl ReconcileLogger {
     /// ```
     pub fn reconcile<K, Ctx, F, Fut, E>(
         &self,
-        mut reconcile: F,
+        reconcile: F,
     ) -> impl FnMut(Arc<K>, Arc<Ctx>) -> Reconcile<Fut>
     where
         K: Resource,
@@ -225,8 +225,44 @@ impl ReconcileLogger {
         F: FnMut(Arc<K>, Arc<Ctx>) -> Fut,
         Fut: Future<Output = Result<Action, E>>,
     {
+        self.reconcile_with(&K::DynamicType::default(), reconcile)
+    }
+
+    /// [`reconcile`](Self::reconcile) for resources whose type is known at run time
+    /// (`DynamicObject`, as with `Controller::new_with`): the object key is the kind of
+    /// `dyntype` in lower case, unless [`object_key`](Self::object_key) is set.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use k8s_openapi::api::apps::v1::Deployment;
+    /// use kube::core::{ApiResource, DynamicObject};
+    /// use kube::runtime::controller::Action;
+    ///
+    /// let logger = klog::testing::logger();
+    /// let resource = ApiResource::erase::<Deployment>(&());
+    /// let mut reconcile = klog_kube::ReconcileLogger::new("deployment-controller")
+    ///     .logger(logger.logger().clone())
+    ///     .reconcile_with(&resource, |_: Arc<DynamicObject>, _: Arc<()>| async {
+    ///         klog::info!("Reconciling");
+    ///         Ok::<_, std::io::Error>(Action::await_change())
+    ///     });
+    /// let web = Arc::new(DynamicObject::new("web", &resource).within("default"));
+    /// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(reconcile(web, Arc::new(()))).unwrap();
+    /// assert_eq!(logger.entries()[0].value("deployment"), Some("\"default/web\""));
+    /// ```
+    pub fn reconcile_with<K, Ctx, F, Fut, E>(
+        &self,
+        dyntype: &K::DynamicType,
+        mut reconcile: F,
+    ) -> impl FnMut(Arc<K>, Arc<Ctx>) -> Reconcile<Fut>
+    where
+        K: Resource,
+        F: FnMut(Arc<K>, Arc<Ctx>) -> Fut,
+        Fut: Future<Output = Result<Action, E>>,
+    {
         let this = self.clone();
-        let key = self.key::<K>();
+        let key = self.key::<K>(dyntype);
         move |object, context| {
             let id = RECONCILE_IDS.fetch_add(1, Ordering::Relaxed);
             let logger = this.derive(&key, &*object, Some(id));
@@ -282,14 +318,10 @@ impl ReconcileLogger {
         }
     }
 
-    fn key<K>(&self) -> Arc<str>
-    where
-        K: Resource,
-        K::DynamicType: Default,
-    {
+    fn key<K: Resource>(&self, dyntype: &K::DynamicType) -> Arc<str> {
         match &self.object_key {
             Some(key) => key.clone(),
-            None => K::kind(&K::DynamicType::default()).to_lowercase().into(),
+            None => K::kind(dyntype).to_lowercase().into(),
         }
     }
 
