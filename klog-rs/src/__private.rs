@@ -5,7 +5,7 @@ use std::error::Error;
 pub use crate::callsite::Callsite;
 pub use crate::logger::Logger;
 pub use crate::record::{Record, RecordKind, Severity};
-pub use crate::value::{KeyValue, RenderedKey, ToValue, Value};
+pub use crate::value::{KeyValue, RawJson, RenderedKey, ToValue, Value};
 
 pub use crate::context::CurrentLogger;
 

@@ -91,7 +91,7 @@ pub enum Value<'a> {
     /// Not public API: the converter's input for a JSON value read from a log line, which it
     /// has already checked.
     #[doc(hidden)]
-    RawJson(&'a str),
+    RawJson(RawJson<'a>),
     /// A serde value, encoded like Go's `encoding/json` ([`Serde`], [`Value::serde`]).
     #[cfg(feature = "serde")]
     #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
@@ -126,6 +126,24 @@ impl<'a> Value<'a> {
     #[must_use]
     pub fn duration_nanos(nanos: i128) -> Value<'a> {
         Value::Duration(nanos)
+    }
+}
+
+/// JSON text the converter has checked, written as it is. Only the crate can make one
+/// (the field is private), so a value can never carry unchecked bytes into a line.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct RawJson<'a>(&'a str);
+
+impl<'a> RawJson<'a> {
+    /// `json` must be one complete, valid JSON value without a raw newline.
+    pub(crate) fn checked(json: &'a str) -> Self {
+        RawJson(json)
+    }
+
+    /// The JSON text.
+    pub(crate) fn as_str(self) -> &'a str {
+        self.0
     }
 }
 
@@ -166,7 +184,7 @@ impl fmt::Debug for Value<'_> {
             Value::Duration(d) => f.debug_tuple("Duration").field(d).finish(),
             Value::Time(t) => f.debug_tuple("Time").field(t).finish(),
             Value::Marshaler(_) => f.write_str("Marshaler(..)"),
-            Value::RawJson(j) => f.debug_tuple("RawJson").field(j).finish(),
+            Value::RawJson(j) => f.debug_tuple("RawJson").field(&j.0).finish(),
             #[cfg(feature = "serde")]
             Value::Serde(_) => f.write_str("Serde(..)"),
             #[cfg(feature = "serde")]

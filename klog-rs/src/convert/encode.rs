@@ -3,7 +3,7 @@
 //! The converter has no writer of its own for klog text or component-base JSON: it hands
 //! each record to `format/`, the encoders the sinks use, with what a parsed record has and a
 //! logged one does not: its time, pid and `file:line` (as the encoders' context) and values
-//! that are already JSON (as [`Value::RawJson`], written as they are). So a converted line
+//! that are already JSON (as `Value::RawJson`, written as they are). So a converted line
 //! follows every rule the sinks follow, klog's duplicate-key rule included.
 
 use std::cell::Cell;
@@ -14,7 +14,7 @@ use crate::format::{HeaderCaller, HeaderStyle, PidField, RenderedPairs, TextCont
 use crate::format::{JsonCaller, JsonContext};
 use crate::parse::{ParsedRecord, ParsedValue};
 use crate::record::Record;
-use crate::value::{KObj, KeyValue, Value};
+use crate::value::{KObj, KeyValue, RawJson, Value};
 
 /// The encoders' reusable state: buffers and a cache, so a clone starts afresh.
 #[derive(Debug, Default)]
@@ -66,7 +66,7 @@ impl Encoders {
                 ParsedValue::Str(s) => Value::Str(s),
                 ParsedValue::Raw(raw) => match next_ref.next_if(|(at, _)| *at == i) {
                     Some((_, obj)) => Value::Object(KObj::new(&obj.namespace, &obj.name)),
-                    None => Value::RawJson(raw),
+                    None => Value::RawJson(RawJson::checked(raw)),
                 },
             };
             kvs.push(KeyValue::from_value(key, value));
@@ -153,7 +153,7 @@ fn into(out: &mut Vec<u8>, scratch: &mut Scratch, encode: impl FnOnce(&mut Scrat
 #[inline]
 fn json_pair((key, value): &(String, ParsedValue)) -> KeyValue<'_> {
     let value = match value {
-        ParsedValue::Raw(raw) if is_json(raw) => Value::RawJson(raw),
+        ParsedValue::Raw(raw) if is_json(raw) => Value::RawJson(RawJson::checked(raw)),
         ParsedValue::Str(s) | ParsedValue::Raw(s) => Value::Str(s),
     };
     KeyValue::from_value(key, value)

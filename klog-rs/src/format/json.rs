@@ -257,7 +257,7 @@ fn write_field_value(
         Value::F32(v) => write_f32_plain(line, v),
         Value::Bool(v) => line.extend_from_slice(if v { b"true" } else { b"false" }),
         Value::Null => line.extend_from_slice(b"null"),
-        Value::RawJson(json) => line.extend_from_slice(json.as_bytes()),
+        Value::RawJson(json) => line.extend_from_slice(json.as_str().as_bytes()),
         Value::Display(d) => {
             let rendered = render(text, |w| write!(w, "{d}"));
             write_rendered(line, text, start, key, rendered);

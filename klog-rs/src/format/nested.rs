@@ -90,7 +90,7 @@ pub(crate) fn write_value_json(
             out.push(b'"');
         }
         Value::List(list) => write_list_json(out, list, html)?,
-        Value::RawJson(json) => out.extend_from_slice(json.as_bytes()),
+        Value::RawJson(json) => out.extend_from_slice(json.as_str().as_bytes()),
         Value::Map(map) => write_map_json(out, map, html)?,
         Value::Error(_)
         | Value::Display(_)

@@ -419,7 +419,7 @@ pub(crate) fn write_value(line: &mut Vec<u8>, text: &mut Vec<u8>, value: &Value<
         Value::Null => line.extend_from_slice(b"=null"),
         Value::RawJson(json) => {
             line.push(b'=');
-            line.extend_from_slice(json.as_bytes());
+            line.extend_from_slice(json.as_str().as_bytes());
         }
         Value::Error(e) => {
             let rendered = render(text, |w| write!(w, "{e}"));
