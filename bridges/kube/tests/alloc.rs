@@ -1,68 +1,16 @@
 //! Logging a kube object allocates nothing at the call site: the reference borrows the
 //! name and namespace from `ObjectMeta`. Own test binary: the counting allocator is
 //! process-wide (allocations are counted per thread).
-#![allow(unsafe_code)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
 use k8s_openapi::api::core::v1::Pod;
 use klog::{info, JsonSink, Logger, TextSink};
+use klog_bridge_test_support::alloc::{allocations_per_call, CountingAllocator};
 use klog_kube::KObjExt;
 use kube::core::ObjectMeta;
 use kube::runtime::reflector::ObjectRef;
 
-struct CountingAllocator;
-
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-fn count_one() {
-    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-}
-
-// SAFETY: every method forwards to `System` unchanged; the only addition is a
-// thread-local counter increment, which neither allocates nor unwinds.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count_one();
-        // SAFETY: forwarded unchanged.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count_one();
-        // SAFETY: forwarded unchanged.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count_one();
-        // SAFETY: forwarded unchanged; `ptr` came from `System` through this allocator.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
-
-/// Allocations per call of `f`, after a warm-up that fills per-thread buffers.
-fn allocations_per_call(mut f: impl FnMut()) -> u64 {
-    for _ in 0..100 {
-        f();
-    }
-    let before = ALLOCATIONS.with(Cell::get);
-    for _ in 0..1_000 {
-        f();
-    }
-    (ALLOCATIONS.with(Cell::get) - before) / 1_000
-}
 
 fn pod(name: &str) -> Pod {
     Pod {

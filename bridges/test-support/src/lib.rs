@@ -1,7 +1,9 @@
 //! What the klog bridges' tests and benches share: sinks with a pinned clock, pid and
 //! caller, the loop-guard tee, the checks that a bridge maps levels through
-//! [`klog::bridge::Level`], and the benches' event. A dev-dependency only (`publish =
+//! [`klog::bridge::Level`], the benches' event, and a counting allocator ([`alloc`]). A dev-dependency only (`publish =
 //! false`): the bridges' published packages do not carry it.
+
+pub mod alloc;
 
 use std::io;
 use std::sync::{Arc, OnceLock};
