@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+mod common;
+use common::{is_klog_text, successful_stderr};
+
 const BIN: &str = env!("CARGO_BIN_EXE_component");
 const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/logging.yaml");
 
@@ -16,10 +19,7 @@ fn run(args: &[&str]) -> Output {
 
 /// A successful run's stderr (where the logs go).
 fn logs(args: &[&str]) -> String {
-    let out = run(args);
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
-    assert!(out.stdout.is_empty(), "{args:?}");
+    let stderr = successful_stderr(run(args), args);
     assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     stderr
 }
@@ -39,20 +39,6 @@ fn error_line(args: &[&str]) -> String {
         .to_owned()
 }
 
-/// Whether `line` looks like a klog text line: `Lmmdd hh:mm:ss.uuuuuu <pid> file:line] `.
-fn is_klog_text(line: &str) -> bool {
-    let b = line.as_bytes();
-    b.len() > 30
-        && b"IWEF".contains(&b[0])
-        && b[1..5].iter().all(u8::is_ascii_digit)
-        && &b[5..6] == b" "
-        && line[6..21]
-            .bytes()
-            .all(|c| c.is_ascii_digit() || c == b':' || c == b'.')
-        && line.contains(" component.rs:")
-        && line.contains("] \"")
-}
-
 fn temp_file(name: &str, contents: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("klog-component-{}-{name}", std::process::id()));
     std::fs::write(&path, contents).unwrap();
@@ -64,7 +50,7 @@ fn default_run_writes_klog_text() {
     let stderr = logs(&[]);
     assert!(stderr.lines().count() >= 3, "{stderr}");
     for line in stderr.lines() {
-        assert!(is_klog_text(line), "{line}");
+        assert!(is_klog_text(line, "component.rs"), "{line}");
         assert!(line.contains(" logger=\"controller\""), "{line}");
     }
     assert!(stderr.contains("] \"Starting controller\" "), "{stderr}");
@@ -107,7 +93,7 @@ fn vmodule_raises_this_file() {
 fn config_file_and_flags_override_it() {
     // verbosity 1, and the `library` module raised to V(4) by a module pattern.
     let stderr = logs(&["--config", CONFIG]);
-    assert!(stderr.lines().all(is_klog_text), "{stderr}");
+    assert!(stderr.lines().all(|line| is_klog_text(line, "component.rs")), "{stderr}");
     assert!(stderr.contains("] \"Pod synced\" "), "{stderr}");
     assert!(stderr.contains("] \"Response\" "), "{stderr}");
     assert!(!stderr.contains("] \"Reconciling pod\" "), "{stderr}");
@@ -176,7 +162,7 @@ fn repeated_flags_override_like_go() {
         "--v=0",
         "-v=2",
     ]);
-    assert!(stderr.lines().all(is_klog_text), "{stderr}");
+    assert!(stderr.lines().all(|line| is_klog_text(line, "component.rs")), "{stderr}");
     assert!(stderr.contains("] \"Reconciling pod\" "), "{stderr}");
 }
 

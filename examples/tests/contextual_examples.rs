@@ -3,37 +3,18 @@
 
 use std::process::Command;
 
+mod common;
+use common::{is_klog_text, lines_with, successful_stderr};
+
 /// A successful run's stderr (where the logs go), checked to be klog text only.
 fn logs(bin: &str, file: &str) -> String {
     let out = Command::new(bin).output().expect("run the example binary");
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{bin}: {stderr}");
-    assert!(out.stdout.is_empty(), "{bin}");
+    let stderr = successful_stderr(out, bin);
     assert!(!stderr.is_empty(), "{bin}");
     for line in stderr.lines() {
         assert!(is_klog_text(line, file), "{line}");
     }
     stderr
-}
-
-/// Whether `line` looks like a klog text line: `Lmmdd hh:mm:ss.uuuuuu <pid> file:line] "…`.
-fn is_klog_text(line: &str, file: &str) -> bool {
-    let b = line.as_bytes();
-    b.len() > 30
-        && b"IWEF".contains(&b[0])
-        && b[1..5].iter().all(u8::is_ascii_digit)
-        && &b[5..6] == b" "
-        && line[6..21]
-            .bytes()
-            .all(|c| c.is_ascii_digit() || c == b':' || c == b'.')
-        && line.contains(&format!(" {file}:"))
-        && line.contains("] \"")
-}
-
-/// The lines whose message is `msg`.
-fn lines_with<'a>(text: &'a str, msg: &str) -> Vec<&'a str> {
-    let needle = format!("] \"{msg}\"");
-    text.lines().filter(|l| l.contains(&needle)).collect()
 }
 
 #[test]

@@ -3,6 +3,9 @@
 
 use std::process::Command;
 
+mod common;
+use common::{lines_with, successful_stderr};
+
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kube_controller");
@@ -22,21 +25,9 @@ fn logs(args: &[&str]) -> String {
         .env_remove("KLOG_V")
         .output()
         .expect("run the kube_controller binary");
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
-    assert!(out.stdout.is_empty(), "{args:?}");
+    let stderr = successful_stderr(out, args);
     assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     stderr
-}
-
-/// The message of a klog text line.
-fn message(line: &str) -> &str {
-    let rest = line.split_once("] \"").map_or("", |(_, rest)| rest);
-    rest.split_once('"').map_or("", |(msg, _)| msg)
-}
-
-fn lines_with<'a>(text: &'a str, msg: &str) -> Vec<&'a str> {
-    text.lines().filter(|l| message(l) == msg).collect()
 }
 
 #[test]

@@ -3,6 +3,9 @@
 
 use std::process::Command;
 
+mod common;
+use common::{is_klog_text, lines_with, message, successful_stderr};
+
 const BIN: &str = env!("CARGO_BIN_EXE_tracing_app");
 
 /// The messages logged inside the `reconciling object` span.
@@ -24,38 +27,12 @@ fn logs(args: &[&str], env: Option<(&str, &str)>) -> String {
         command.env(key, value);
     }
     let out = command.output().expect("run the tracing_app binary");
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
-    assert!(out.stdout.is_empty(), "{args:?}");
+    let stderr = successful_stderr(out, args);
     assert!(!stderr.is_empty(), "{args:?}");
     for line in stderr.lines() {
-        assert!(is_klog_text(line), "{line}");
+        assert!(is_klog_text(line, "tracing_app.rs"), "{line}");
     }
     stderr
-}
-
-/// Whether `line` looks like a klog text line: `Lmmdd hh:mm:ss.uuuuuu <pid> file:line] "…`.
-fn is_klog_text(line: &str) -> bool {
-    let b = line.as_bytes();
-    b.len() > 30
-        && b"IWEF".contains(&b[0])
-        && b[1..5].iter().all(u8::is_ascii_digit)
-        && &b[5..6] == b" "
-        && line[6..21]
-            .bytes()
-            .all(|c| c.is_ascii_digit() || c == b':' || c == b'.')
-        && line.contains(" tracing_app.rs:")
-        && line.contains("] \"")
-}
-
-/// The message of a klog text line.
-fn message(line: &str) -> &str {
-    let rest = line.split_once("] \"").map_or("", |(_, rest)| rest);
-    rest.split_once('"').map_or("", |(msg, _)| msg)
-}
-
-fn lines_with<'a>(text: &'a str, msg: &str) -> Vec<&'a str> {
-    text.lines().filter(|l| message(l) == msg).collect()
 }
 
 #[test]
