@@ -93,7 +93,12 @@ fn vmodule_raises_this_file() {
 fn config_file_and_flags_override_it() {
     // verbosity 1, and the `library` module raised to V(4) by a module pattern.
     let stderr = logs(&["--config", CONFIG]);
-    assert!(stderr.lines().all(|line| is_klog_text(line, "component.rs")), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .all(|line| is_klog_text(line, "component.rs")),
+        "{stderr}"
+    );
     assert!(stderr.contains("] \"Pod synced\" "), "{stderr}");
     assert!(stderr.contains("] \"Response\" "), "{stderr}");
     assert!(!stderr.contains("] \"Reconciling pod\" "), "{stderr}");
@@ -162,7 +167,12 @@ fn repeated_flags_override_like_go() {
         "--v=0",
         "-v=2",
     ]);
-    assert!(stderr.lines().all(|line| is_klog_text(line, "component.rs")), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .all(|line| is_klog_text(line, "component.rs")),
+        "{stderr}"
+    );
     assert!(stderr.contains("] \"Reconciling pod\" "), "{stderr}");
 }
 

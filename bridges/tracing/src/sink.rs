@@ -54,9 +54,10 @@ pub const DEFAULT_MAX_VERBOSITY: i32 = bridge::DEFAULT_MAX_VERBOSITY;
 /// per-call-site interest); klog's `-v` does not apply. Records the subscriber would
 /// drop cost klog's check plus one comparison with tracing's maximum level.
 ///
-/// Records logged while this thread is already inside a bridge (a [`KlogLayer`](crate::KlogLayer)
-/// writing, this sink emitting, or any other klog bridge forwarding a record: klog's one
-/// loop guard, [`klog::bridge::crossing`]) are dropped, so the two directions cannot loop.
+/// Records that came into klog from tracing (a [`KlogLayer`](crate::KlogLayer) writing:
+/// [`klog::bridge::came_from`]) or that are logged while a record is already leaving klog
+/// on this thread ([`klog::bridge::enter`]) are dropped, so the two directions cannot
+/// loop; records that came from slog or log go on to tracing.
 ///
 /// ```
 /// let out = klog::SharedBuffer::default();
@@ -154,7 +155,9 @@ impl Sink for TracingSink {
             // A KlogLayer/KlogFilter asks: the subscriber filters these records itself.
             return true;
         }
-        !bridge::came_from(Origin::Tracing) && level_enabled(tracing_level(Severity::Info, level))
+        !bridge::came_from(Origin::Tracing)
+            && !bridge::active(Direction::OutOfKlog)
+            && level_enabled(tracing_level(Severity::Info, level))
     }
 
     fn log(&self, record: &Record<'_>) {
@@ -167,7 +170,10 @@ impl Sink for TracingSink {
         if !level_enabled(level) {
             return;
         }
-        let _forwarding = bridge::enter(Direction::OutOfKlog);
+        // Already emitting a record out of klog on this thread: it went round.
+        let Some(_forwarding) = bridge::enter(Direction::OutOfKlog) else {
+            return;
+        };
         emit(self, record, level);
     }
 

@@ -46,7 +46,6 @@ pub enum Origin {
 /// Not a direction: set while a bridge asks a klog logger for its host framework's filter
 /// decision.
 const FILTERING: u8 = 4;
-const BOTH_DIRECTIONS: u8 = Direction::OutOfKlog as u8 | Direction::IntoKlog as u8;
 
 thread_local! {
     static FLAGS: Cell<u8> = const { Cell::new(0) };
@@ -140,25 +139,6 @@ fn set_unless(guard: u8, bits: u8) -> Option<Forwarding> {
 pub fn active(direction: Direction) -> bool {
     FLAGS
         .try_with(|f| f.get() & direction as u8 != 0)
-        .unwrap_or(true)
-}
-
-/// Whether a record is being forwarded in either direction on this thread (during thread
-/// teardown: always). A sink whose records would come straight back to the bridge that
-/// is writing (the tracing bridge's sink under its own layer) drops them while this is
-/// set.
-///
-/// ```
-/// use klog::bridge::{crossing, enter, Direction};
-/// assert!(!crossing());
-/// let _forwarding = enter(Direction::IntoKlog);
-/// assert!(crossing());
-/// ```
-#[inline]
-#[must_use]
-pub fn crossing() -> bool {
-    FLAGS
-        .try_with(|f| f.get() & BOTH_DIRECTIONS != 0)
         .unwrap_or(true)
 }
 

@@ -4,7 +4,7 @@
 //!
 //! - [`Level`]: the one level table, in both directions (`docs/format.md` §5.7), with
 //!   [`carried_verbosity`], the V level that travels as a `v` field.
-//! - [`enter`], [`active`], [`crossing`], [`while_filtering`]: the one loop guard, so
+//! - [`enter`], [`enter_from`], [`active`], [`came_from`], [`while_filtering`]: the one loop guard, so
 //!   that two bridges pointing at each other cannot feed each other's records round.
 //! - [`intern_callsite`], [`find_callsite`], [`intern_key`]: the one interning table of
 //!   what must be `'static` (klog call sites for other frameworks' call sites, keys).
@@ -28,8 +28,7 @@ mod text;
 
 pub use callsites::{find_callsite, intern_callsite, intern_key};
 pub use guard::{
-    active, came_from, crossing, enter, enter_from, filtering, while_filtering, Direction,
-    Forwarding, Origin,
+    active, came_from, enter, enter_from, filtering, while_filtering, Direction, Forwarding, Origin,
 };
 pub use level::{carried_verbosity, Level};
 pub use owned::{debug_text, render_into, OwnedError, OwnedValue};

@@ -224,9 +224,9 @@ fn filtering_nests_and_restores() {
     assert!(!filtering());
     let guard = enter(Direction::OutOfKlog);
     while_filtering(|| assert!(active(Direction::OutOfKlog)));
-    assert!(active(Direction::OutOfKlog) && crossing());
+    assert!(active(Direction::OutOfKlog) && !active(Direction::IntoKlog));
     drop(guard);
-    assert!(!crossing());
+    assert!(!active(Direction::OutOfKlog) && !active(Direction::IntoKlog));
 }
 
 #[test]
