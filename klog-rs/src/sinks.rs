@@ -22,7 +22,7 @@ use crate::format::{JsonCaller, JsonContext};
 use crate::go::time::unix_parts;
 use crate::logger::Logger;
 use crate::output::files::{default_host, default_program, default_user, FileConfig, LogFiles};
-use crate::output::{Destination, OutputStats, Router};
+use crate::output::{Destination, OutputStats, Router, StdStream};
 use crate::record::Record;
 use crate::record::Severity;
 use crate::sink::Sink;
@@ -620,7 +620,7 @@ fn router(
         });
         return Router::Files {
             files: Destination::files(&name, files),
-            stderr: Destination::writer("stderr", Box::new(std::io::stderr()), 0),
+            stderr: Destination::stream(StdStream::Stderr, 0),
             stderr_threshold: if flags.alsologtostderr {
                 Severity::Info
             } else {
@@ -630,17 +630,13 @@ fn router(
     }
     if let Some(info_buffer) = split_stream {
         return Router::Split {
-            info: Destination::writer("stdout", Box::new(std::io::stdout()), info_buffer),
-            problems: Destination::writer("stderr", Box::new(std::io::stderr()), 0),
+            info: Destination::stream(StdStream::Stdout, info_buffer),
+            problems: Destination::stream(StdStream::Stderr, 0),
         };
     }
     match writer {
         Some(writer) => Router::Single(Destination::writer("writer", writer, buffer)),
-        None => Router::Single(Destination::writer(
-            "stderr",
-            Box::new(std::io::stderr()),
-            buffer,
-        )),
+        None => Router::Single(Destination::stream(StdStream::Stderr, buffer)),
     }
 }
 

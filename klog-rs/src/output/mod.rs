@@ -17,8 +17,12 @@
 //! and [`Destination::unbuffer`] (what dropping `init`'s guard does) writes the buffer out
 //! and makes every later record go straight to the destination.
 
+mod backlog;
 mod exit;
+mod fd;
 pub(crate) mod files;
+
+pub(crate) use fd::StdStream;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -28,6 +32,7 @@ use std::time::{Duration, Instant, SystemTime};
 use parking_lot::Mutex;
 
 use crate::record::Severity;
+use backlog::{Backlog, Outcome, Progress, Stall, STALL_TIMEOUT};
 use files::LogFiles;
 
 /// Keeps a lock that every record from every thread writes on cache lines of its own:
@@ -35,46 +40,79 @@ use files::LogFiles;
 #[repr(align(128))]
 struct CacheAligned<T>(T);
 
-/// Counters of one destination: records written, bytes written and failed writes.
+/// Counters of one destination: records written, lost and waiting, bytes written,
+/// failed writes and failure episodes.
+///
+/// Every record a destination accepted is in exactly one of three places: written
+/// ([`lines`](Self::lines)), waiting in its buffer ([`waiting`](Self::waiting)), or given
+/// up on and counted ([`lost`](Self::lost)). klog's per-severity log files count each copy
+/// of a record (an error record goes to the ERROR, WARNING and INFO files: three).
 ///
 /// ```
 /// let out = klog::SharedBuffer::default();
 /// let sink = klog::TextSink::builder().writer(out.clone()).build();
 /// let logger = klog::Logger::new(std::sync::Arc::new(sink.clone()));
 /// klog::info!(logger, "hello");
-/// assert_eq!(sink.stats().lines(), 1);
-/// assert_eq!(sink.stats().errors(), 0);
+/// let stats = sink.stats();
+/// assert_eq!((stats.lines(), stats.lost(), stats.waiting()), (1, 0, 0));
+/// assert_eq!((stats.errors(), stats.episodes()), (0, 0));
 /// ```
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct OutputStats {
     lines: u64,
     bytes: u64,
     errors: u64,
+    lost: u64,
+    episodes: u64,
+    waiting: u64,
 }
 
 impl OutputStats {
-    /// Records accepted (written, or buffered to be written).
+    /// Records written: the destination took every byte of them.
     #[must_use]
     pub fn lines(&self) -> u64 {
         self.lines
     }
 
-    /// Bytes accepted.
+    /// Bytes written.
     #[must_use]
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
 
-    /// Failed writes (records or flushes that did not reach the destination).
+    /// Failed writes (of records, buffers or flushes).
     #[must_use]
     pub fn errors(&self) -> u64 {
         self.errors
+    }
+
+    /// Records given up on: the destination failed and what it keeps to retry was full, a
+    /// file could not be created for them, or they were still waiting when it was closed.
+    #[must_use]
+    pub fn lost(&self) -> u64 {
+        self.lost
+    }
+
+    /// Failure episodes: each began with a failed write (and one report on stderr) and
+    /// ended with the next write that went through (and one more).
+    #[must_use]
+    pub fn episodes(&self) -> u64 {
+        self.episodes
+    }
+
+    /// Records accepted and not written yet: buffered, or kept to retry after a failure.
+    #[must_use]
+    pub fn waiting(&self) -> u64 {
+        self.waiting
     }
 
     fn add(&mut self, other: OutputStats) {
         self.lines += other.lines;
         self.bytes += other.bytes;
         self.errors += other.errors;
+        self.lost += other.lost;
+        self.episodes += other.episodes;
+        self.waiting += other.waiting;
     }
 }
 
@@ -105,24 +143,127 @@ impl DestinationStats {
     }
 }
 
+/// What a destination that cannot write keeps to retry, at least (a buffered one keeps
+/// twice its buffer); records beyond it are counted as lost.
+const MIN_BACKLOG: usize = 64 * 1024;
+
 /// What a destination writes to.
 enum Target {
-    /// Any writer; with `capacity > 0`, records are collected in `buffer` and written in
-    /// whole-record chunks of at most that size.
-    Writer {
-        writer: Box<dyn Write + Send>,
-        buffer: Vec<u8>,
-        capacity: usize,
-    },
+    /// A stream or any writer.
+    Stream(Stream),
     /// klog's log files (they buffer themselves).
     Files(LogFiles),
+}
+
+/// A writer, with a buffer when `capacity > 0` (records are collected and written in
+/// runs of whole records of at most that size), and what it has not taken yet.
+struct Stream {
+    writer: Box<dyn Write + Send>,
+    /// The descriptor to wait on when a write would block.
+    fd: Option<i32>,
+    backlog: Backlog,
+    capacity: usize,
+}
+
+impl Stream {
+    /// Writes (or buffers) one record; `write_through` writes out the buffer too.
+    #[inline]
+    fn write_record(&mut self, record: &[u8], write_through: bool, stall: &mut Stall) -> Outcome {
+        let mut outcome = Outcome::default();
+        let writer = &mut *self.writer;
+        let backlog = &mut self.backlog;
+        if backlog.is_empty() && (self.capacity == 0 || record.len() >= self.capacity) {
+            outcome.attempt(backlog.write_direct(writer, record, true, stall));
+            return outcome;
+        }
+        if self.capacity > 0 && backlog.len() + record.len() > self.capacity {
+            outcome.attempt(backlog.write_to(writer, stall));
+            if backlog.is_empty() && record.len() >= self.capacity {
+                outcome.attempt(backlog.write_direct(writer, record, true, stall));
+                return outcome;
+            }
+        }
+        if backlog.len() + record.len() <= (2 * self.capacity).max(MIN_BACKLOG) {
+            backlog.push(record, true);
+        } else {
+            outcome.lost += 1;
+        }
+        if (write_through || self.capacity == 0) && outcome.result.is_ok() {
+            outcome.attempt(backlog.write_to(writer, stall));
+        }
+        outcome
+    }
+
+    /// Writes out what waits, and flushes the writer.
+    fn flush(&mut self, stall: &mut Stall) -> Outcome {
+        let mut outcome = Outcome::default();
+        if !self.backlog.is_empty() {
+            outcome.attempt(self.backlog.write_to(&mut *self.writer, stall));
+        }
+        if outcome.result.is_ok() {
+            let flushed = self.writer.flush();
+            if flushed.is_err() || outcome.attempted {
+                outcome.attempt((Progress::default(), flushed));
+            }
+        }
+        outcome
+    }
+}
+
+impl Target {
+    fn fd(&self) -> Option<i32> {
+        match self {
+            Target::Stream(s) => s.fd,
+            Target::Files(_) => None,
+        }
+    }
+
+    /// Records waiting to be written.
+    fn waiting(&self) -> u64 {
+        match self {
+            Target::Stream(s) => s.backlog.records(),
+            Target::Files(files) => files.waiting(),
+        }
+    }
+
+    /// Writes out what waits (and flushes the writer).
+    fn flush(&mut self, stall: &mut Stall) -> Outcome {
+        match self {
+            Target::Stream(s) => guard_writer(|| s.flush(stall)),
+            Target::Files(files) => files.flush_out(stall),
+        }
+    }
+
+    /// Gives up on what waits; returns the records dropped.
+    fn drop_waiting(&mut self) -> u64 {
+        match self {
+            Target::Stream(s) => s.backlog.drop_all(),
+            Target::Files(files) => files.drop_waiting(),
+        }
+    }
 }
 
 struct Inner {
     target: Target,
     stats: OutputStats,
-    /// Whether the current failure episode was reported on stderr.
-    reported: bool,
+    /// In a failure episode: it was reported on stderr, and the next write that goes
+    /// through ends it (and is reported too).
+    failing: bool,
+    /// `stats.lost` when the episode began.
+    lost_before: u64,
+}
+
+impl Inner {
+    /// How long a write may wait for a destination that would block: in a failure
+    /// episode not at all (the writer was waited for when it began).
+    fn stall(&self) -> Stall {
+        let budget = if self.failing {
+            Duration::ZERO
+        } else {
+            STALL_TIMEOUT
+        };
+        Stall::new(self.target.fd(), budget)
+    }
 }
 
 /// One destination: a target, its counters and its failure reporting, behind one lock.
@@ -146,11 +287,25 @@ impl Destination {
     pub(crate) fn writer(name: &str, writer: Box<dyn Write + Send>, capacity: usize) -> Arc<Self> {
         Destination::register(
             name,
-            Target::Writer {
+            Target::Stream(Stream {
                 writer,
-                buffer: Vec::new(),
+                fd: None,
+                backlog: Backlog::default(),
                 capacity,
-            },
+            }),
+        )
+    }
+
+    /// A registered destination writing to a standard stream's descriptor.
+    pub(crate) fn stream(stream: StdStream, capacity: usize) -> Arc<Self> {
+        Destination::register(
+            stream.name(),
+            Target::Stream(Stream {
+                writer: stream.writer(),
+                fd: stream.fd(),
+                backlog: Backlog::default(),
+                capacity,
+            }),
         )
     }
 
@@ -161,7 +316,7 @@ impl Destination {
 
     fn register(name: &str, target: Target) -> Arc<Self> {
         let buffers = match &target {
-            Target::Writer { capacity, .. } => *capacity > 0,
+            Target::Stream(s) => s.capacity > 0,
             Target::Files(_) => true,
         };
         if buffers {
@@ -172,7 +327,8 @@ impl Destination {
             inner: CacheAligned(Mutex::new(Inner {
                 target,
                 stats: OutputStats::default(),
-                reported: false,
+                failing: false,
+                lost_before: 0,
             })),
         });
         let mut registry = REGISTRY.lock();
@@ -193,28 +349,14 @@ impl Destination {
     ) {
         let mut inner = self.inner.0.lock();
         let inner = &mut *inner;
-        let result = match &mut inner.target {
-            Target::Writer {
-                writer,
-                buffer,
-                capacity,
-            } => guard_writer(|| write_buffered(writer, buffer, *capacity, record, write_through)),
-            Target::Files(files) => files.write(severity, record, now).and_then(|()| {
-                if write_through {
-                    files.flush()
-                } else {
-                    Ok(())
-                }
-            }),
-        };
-        match result {
-            Ok(()) => {
-                inner.stats.lines += 1;
-                inner.stats.bytes += record.len() as u64;
-                inner.reported = false;
+        let mut stall = inner.stall();
+        let outcome = match &mut inner.target {
+            Target::Stream(s) => guard_writer(|| s.write_record(record, write_through, &mut stall)),
+            Target::Files(files) => {
+                files.write_record(severity, record, now, write_through, &mut stall)
             }
-            Err(e) => self.failed(inner, &e),
-        }
+        };
+        self.settle(inner, outcome);
     }
 
     /// Writes out anything buffered.
@@ -229,7 +371,7 @@ impl Destination {
         let mut inner = self.inner.0.lock();
         self.flush_locked(&mut inner);
         match &mut inner.target {
-            Target::Writer { capacity, .. } => *capacity = 0,
+            Target::Stream(s) => s.capacity = 0,
             Target::Files(files) => files.set_write_through(),
         }
     }
@@ -253,8 +395,22 @@ impl Destination {
     }
 
     fn flush_locked(&self, inner: &mut Inner) {
-        if let Err(e) = flush_target(&mut inner.target) {
-            self.failed(inner, &e);
+        let mut stall = inner.stall();
+        let outcome = inner.target.flush(&mut stall);
+        self.settle(inner, outcome);
+    }
+
+    /// Counts what a write did, and reports the beginning and the end of a failure
+    /// episode (buffering a record is not a write: it neither begins nor ends one).
+    #[inline]
+    fn settle(&self, inner: &mut Inner, outcome: Outcome) {
+        inner.stats.lines += outcome.progress.records;
+        inner.stats.bytes += outcome.progress.bytes;
+        inner.stats.lost += outcome.lost;
+        match outcome.result {
+            Err(e) => self.failed(inner, &e),
+            Ok(()) if inner.failing && outcome.attempted => self.recovered(inner),
+            Ok(()) => {}
         }
     }
 
@@ -264,27 +420,48 @@ impl Destination {
     #[inline(never)]
     fn failed(&self, inner: &mut Inner, error: &io::Error) {
         inner.stats.errors += 1;
-        if !inner.reported {
-            inner.reported = true;
+        if !inner.failing {
+            inner.failing = true;
+            inner.stats.episodes += 1;
+            inner.lost_before = inner.stats.lost;
             let _ = writeln!(
                 io::stderr(),
-                "klog: writing to {} failed: {error} (further failures are counted, see klog::output_stats)",
+                "klog: writing to {} failed: {error} (records are kept and retried, up to a bound; failures and lost records are counted, see klog::output_stats)",
                 self.name
             );
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn recovered(&self, inner: &mut Inner) {
+        inner.failing = false;
+        let _ = writeln!(
+            io::stderr(),
+            "klog: writing to {} works again ({} records lost while it failed)",
+            self.name,
+            inner.stats.lost - inner.lost_before
+        );
+    }
+
     pub(crate) fn stats(&self) -> OutputStats {
-        self.inner.0.lock().stats
+        let inner = self.inner.0.lock();
+        OutputStats {
+            waiting: inner.target.waiting(),
+            ..inner.stats
+        }
     }
 }
 
 impl Drop for Destination {
-    /// The last sink using this destination is gone: what it buffered is written out.
+    /// The last sink using this destination is gone: what it buffered is written out, and
+    /// what cannot be is counted as lost.
     fn drop(&mut self) {
         let inner = self.inner.0.get_mut();
-        if let Err(e) = flush_target(&mut inner.target) {
-            if !inner.reported {
+        let mut stall = inner.stall();
+        let outcome = inner.target.flush(&mut stall);
+        if let Err(e) = outcome.result {
+            if !inner.failing {
                 let _ = writeln!(
                     io::stderr(),
                     "klog: writing to {} failed: {e} (when it was closed)",
@@ -292,64 +469,17 @@ impl Drop for Destination {
                 );
             }
         }
-    }
-}
-
-/// Writes out what `target` buffered, and flushes its writer.
-fn flush_target(target: &mut Target) -> io::Result<()> {
-    match target {
-        Target::Writer { writer, buffer, .. } => {
-            guard_writer(|| flush_buffer(writer, buffer).and_then(|()| writer.flush()))
-        }
-        Target::Files(files) => files.flush(),
+        inner.target.drop_waiting();
     }
 }
 
 /// Runs a user writer's operation; a panic in it becomes an error (counted and reported
 /// like any failed write) instead of unwinding out of the log call.
+/// The record being written when it panicked counts as lost.
 #[inline]
-fn guard_writer(op: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
+fn guard_writer(op: impl FnOnce() -> Outcome) -> Outcome {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(op))
-        .unwrap_or_else(|_| Err(io::Error::other("the writer panicked")))
-}
-
-/// Appends `record` to the buffer, writing the buffer out first when the record would
-/// not fit; a record that alone exceeds the capacity is written directly. A record is
-/// thus never split across two writes.
-#[inline]
-fn write_buffered(
-    writer: &mut Box<dyn Write + Send>,
-    buffer: &mut Vec<u8>,
-    capacity: usize,
-    record: &[u8],
-    write_through: bool,
-) -> io::Result<()> {
-    if capacity == 0 {
-        return writer.write_all(record);
-    }
-    if buffer.len() + record.len() > capacity {
-        flush_buffer(writer, buffer)?;
-    }
-    if record.len() >= capacity {
-        writer.write_all(record)?;
-    } else {
-        buffer.extend_from_slice(record);
-    }
-    if write_through {
-        flush_buffer(writer, buffer)?;
-    }
-    Ok(())
-}
-
-fn flush_buffer(writer: &mut Box<dyn Write + Send>, buffer: &mut Vec<u8>) -> io::Result<()> {
-    if buffer.is_empty() {
-        return Ok(());
-    }
-    // Whatever happens, the buffered records are handed over once: a failed write is
-    // counted, not retried forever with an ever-growing buffer.
-    let result = writer.write_all(buffer);
-    buffer.clear();
-    result
+        .unwrap_or_else(|_| Outcome::failed(io::Error::other("the writer panicked"), 1))
 }
 
 /// Where a sink's records go, by severity.

@@ -104,7 +104,7 @@ fn write_errors_are_counted_not_panicked_on() {
         // Reported once on stderr, however many writes failed.
         assert_eq!(
             String::from_utf8_lossy(&child.stderr),
-            "klog: writing to writer failed: closed (further failures are counted, see klog::output_stats)\n"
+            "klog: writing to writer failed: closed (records are kept and retried, up to a bound; failures and lost records are counted, see klog::output_stats)\n"
         );
         return;
     }
@@ -171,7 +171,7 @@ fn a_panicking_writer_is_counted_as_a_failure_not_propagated() {
     ) {
         assert_eq!(
             String::from_utf8_lossy(&child.stderr),
-            "klog: writing to writer failed: the writer panicked (further failures are counted, see klog::output_stats)\n"
+            "klog: writing to writer failed: the writer panicked (records are kept and retried, up to a bound; failures and lost records are counted, see klog::output_stats)\n"
         );
         return;
     }

@@ -75,19 +75,28 @@ pub(crate) use naming::{default_host, default_program, default_user};
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
 
+use super::backlog::{Backlog, Outcome, Stall};
 use crate::go::time::{civil_from_unix, unix_parts};
 use crate::record::Severity;
 use naming::{sanitize, update_symlink};
-use rotation::same_file;
 
 /// The buffer of each file (klog's `bufferSize`).
 const BUFFER_SIZE: usize = 256 * 1024;
+
+/// What a file that cannot be written keeps to retry (the buffer and one more); records
+/// beyond it are counted as lost.
+const BACKLOG_LIMIT: usize = 2 * BUFFER_SIZE;
+
+/// How often a file written record by record (write-through, error records) is checked
+/// for removal, in record time: records written to a removed file meanwhile are copied
+/// into its replacement, so the check need not run for every record.
+const CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Where and how klog writes its files.
 #[derive(Debug, Clone)]
@@ -135,74 +144,57 @@ impl fmt::Debug for LogFiles {
 /// One open log file.
 struct LogFile {
     path: PathBuf,
-    writer: BufWriter<File>,
+    file: File,
+    /// Accepted and not yet written: the buffer, and after a failure what is kept to retry.
+    backlog: Backlog,
     /// Bytes in the file: what it held when opened, the header and every record since.
     size: u64,
     /// Whether the file holds a record (a file is only rotated once it does).
     has_record: bool,
     /// Whether it is a regular file: only those are rotated and checked for removal.
     regular: bool,
-    /// A write or flush failed and the buffer may still hold what it did not write (whose
-    /// first record may have been written in part): before the next record, check that the
-    /// file is still there.
-    failed: bool,
+    /// The offset up to which the file was seen at its path (its size at the latest check,
+    /// on a record boundary): what it holds beyond may have gone with a removed file, and
+    /// is copied into the file replacing it. `None` when it cannot be read back.
+    seen: Option<u64>,
+    /// The header lines this file begins with (should it be removed, its replacement has
+    /// a header of its own: they are not copied).
+    header_len: u64,
+    /// The record time of the latest check for removal.
+    checked: SystemTime,
     /// The time of the latest record (names the file that replaces this one should it vanish).
     last_record: SystemTime,
 }
 
 impl LogFile {
     fn new(path: PathBuf, file: File, size: u64, regular: bool, now: SystemTime) -> LogFile {
+        let readable = regular && file_is_readable(&file);
         LogFile {
             path,
-            writer: BufWriter::with_capacity(BUFFER_SIZE, file),
+            file,
+            backlog: Backlog::default(),
             size,
             has_record: size > 0,
             regular,
-            failed: false,
+            seen: readable.then_some(size),
+            header_len: 0,
+            checked: now,
             last_record: now,
         }
     }
+}
 
-    /// Writes (buffers) bytes, counting them.
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match self.writer.write_all(bytes) {
-            Ok(()) => {
-                self.size = self.size.saturating_add(bytes.len() as u64);
-                // Nothing left from before this record: what failed was written out since.
-                if self.writer.buffer().len() <= bytes.len() {
-                    self.failed = false;
-                }
-                Ok(())
-            }
-            Err(e) => {
-                self.failed = true;
-                Err(e)
-            }
-        }
+/// Whether `file` can be read back (it was opened for reading too).
+fn file_is_readable(file: &File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_at(&mut [], 0).is_ok()
     }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self.writer.flush() {
-            Ok(()) => {
-                self.failed = false;
-                Ok(())
-            }
-            Err(e) => {
-                self.failed = true;
-                Err(e)
-            }
-        }
-    }
-
-    /// Whether the file we write is still the one at its path (not removed, not moved away).
-    fn still_at_path(&self) -> bool {
-        !self.regular || same_file(self.writer.get_ref(), &self.path)
-    }
-
-    /// Closes the file without writing out the buffer, returning what it held.
-    fn discard(self) -> Vec<u8> {
-        let (_file, unwritten) = self.writer.into_parts();
-        unwritten.unwrap_or_else(std::io::WriterPanicked::into_inner)
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        false
     }
 }
 
@@ -220,10 +212,9 @@ impl LogFiles {
         }
     }
 
-    /// Stops buffering: from now on, [`write`](Self::write) writes each record out to its
-    /// files before it returns (what is buffered already goes with the next record or
-    /// [`flush`](Self::flush)). The files are still checked for removal at each `flush`
-    /// only, not per record.
+    /// Stops buffering: from now on, [`write_record`](Self::write_record) writes each
+    /// record out to its files before it returns (what is buffered already goes with the
+    /// next record or [`flush_out`](Self::flush_out)).
     pub(crate) fn set_write_through(&mut self) {
         self.write_through = true;
     }
@@ -232,39 +223,86 @@ impl LogFiles {
     /// file and, unless `one_output`, every lower severity's file too (the INFO file gets
     /// everything, WARNING gets W/E/F, ERROR gets E/F, FATAL gets F); with `--log-file`, the
     /// one file. Files are created on first use, and rotated first when the record would
-    /// take them over the size limit. Returns the first error; the other files are still
-    /// written.
-    pub(crate) fn write(
+    /// take them over the size limit. `write_through` writes it out at once; `stall` is
+    /// how long to wait for a file that would block (a FIFO). Each copy of the record
+    /// counts as one record in the outcome.
+    pub(crate) fn write_record(
         &self,
         severity: Severity,
         record: &[u8],
         now: SystemTime,
-    ) -> io::Result<()> {
+        write_through: bool,
+        stall: &mut Stall,
+    ) -> Outcome {
         let own = severity.number();
         let (lowest, highest) = match (&self.config.single_file, self.config.one_output) {
             (Some(_), _) => (0, 0),
             (None, true) => (own, own),
             (None, false) => (0, own),
         };
+        let write_through = write_through || self.write_through;
         let mut files = self.files.lock();
-        let mut result = Ok(());
+        let mut outcome = Outcome::default();
         // From the record's own severity down, as klog.
         for index in (lowest..=highest).rev() {
-            result = result.and(self.write_slot(&mut files[index], index, record, now));
+            let slot = &mut files[index];
+            outcome.and(self.write_slot(slot, index, record, now, write_through, stall));
         }
-        result
+        outcome
     }
 
-    /// Writes out every file's buffer (FATAL first, as klog), returning the first error. A
-    /// file that was removed or moved away meanwhile is replaced by a new one, which gets
-    /// what was still buffered.
-    pub(crate) fn flush(&self) -> io::Result<()> {
+    /// Writes out every file's buffer (FATAL first, as klog). A file that was removed or
+    /// moved away meanwhile is replaced by a new one, which gets what was still buffered
+    /// (and, for a removed file, what was written into it since it was last seen).
+    pub(crate) fn flush_out(&self, stall: &mut Stall) -> Outcome {
         let mut files = self.files.lock();
-        let mut result = Ok(());
-        for (index, file) in files.iter_mut().enumerate().rev() {
-            result = result.and(self.flush_slot(file, index));
+        let mut outcome = Outcome::default();
+        for (index, slot) in files.iter_mut().enumerate().rev() {
+            if let Some(now) = slot.as_ref().map(|f| f.last_record) {
+                outcome.and(self.write_out(slot, index, now, true, stall));
+            }
         }
-        result
+        outcome
+    }
+
+    /// Records waiting in the files' buffers (each copy counted).
+    pub(crate) fn waiting(&self) -> u64 {
+        self.files
+            .lock()
+            .iter()
+            .flatten()
+            .map(|f| f.backlog.records())
+            .sum()
+    }
+
+    /// Gives up on everything still waiting (at exit, after the last flush failed);
+    /// returns the records dropped.
+    pub(crate) fn drop_waiting(&self) -> u64 {
+        self.files
+            .lock()
+            .iter_mut()
+            .flatten()
+            .map(|f| f.backlog.drop_all())
+            .sum()
+    }
+
+    /// [`write_record`](Self::write_record) without counting, for tests.
+    #[cfg(test)]
+    pub(crate) fn write(
+        &self,
+        severity: Severity,
+        record: &[u8],
+        now: SystemTime,
+    ) -> io::Result<()> {
+        let mut stall = Stall::new(None, Duration::ZERO);
+        self.write_record(severity, record, now, false, &mut stall)
+            .result
+    }
+
+    /// [`flush_out`](Self::flush_out) without counting, for tests.
+    #[cfg(test)]
+    pub(crate) fn flush(&self) -> io::Result<()> {
+        self.flush_out(&mut Stall::new(None, Duration::ZERO)).result
     }
 
     /// The paths of the files currently open (INFO first).
@@ -280,56 +318,96 @@ impl LogFiles {
 
     fn write_slot(
         &self,
-        file: &mut Option<LogFile>,
+        slot: &mut Option<LogFile>,
         index: usize,
         record: &[u8],
         now: SystemTime,
-    ) -> io::Result<()> {
-        if file.as_ref().is_some_and(|f| f.failed) {
-            // The file may be gone, or its handle broken.
-            self.replace_if_gone(file, index)?;
-        }
-        if self.is_full(file.as_ref(), record) {
-            // Records still buffered for a file that was removed go to a new file rather
-            // than after it; that one may have room.
-            self.replace_if_gone(file, index)?;
-            if self.is_full(file.as_ref(), record) {
-                self.rotate(file, now)?;
+        write_through: bool,
+        stall: &mut Stall,
+    ) -> Outcome {
+        let mut outcome = Outcome::default();
+        if self.is_full(slot.as_ref(), record) {
+            // What is still buffered goes to the full file (or, should it have been
+            // removed, to its replacement, which may have room), then the file is closed.
+            outcome.and(self.write_out(slot, index, now, true, stall));
+            if self.is_full(slot.as_ref(), record) && outcome.result.is_ok() {
+                self.rotate(slot, now);
             }
         }
-        let f = match file {
-            Some(f) => f,
-            None => file.insert(self.open(index, now)?),
-        };
-        f.write(record)?;
-        f.has_record = true;
-        f.last_record = now;
-        if self.write_through {
-            f.flush()?;
+        if slot.is_none() {
+            match self.open(index, now) {
+                Ok(f) => *slot = Some(f),
+                Err(e) => {
+                    outcome.and(Outcome::failed(e, 1));
+                    return outcome;
+                }
+            }
         }
-        Ok(())
+        // A full buffer is written out first (a run of whole records), after checking
+        // that the file is still there.
+        if slot
+            .as_ref()
+            .is_some_and(|f| !f.backlog.is_empty() && f.backlog.len() + record.len() > BUFFER_SIZE)
+        {
+            outcome.and(self.write_out(slot, index, now, true, stall));
+        }
+        let Some(f) = slot.as_mut() else {
+            return outcome;
+        };
+        f.last_record = now;
+        f.has_record = true;
+        if f.backlog.is_empty() && record.len() >= BUFFER_SIZE {
+            // As large as the buffer: written on its own, no copy.
+            outcome.attempt(f.backlog.write_direct(&mut f.file, record, true, stall));
+        } else if f.backlog.len() + record.len() <= BACKLOG_LIMIT {
+            f.backlog.push(record, true);
+        } else {
+            outcome.lost += 1;
+            return outcome;
+        }
+        f.size = f.size.saturating_add(record.len() as u64);
+        if write_through && !f.backlog.is_empty() && outcome.result.is_ok() {
+            let check = now
+                .duration_since(f.checked)
+                .is_ok_and(|since| since >= CHECK_INTERVAL);
+            outcome.and(self.write_out(slot, index, now, check, stall));
+        }
+        outcome
     }
 
-    fn flush_slot(&self, file: &mut Option<LogFile>, index: usize) -> io::Result<()> {
-        self.replace_if_gone(file, index)?;
-        match file {
-            Some(f) => f.flush(),
-            None => Ok(()),
+    /// Writes out a file's backlog, first (when `check`) making sure the file is still at
+    /// its path and replacing it when it is not.
+    fn write_out(
+        &self,
+        slot: &mut Option<LogFile>,
+        index: usize,
+        now: SystemTime,
+        check: bool,
+        stall: &mut Stall,
+    ) -> Outcome {
+        let mut outcome = Outcome::default();
+        if check {
+            if let Some(f) = slot.as_mut() {
+                f.checked = now;
+            }
+            outcome.and(self.replace_if_gone(slot, index));
         }
+        if let Some(f) = slot.as_mut().filter(|f| !f.backlog.is_empty()) {
+            outcome.attempt(f.backlog.write_to(&mut f.file, stall));
+        }
+        outcome
     }
 
     /// Opens the file for slot `index`: the `--log-file`, appended, or a new severity file
     /// (with its header lines and symlink).
     fn open(&self, index: usize, now: SystemTime) -> io::Result<LogFile> {
         if let Some(path) = &self.config.single_file {
-            let file = with_parent_dir(path, |path| {
-                OpenOptions::new().create(true).append(true).open(path)
-            })?;
+            let file = with_parent_dir(path, open_append)?;
             let meta = file.metadata()?;
             let size = if meta.is_file() { meta.len() } else { 0 };
             let mut f = LogFile::new(path.clone(), file, size, meta.is_file(), now);
             if size == 0 {
-                self.write_header(&mut f, now)?;
+                self.write_header(&mut f, now);
             }
             return Ok(f);
         }
@@ -343,13 +421,14 @@ impl LogFiles {
         );
         let regular = file.metadata().map(|m| m.is_file()).unwrap_or(true);
         let mut f = LogFile::new(path, file, 0, regular, now);
-        self.write_header(&mut f, now)?;
+        self.write_header(&mut f, now);
         Ok(f)
     }
 
-    fn write_header(&self, f: &mut LogFile, now: SystemTime) -> io::Result<()> {
+    /// Puts the header lines first in a new file's buffer.
+    fn write_header(&self, f: &mut LogFile, now: SystemTime) {
         if self.config.skip_headers {
-            return Ok(());
+            return;
         }
         let (secs, _) = unix_parts(now);
         let (year, month, day, hour, min, sec) = civil_from_unix(secs);
@@ -362,7 +441,25 @@ impl LogFiles {
             std::env::consts::OS,
             std::env::consts::ARCH,
         );
-        f.write(header.as_bytes())
+        f.backlog.push(header.as_bytes(), false);
+        f.size = f.size.saturating_add(header.len() as u64);
+        f.header_len = header.len() as u64;
+    }
+}
+
+/// Opens a `--log-file` for appending, and for reading back when allowed (to rescue what
+/// was written into it should it be removed).
+fn open_append(path: &Path) -> io::Result<File> {
+    match OpenOptions::new()
+        .read(true)
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+            OpenOptions::new().create(true).append(true).open(path)
+        }
+        result => result,
     }
 }
 
@@ -370,10 +467,7 @@ impl LogFiles {
 /// its directory, when missing), as the first record will open it. The file is left in
 /// place, empty when it was created.
 pub(crate) fn check_file(path: &Path) -> io::Result<()> {
-    with_parent_dir(path, |path| {
-        OpenOptions::new().create(true).append(true).open(path)
-    })
-    .map(drop)
+    with_parent_dir(path, open_append).map(drop)
 }
 
 /// Checks at start-up that files can be created in a `--log_dir` (creating it when

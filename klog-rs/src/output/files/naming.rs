@@ -38,7 +38,12 @@ impl LogFiles {
                 format!("{base}.{n}")
             };
             let path = c.dir.join(&name);
-            match OpenOptions::new().append(true).create_new(true).open(&path) {
+            match OpenOptions::new()
+                .read(true)
+                .append(true)
+                .create_new(true)
+                .open(&path)
+            {
                 Ok(file) => return Ok((name, path, file)),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => n += 1,
                 Err(e) if e.kind() == io::ErrorKind::NotFound && !created_dir => {
