@@ -23,6 +23,10 @@ use serde::ser::{self, Impossible, Serialize};
 use crate::go::escape::write_json_str;
 use crate::go::float::{write_f32_json, write_f64_json, NonFinite};
 
+/// How deep values may nest (serde_json's parser stops at 128 too). Go's encoding/json
+/// has no such bound when it encodes; a log line is no place for deeper values.
+pub(crate) const MAX_NESTING: usize = 128;
+
 /// Magic newtype-struct name: the inner value is first encoded to JSON, and that JSON
 /// text is then written as a JSON string (Go's `json:",string"` option).
 pub(crate) const JSON_STRING_TOKEN: &str = "$klog::private::JsonString";
@@ -94,6 +98,7 @@ pub(crate) fn write_serialize<T: Serialize + ?Sized>(
         out,
         mode,
         depth: 0,
+        nesting: 0,
         keys: Vec::new(),
         entries: Vec::new(),
     };
@@ -116,11 +121,30 @@ struct Encoder<'o> {
     out: &'o mut Vec<u8>,
     mode: JsonMode,
     depth: usize,
+    /// Values being written inside one another (arrays, objects, options, newtypes):
+    /// bounded by [`MAX_NESTING`].
+    nesting: usize,
     keys: Vec<u8>,
     entries: Vec<Entry>,
 }
 
 impl Encoder<'_> {
+    /// Writes a value nested in the one being written, unless that would go deeper than
+    /// [`MAX_NESTING`]: a value nested without end (or 100,000 levels deep) would
+    /// otherwise overflow the stack, and its indented form grow with the square of its
+    /// depth.
+    fn nested<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        if self.nesting >= MAX_NESTING {
+            return Err(JsonError::new(format!(
+                "json: value nested deeper than {MAX_NESTING} levels"
+            )));
+        }
+        self.nesting += 1;
+        let result = value.serialize(&mut *self);
+        self.nesting -= 1;
+        result
+    }
+
     fn newline(&mut self) {
         self.out.push(b'\n');
         for _ in 0..self.depth {
@@ -388,7 +412,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Encoder<'o> {
     }
 
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), JsonError> {
-        value.serialize(self)
+        self.nested(value)
     }
 
     fn serialize_unit(self) -> Result<(), JsonError> {
@@ -421,7 +445,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Encoder<'o> {
                 enc: self,
                 purpose: Purpose::Raw,
             }),
-            _ => value.serialize(self),
+            _ => self.nested(value),
         }
     }
 
@@ -433,7 +457,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Encoder<'o> {
         value: &T,
     ) -> Result<(), JsonError> {
         self.open_variant(variant);
-        value.serialize(&mut *self)?;
+        self.nested(value)?;
         self.close(b'}', false);
         Ok(())
     }
@@ -533,7 +557,7 @@ struct Seq<'a, 'o> {
 impl Seq<'_, '_> {
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
         self.enc.element(&mut self.first);
-        value.serialize(&mut *self.enc)
+        self.enc.nested(value)
     }
 
     fn finish(self) -> Result<(), JsonError> {
@@ -622,7 +646,7 @@ impl Struct<'_, '_> {
         }
         self.enc.element(&mut self.first);
         self.enc.key(key);
-        value.serialize(&mut *self.enc)
+        self.enc.nested(value)
     }
 
     fn finish(self) -> Result<(), JsonError> {
@@ -742,7 +766,7 @@ impl ser::SerializeMap for Map<'_, '_> {
             .pending
             .take()
             .ok_or_else(|| JsonError::new("json: map value without key".to_owned()))?;
-        value.serialize(&mut *self.enc)?;
+        self.enc.nested(value)?;
         let end = self.enc.out.len();
         self.enc.entries.push(Entry {
             key,

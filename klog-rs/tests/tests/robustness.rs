@@ -186,3 +186,69 @@ fn a_panicking_writer_is_counted_as_a_failure_not_propagated() {
     assert_eq!(sink.stats().errors(), 2);
     assert_eq!(sink.stats().lines(), 0);
 }
+
+/// A value nested `0` levels deep: arrays inside arrays, written by recursion through the
+/// serializer (as derived `Serialize` impls of recursive types do).
+struct Nested(usize);
+
+impl serde::Serialize for Nested {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(1))?;
+        if self.0 > 0 {
+            seq.serialize_element(&Nested(self.0 - 1))?;
+        }
+        seq.end()
+    }
+}
+
+/// `Option<Box<Chain>>` nests without brackets: serde hands it over as `Some(...)`.
+struct Chain(usize);
+
+impl serde::Serialize for Chain {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0 == 0 {
+            serializer.serialize_none()
+        } else {
+            serializer.serialize_some(&Chain(self.0 - 1))
+        }
+    }
+}
+
+#[test]
+fn deeply_nested_values_become_a_marker_not_an_abort() {
+    // A spawned thread has a 2 MiB stack: 100,000 levels would overflow it many times over.
+    let lines = std::thread::spawn(|| {
+        let (logger, out) = pinned_logger(0);
+        info!(
+            logger,
+            "deep",
+            a = klog::Serde(&Nested(100_000)),
+            b = klog::Format(&Nested(100_000)),
+            c = klog::Serde(&Chain(100_000)),
+            d = 1
+        );
+        let json_out = klog::SharedBuffer::default();
+        let json = klog::JsonSink::builder()
+            .writer(json_out.clone())
+            .verbosity(0)
+            .build_logger();
+        info!(json, "deep", a = klog::Serde(&Nested(100_000)), d = 1);
+        (out.to_string(), json_out.to_string())
+    })
+    .join()
+    .expect("no overflow, no panic");
+    let marker = "json: value nested deeper than 128 levels";
+    let (text, json) = lines;
+    assert!(text.len() < 2_000, "bounded output: {} bytes", text.len());
+    assert_eq!(text.matches(marker).count(), 3, "{text}");
+    assert!(text.ends_with(" d=1\n"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(json.trim_end()).expect("one JSON line");
+    assert_eq!(json["aError"], marker, "{json}");
+    assert_eq!(json["d"], 1);
+    // 128 levels are written whole.
+    let (logger, out) = pinned_logger(0);
+    info!(logger, "m", a = klog::Serde(&Nested(127)));
+    let want = format!("{}{}", "[".repeat(128), "]".repeat(128));
+    assert!(out.to_string().contains(&want), "{}", out);
+}
