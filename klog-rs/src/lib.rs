@@ -50,9 +50,10 @@
 //! - [`Sink`]: the trait a logger writes through, for sinks of your own; [`Record`],
 //!   [`RecordKind`], [`Severity`] (with [`ParseSeverityError`]) and [`Callsite`] describe
 //!   one log call.
-//! - [`output_stats`] ([`OutputStats`], [`DestinationStats`]): lines, bytes and failed
-//!   writes per destination; [`flush`] and [`flush_and_exit`]; [`SharedBuffer`]: an
-//!   in-memory writer for tests.
+//! - [`output_stats`] ([`OutputStats`], [`DestinationStats`]): records written, lost and
+//!   waiting, bytes, failed writes and failure episodes per destination; [`flush`] and
+//!   [`flush_and_exit`]; [`flush_on_signals`] (feature `signals`): buffered records
+//!   written out at SIGTERM and SIGINT; [`SharedBuffer`]: an in-memory writer for tests.
 //!
 //! Process-wide setup, as a Kubernetes component does it:
 //! - [`init`] and [`init_with`]: apply a [`LoggingConfiguration`] (component-base's
@@ -121,6 +122,7 @@
 //! - `yaml` (default): [`LoggingConfiguration::from_yaml`], and YAML files in
 //!   [`LoggingConfiguration::from_path`].
 //! - `clap`: [`LoggingFlags`] and [`normalize_go_flags`].
+//! - `signals` (Unix): [`flush_on_signals`], on the `signal-hook` crate.
 //!
 //! Without default features the crate depends on `itoa`, `ryu`, `parking_lot`,
 //! `pin-project-lite`, `base64` and `gethostname` only (and on Unix `libc` and `uzers`).
@@ -174,6 +176,8 @@ pub use global::{
     InitError, SetLoggerError,
 };
 pub use logger::Logger;
+#[cfg(all(unix, feature = "signals"))]
+pub use output::flush_on_signals;
 pub use output::{output_stats, DestinationStats, OutputStats, SharedBuffer};
 pub use record::{ParseSeverityError, Record, RecordKind, Severity};
 #[cfg(feature = "clap")]

@@ -21,8 +21,12 @@ mod backlog;
 mod exit;
 mod fd;
 pub(crate) mod files;
+#[cfg(all(unix, feature = "signals"))]
+mod signals;
 
 pub(crate) use fd::StdStream;
+#[cfg(all(unix, feature = "signals"))]
+pub use signals::flush_on_signals;
 
 use std::fmt;
 use std::io::{self, Write};
