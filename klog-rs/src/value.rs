@@ -137,6 +137,7 @@ pub struct RawJson<'a>(&'a str);
 
 impl<'a> RawJson<'a> {
     /// `json` must be one complete, valid JSON value without a raw newline.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn checked(json: &'a str) -> Self {
         RawJson(json)
     }

@@ -435,6 +435,7 @@ fn a_removed_log_file_loses_nothing_silently() {
 // SIGTERM with buffered output (pod termination)
 // ===========================================================================================
 
+#[cfg(feature = "signals")]
 const SIGTERM_RECORDS: u64 = 1_000;
 
 #[cfg(feature = "signals")]
