@@ -8,14 +8,13 @@
 //! to every lower severity's file too: the INFO file holds everything. With `--log-file`,
 //! every record goes to that one file, appended.
 //!
-//! Each file is buffered (256 KiB, klog's `bufferSize`) and opened with `O_APPEND`. A record
-//! is handed to the buffer with one `write_all`, and [`BufWriter::write_all`] never splits
-//! it: a record that fits the free space is copied into the buffer; one that does not makes
-//! the buffer be written out first (a run of whole records), then is buffered whole or, when
-//! it is as large as the buffer, written with one `write_all` of its own. Every write of the
+//! Each file is buffered (256 KiB, klog's `bufferSize`) and opened with `O_APPEND`. A
+//! record that does not fit the free space makes the buffer be written out first (a run of
+//! whole records); one as large as the buffer is written on its own. Every write of the
 //! file is thus a run of whole records, and with `O_APPEND` each lands whole at the file's
-//! end even when other processes append to the same file (a regular file's `write` is only
-//! ever partial on errors such as a full disk).
+//! end even when other processes append to the same file. A write cut short (a full disk,
+//! a file size limit) leaves the rest in the buffer's [`Backlog`], and the next write
+//! finishes that record first.
 //!
 //! Where this differs from klog:
 //! - Times in file names and in `Log file created at:` are UTC (klog: local time), as every
@@ -40,22 +39,26 @@
 //! - The log directory is created (`create_dir_all`) when it does not exist, also when it
 //!   vanishes while logging; klog gives up (it exits) when it cannot create a file.
 //! - Failures never end the process: klog exits when it cannot create or write a file; here
-//!   the error is returned (the caller counts and reports it) and the next record tries again.
+//!   the error is returned (the caller counts and reports it), what was not written is kept
+//!   (up to twice the buffer; records beyond are counted as lost) and the next record or
+//!   flush tries again.
 //!   At start-up, `init_with` checks the `--log_file` ([`check_file`]) or `--log_dir`
 //!   ([`check_dir`]) and returns an error when it cannot be used.
 //! - JSON log files (`--logging-format=json`) have no header lines (the caller sets
 //!   `skip_headers`): every line is a JSON object, for `jq` and log shippers. (In Go, the
 //!   JSON format is a logr backend writing to the streams; klog's files hold klog text.)
 //! - A file that was deleted or moved away behind our back (its directory removed, another
-//!   process rotating the shared `--log-file`) is noticed at the next [`LogFiles::flush`]
-//!   (and before a rotation, and after a failed write): what is still buffered goes into a
-//!   newly created file. klog keeps writing into the unlinked file. (Records written out
-//!   between the removal and that flush, when the buffer filled up, went into the removed
-//!   file; no check is made per record, which would cost two `stat`s each.)
+//!   process rotating the shared `--log-file`) is noticed before its buffer is written out,
+//!   at every flush, and, for records written through, at most once a second (a check
+//!   costs two `stat`s): a new file is created and gets what is still buffered. For a
+//!   removed file, what was written into it since it was last seen at its path is read
+//!   back from the open file and copied into the new one first, so nothing written after
+//!   the last check is lost; the removal is reported on stderr. klog keeps writing into
+//!   the unlinked file.
 //! - `max_size` applies to both kinds of files as the caller sets it; klog applies
 //!   `--log-file-max-size` to `--log-file` only, and rotates per-severity files at a fixed
 //!   1800 MiB (`klog.MaxSize`, also the flag's default).
-//! - [`LogFiles::flush`] does not `fsync`: records that are written out survive the process
+//! - [`LogFiles::flush_out`] does not `fsync`: records that are written out survive the process
 //!   ending, and klog-rs flushes on every error record, so an `fsync` there would cost a disk
 //!   round trip per error (klog's flush daemon syncs every five seconds, ignoring errors).
 //! - The header's `Binary:` line names rustc and Rust's OS and architecture names
