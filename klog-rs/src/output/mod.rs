@@ -353,13 +353,49 @@ impl Destination {
     ) {
         let mut inner = self.inner.0.lock();
         let inner = &mut *inner;
+        // The usual case first: an unbuffered stream with nothing waiting, and one write
+        // that takes the whole record.
+        let mut taken = 0;
+        let mut kept = false;
+        if let Target::Stream(s) = &mut inner.target {
+            if s.capacity == 0 && s.backlog.is_empty() && !inner.failing {
+                let writer = &mut s.writer;
+                let once =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| writer.write(record)));
+                match once {
+                    Ok(Ok(n)) if n >= record.len() => {
+                        inner.stats.lines += 1;
+                        inner.stats.bytes += record.len() as u64;
+                        return;
+                    }
+                    // Cut short, or failed: the rest is kept, and written (or retried, or
+                    // reported) below like any backlog.
+                    Ok(result) => {
+                        taken = result.unwrap_or(0);
+                        s.backlog.push_rest(record, taken, true);
+                        kept = true;
+                    }
+                    Err(_) => {
+                        let outcome = Outcome::failed(io::Error::other("the writer panicked"), 1);
+                        self.settle(inner, outcome);
+                        return;
+                    }
+                }
+            }
+        }
         let mut stall = inner.stall();
-        let outcome = match &mut inner.target {
+        let mut outcome = match &mut inner.target {
+            Target::Stream(s) if kept => guard_writer(|| {
+                let mut outcome = Outcome::default();
+                outcome.attempt(s.backlog.write_to(&mut *s.writer, &mut stall));
+                outcome
+            }),
             Target::Stream(s) => guard_writer(|| s.write_record(record, write_through, &mut stall)),
             Target::Files(files) => {
                 files.write_record(severity, record, now, write_through, &mut stall)
             }
         };
+        outcome.progress.bytes += taken as u64;
         self.settle(inner, outcome);
     }
 
