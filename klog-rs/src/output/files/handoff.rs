@@ -28,6 +28,9 @@ pub(crate) struct IoState {
     carry: [Backlog; 4],
     /// Emptied buffers, to be filled again without allocating.
     spare: Vec<Backlog>,
+    /// Per file slot: a full buffer handed off, to be written once the destination's lock
+    /// is let go.
+    pending: [Option<(Arc<File>, Backlog)>; 4],
 }
 
 type IoGuard = parking_lot::lock_api::ArcMutexGuard<RawMutex, IoState>;
@@ -37,8 +40,8 @@ type IoGuard = parking_lot::lock_api::ArcMutexGuard<RawMutex, IoState>;
 pub(super) struct Io<'a> {
     lock: &'a Arc<Mutex<IoState>>,
     guard: Option<IoGuard>,
-    /// Per file slot: a full buffer to write once the destination's lock is let go.
-    pending: [Option<(Arc<File>, Backlog)>; 4],
+    /// A buffer was handed off in this call.
+    handed: bool,
 }
 
 impl<'a> Io<'a> {
@@ -46,7 +49,7 @@ impl<'a> Io<'a> {
         Io {
             lock,
             guard: None,
-            pending: Default::default(),
+            handed: false,
         }
     }
 
@@ -58,8 +61,8 @@ impl<'a> Io<'a> {
     /// handed off in this call, back in front of the file's buffer: whoever writes to the
     /// file next writes them first.
     pub(super) fn reclaim(&mut self, slot: &mut Option<LogFile>, index: usize) {
-        let pending = self.pending[index].take();
         let state = self.state();
+        let pending = state.pending[index].take();
         let carry = &mut state.carry[index];
         if let Some((_, buffer)) = pending {
             carry.append(buffer);
@@ -91,7 +94,8 @@ impl<'a> Io<'a> {
     /// Hands slot `index`'s full `buffer` of `file` over, to be written once the
     /// destination's lock is let go.
     pub(super) fn hand_off(&mut self, index: usize, file: &Arc<File>, buffer: Backlog) {
-        match &mut self.pending[index] {
+        self.handed = true;
+        match &mut self.state().pending[index] {
             Some((_, earlier)) => earlier.append(buffer),
             free => *free = Some((Arc::clone(file), buffer)),
         }
@@ -100,25 +104,22 @@ impl<'a> Io<'a> {
     /// The buffers handed off in this call, with the I/O lock, or `None` when there are
     /// none (the lock is then let go).
     pub(super) fn into_handoff(mut self) -> Option<Handoff> {
-        if self.pending.iter().all(Option::is_none) {
+        if !self.handed {
             return None;
         }
         let guard = match self.guard.take() {
             Some(guard) => guard,
             None => self.lock.lock_arc(),
         };
-        Some(Handoff {
-            guard,
-            buffers: mem::take(&mut self.pending),
-        })
+        Some(Handoff { guard })
     }
 }
 
 /// Full buffers to write, with the I/O lock that was taken while the destination's lock
 /// was held.
 pub(crate) struct Handoff {
+    /// Holds the buffers ([`IoState::pending`]).
     guard: IoGuard,
-    buffers: [Option<(Arc<File>, Backlog)>; 4],
 }
 
 impl std::fmt::Debug for Handoff {
@@ -132,8 +133,8 @@ impl Handoff {
     /// take is kept for the next thread that holds both locks.
     pub(crate) fn write(mut self, stall: &mut Stall) -> Outcome {
         let mut outcome = Outcome::default();
-        for (index, pending) in self.buffers.iter_mut().enumerate() {
-            let Some((file, mut buffer)) = pending.take() else {
+        for index in 0..self.guard.pending.len() {
+            let Some((file, mut buffer)) = self.guard.pending[index].take() else {
                 continue;
             };
             let mut writer: &File = &file;
