@@ -62,6 +62,8 @@ struct Counters {
     failures: AtomicU64,
     episodes: AtomicU64,
     failing: AtomicBool,
+    /// `failed` when the current episode began.
+    failed_before: AtomicU64,
 }
 
 /// The exporter, wrapped to count what it sends and report the first failure of an
@@ -82,18 +84,20 @@ impl<E: LogExporter> LogExporter for Counting<E> {
             Ok(()) => {
                 c.exported.fetch_add(records, Ordering::Relaxed);
                 if c.failing.swap(false, Ordering::Relaxed) {
+                    let lost =
+                        c.failed.load(Ordering::Relaxed) - c.failed_before.load(Ordering::Relaxed);
                     let _ = writeln!(
                         std::io::stderr(),
-                        "klog: exporting to {} works again ({} records failed while it did not)",
+                        "klog: exporting to {} works again ({lost} records failed while it did not)",
                         self.endpoint,
-                        c.failed.load(Ordering::Relaxed),
                     );
                 }
             }
             Err(e) => {
-                c.failed.fetch_add(records, Ordering::Relaxed);
+                let before = c.failed.fetch_add(records, Ordering::Relaxed);
                 c.failures.fetch_add(1, Ordering::Relaxed);
                 if !c.failing.swap(true, Ordering::Relaxed) {
+                    c.failed_before.store(before, Ordering::Relaxed);
                     c.episodes.fetch_add(1, Ordering::Relaxed);
                     let _ = writeln!(
                         std::io::stderr(),

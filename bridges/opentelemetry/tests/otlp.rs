@@ -280,6 +280,17 @@ fn child() {
                 "STATS emitted={} exported={} failed={} failures={} episodes={}",
                 stats.emitted, stats.exported, stats.failed, stats.failures, stats.episodes
             );
+            // The endpoint comes back: one report of the recovery, and records flow.
+            let port: u16 = std::env::var("KLOG_OTEL_PORT").unwrap().parse().unwrap();
+            let receiver = Receiver::start_on(port);
+            klog::info!(logger, "Listening again");
+            klog::flush();
+            println!("RECEIVED {}", receiver.wait_for(1, WAIT).len());
+            let stats = otlp.stats();
+            println!(
+                "STATS emitted={} exported={} failed={} failures={} episodes={}",
+                stats.emitted, stats.exported, stats.failed, stats.failures, stats.episodes
+            );
         }
         other => panic!("unknown case {other}"),
     }
@@ -344,7 +355,7 @@ fn fatal_flushes() {
 }
 
 #[test]
-fn a_receiver_that_is_down_is_counted_and_reported_once_without_a_hang() {
+fn a_receiver_that_is_down_is_counted_and_reported_once_without_a_hang_and_its_return_too() {
     // A port nobody listens on: bound, then let go.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -354,17 +365,25 @@ fn a_receiver_that_is_down_is_counted_and_reported_once_without_a_hang() {
     let started = Instant::now();
     let out = run_child(
         "down",
-        &[(
-            "KLOG_OTEL_ENDPOINT",
-            format!("http://127.0.0.1:{port}/v1/logs"),
-        )],
+        &[
+            (
+                "KLOG_OTEL_ENDPOINT",
+                format!("http://127.0.0.1:{port}/v1/logs"),
+            ),
+            ("KLOG_OTEL_PORT", port.to_string()),
+        ],
     );
     let took = started.elapsed();
     assert!(out.status.success(), "{out:?}");
     assert!(took < Duration::from_secs(30), "took {took:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("STATS emitted=15 exported=0 failed=15 failures=3 episodes=1"),
+        stdout.contains("STATS emitted=15 exported=0 failed=15 failures=3 episodes=1\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("RECEIVED 1\n"), "{stdout}");
+    assert!(
+        stdout.contains("STATS emitted=16 exported=1 failed=15 failures=3 episodes=1\n"),
         "{stdout}"
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -372,11 +391,14 @@ fn a_receiver_that_is_down_is_counted_and_reported_once_without_a_hang() {
         .lines()
         .filter(|l| l.starts_with("klog: exporting to"))
         .collect();
-    assert_eq!(reports.len(), 1, "{stderr}");
+    let endpoint = format!("http://127.0.0.1:{port}/v1/logs");
+    assert_eq!(reports.len(), 2, "{stderr}");
     assert!(
-        reports[0].starts_with(&format!(
-            "klog: exporting to http://127.0.0.1:{port}/v1/logs failed: "
-        )),
+        reports[0].starts_with(&format!("klog: exporting to {endpoint} failed: ")),
         "{stderr}"
+    );
+    assert_eq!(
+        reports[1],
+        format!("klog: exporting to {endpoint} works again (15 records failed while it did not)")
     );
 }

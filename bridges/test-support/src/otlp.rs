@@ -66,7 +66,12 @@ pub struct Receiver {
 impl Receiver {
     /// Starts a receiver that accepts `POST /v1/logs` with a protobuf body.
     pub fn start() -> Receiver {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind loopback"));
+        Receiver::start_on(0)
+    }
+
+    /// [`start`](Receiver::start) on `port` (0: any free one).
+    pub fn start_on(port: u16) -> Receiver {
+        let server = Arc::new(tiny_http::Server::http(("127.0.0.1", port)).expect("bind loopback"));
         let port = server.server_addr().to_ip().expect("an IP listener").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let (s, r) = (server.clone(), requests.clone());
