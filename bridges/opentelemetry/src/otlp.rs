@@ -9,7 +9,7 @@ use std::time::Duration;
 use klog::bridge::{join_name, FlushRegistration, ThresholdRegistration};
 use klog::{Callsite, KeyValue, Record, Sink};
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _};
-use opentelemetry::{InstrumentationScope, Key};
+use opentelemetry::{InstrumentationScope, Key, StringValue};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{
     BatchConfigBuilder, BatchLogProcessor, LogBatch, LogExporter, SdkLogger, SdkLoggerProvider,
@@ -480,7 +480,26 @@ impl OtlpSink {
     /// `kvs` as attributes (Go's `nil` left out, see [`any_value`]).
     fn attributes<'a>(kvs: &'a [KeyValue<'a>]) -> impl Iterator<Item = (Key, AnyValue)> + 'a {
         kvs.iter()
-            .filter_map(|kv| any_value(kv.value()).map(|v| (Key::from(kv.key().to_owned()), v)))
+            .filter_map(|kv| any_value(kv.value()).map(|v| (key(kv.key()), v)))
+    }
+}
+
+/// `key` as an attribute key: interned (klog's one table of keys), so that neither making
+/// it nor the batch processor's copy of the record allocates; an owned copy past the
+/// table's bound.
+#[inline]
+fn key(key: &str) -> Key {
+    match klog::bridge::intern_key(key) {
+        Some(interned) => Key::from_static_str(interned),
+        None => Key::from(key.to_owned()),
+    }
+}
+
+/// A bound value made cheap to copy into every record: strings shared, not owned.
+fn shared(value: AnyValue) -> AnyValue {
+    match value {
+        AnyValue::String(s) => AnyValue::String(StringValue::from(Arc::<str>::from(s.as_str()))),
+        other => other,
     }
 }
 
@@ -532,7 +551,7 @@ impl Sink for OtlpSink {
             .bound
             .iter()
             .cloned()
-            .chain(Self::attributes(key_values))
+            .chain(Self::attributes(key_values).map(|(k, v)| (k, shared(v))))
             .collect();
         Arc::new(OtlpSink {
             bound: Arc::from(bound),

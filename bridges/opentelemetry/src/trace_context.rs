@@ -2,9 +2,11 @@
 //! if asked, `trace_flags`) to every record logged inside an OpenTelemetry span, and can
 //! add the record to that span as an event.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
-use klog::{Callsite, KeyValue, Record, RecordKind, Sink};
+use klog::__private::RenderedKey;
+use klog::{Callsite, KeyValue, Record, RecordKind, Sink, Value};
 use opentelemetry::trace::{SpanContext, TraceContextExt};
 use opentelemetry::Context;
 
@@ -171,43 +173,75 @@ impl TraceContextSink {
     }
 }
 
-/// Lowercase hex of `bytes` into `out` (twice as long), as `&str`.
-#[inline]
-fn hex<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
+/// Each byte's two lowercase hex digits.
+const HEX: [[u8; 2]; 256] = {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = DIGITS[usize::from(b >> 4)];
-        out[2 * i + 1] = DIGITS[usize::from(b & 0xf)];
+    let mut table = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = [DIGITS[i >> 4], DIGITS[i & 0xf]];
+        i += 1;
     }
-    // Only ASCII digits were written: this cannot fail.
-    std::str::from_utf8(&out[..2 * bytes.len()]).unwrap_or_default()
+    table
+};
+
+/// The keys rendered once, as the macros render literal keys: encoding them is a copy.
+/// (`RenderedKey` is the macros' hidden API, stable for this workspace's crates.)
+static TRACE_ID: RenderedKey = RenderedKey::new("trace_id", " trace_id", ",\"trace_id\":");
+static SPAN_ID: RenderedKey = RenderedKey::new("span_id", " span_id", ",\"span_id\":");
+static TRACE_FLAGS: RenderedKey =
+    RenderedKey::new("trace_flags", " trace_flags", ",\"trace_flags\":");
+
+/// The three ids of a span context in lowercase hex, in one buffer: trace id (32
+/// digits), span id (16), flags (2).
+#[inline]
+fn hex_ids(span: &SpanContext, out: &mut [u8; 50]) {
+    let mut bytes = [0u8; 25];
+    bytes[..16].copy_from_slice(&span.trace_id().to_bytes());
+    bytes[16..24].copy_from_slice(&span.span_id().to_bytes());
+    bytes[24] = span.trace_flags().to_u8();
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX[usize::from(b)]);
+    }
 }
 
 impl TraceContextSink {
     /// Logs `record` through the inner sink with the ids of `span` appended.
     #[inline]
     fn log_with_ids(&self, record: &Record<'_>, span: &SpanContext) {
-        let mut trace_buf = [0u8; 32];
-        let mut span_buf = [0u8; 16];
-        let mut flags_buf = [0u8; 2];
-        let trace_id = hex(&span.trace_id().to_bytes(), &mut trace_buf);
-        let span_id = hex(&span.span_id().to_bytes(), &mut span_buf);
-        let flags = hex(&[span.trace_flags().to_u8()], &mut flags_buf);
+        let mut buf = [0u8; 50];
+        hex_ids(span, &mut buf);
+        // Only ASCII hex digits were written: this cannot fail (and is checked once).
+        let ids = std::str::from_utf8(&buf).unwrap_or_default();
+        let (trace_id, rest) = ids.split_at_checked(32).unwrap_or_default();
+        let (span_id, flags) = rest.split_at_checked(16).unwrap_or_default();
         let o = self.options;
-        let ids = [
-            (o.trace_id, KeyValue::new("trace_id", trace_id)),
-            (o.span_id, KeyValue::new("span_id", span_id)),
-            (o.trace_flags, KeyValue::new("trace_flags", flags)),
-        ];
-        let pairs = record
-            .key_values()
-            .iter()
-            .copied()
-            .chain(ids.into_iter().filter_map(|(on, kv)| on.then_some(kv)));
-        klog::bridge::with_key_values(pairs, |kvs| {
-            self.inner.log(&record.with_key_values(kvs));
-        });
+        let mut kvs: Vec<KeyValue<'_>> = klog::bridge::take_vec(&PAIRS);
+        kvs.extend_from_slice(record.key_values());
+        if o.trace_id {
+            kvs.push(
+                KeyValue::from_value("trace_id", Value::Str(trace_id)).with_rendered_key(&TRACE_ID),
+            );
+        }
+        if o.span_id {
+            kvs.push(
+                KeyValue::from_value("span_id", Value::Str(span_id)).with_rendered_key(&SPAN_ID),
+            );
+        }
+        if o.trace_flags {
+            kvs.push(
+                KeyValue::from_value("trace_flags", Value::Str(flags))
+                    .with_rendered_key(&TRACE_FLAGS),
+            );
+        }
+        self.inner.log(&record.with_key_values(&kvs));
+        klog::bridge::give_back_vec(&PAIRS, kvs);
     }
+}
+
+thread_local! {
+    /// The pairs of the record handed on, reused from record to record.
+    static PAIRS: RefCell<Vec<KeyValue<'static>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Adds `record` to the current span as an event (see

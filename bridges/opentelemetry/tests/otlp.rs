@@ -19,6 +19,16 @@ const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SPAN: &str = "00f067aa0ba902b7";
 const WAIT: Duration = Duration::from_secs(10);
 
+/// Held by the tests that log in this process: `klog::flush()` flushes every live
+/// `OtlpSink`, and one test's flush in the middle of another's batch would split it.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn sink(receiver: &Receiver) -> klog_opentelemetry::OtlpSinkBuilder {
     OtlpSink::builder()
         .endpoint(receiver.endpoint())
@@ -54,6 +64,7 @@ fn attributes(r: &Received) -> Vec<(String, Value)> {
 
 #[test]
 fn every_field_of_the_records_arrives() {
+    let _serial = serial();
     let receiver = Receiver::start();
     let otlp = sink(&receiver).verbosity(4).build().expect("sink");
     let logger = Logger::new(Arc::new(otlp.clone()))
@@ -190,6 +201,7 @@ fn every_field_of_the_records_arrives() {
 
 #[test]
 fn records_are_batched() {
+    let _serial = serial();
     let receiver = Receiver::start();
     let otlp = sink(&receiver)
         .scheduled_delay(Duration::from_secs(60))
@@ -217,6 +229,7 @@ fn records_are_batched() {
 
 #[test]
 fn a_tee_sends_each_record_where_it_is_enabled() {
+    let _serial = serial();
     let receiver = Receiver::start();
     let otlp = sink(&receiver).verbosity(0).build().expect("sink");
     let out = SharedBuffer::default();
