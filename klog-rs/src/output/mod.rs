@@ -628,14 +628,14 @@ const EXIT_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 #[cfg_attr(not(unix), allow(dead_code))]
 fn flush_all_at_exit() {
     let deadline = Instant::now() + EXIT_FLUSH_TIMEOUT;
-    let Some(registry) = REGISTRY.try_lock_until(deadline) else {
-        return;
-    };
-    let live: Vec<Arc<Destination>> = registry.iter().filter_map(Weak::upgrade).collect();
-    drop(registry);
-    for d in live {
-        d.flush_until(deadline);
+    if let Some(registry) = REGISTRY.try_lock_until(deadline) {
+        let live: Vec<Arc<Destination>> = registry.iter().filter_map(Weak::upgrade).collect();
+        drop(registry);
+        for d in live {
+            d.flush_until(deadline);
+        }
     }
+    // Other crates' queues even when klog's registry was not to be had.
     hooks::run_all_until(deadline);
 }
 
