@@ -214,6 +214,23 @@ impl<'a> Record<'a> {
         self
     }
 
+    /// Replaces the call's key/values (a sink that adds pairs of its own, such as trace
+    /// ids, hands its inner sink the record with the longer list). An unstructured
+    /// record stays unstructured: its line has no key/values.
+    ///
+    /// ```
+    /// use klog::{KeyValue, Record, Severity};
+    /// let kvs = [KeyValue::new("attempt", &3)];
+    /// let more = [kvs[0], KeyValue::new("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")];
+    /// let record = Record::new(Severity::Info, "Retrying", &kvs).with_key_values(&more);
+    /// assert_eq!(record.key_values().len(), 2);
+    /// ```
+    #[must_use]
+    pub fn with_key_values(mut self, key_values: &'a [KeyValue<'a>]) -> Self {
+        self.key_values = key_values;
+        self
+    }
+
     /// Sets the time; without one the sink reads its clock.
     #[must_use]
     pub fn with_time(mut self, time: SystemTime) -> Self {

@@ -4,6 +4,8 @@
 //! false`): the bridges' published packages do not carry it.
 
 pub mod alloc;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 
 use std::io;
 use std::sync::{Arc, OnceLock};

@@ -16,8 +16,10 @@
 //!   framework has no type for.
 //! - [`record_into_klog`], [`join_name`]: the record a bridge writes into klog, and the
 //!   logger name a bridge's sink carries out of it.
-//! - [`register_threshold`], [`DEFAULT_MAX_VERBOSITY`], [`on_verbosity_change`]: hooks
-//!   into klog's verbosity checks.
+//! - [`register_threshold`], [`DEFAULT_MAX_VERBOSITY`], [`on_verbosity_change`],
+//!   [`globally_enabled`]: hooks into klog's verbosity checks.
+//! - [`on_flush`]: a hook into klog's flushes ([`flush`](crate::flush), `fatal!`, exit), for
+//!   a sink whose records wait in a queue of its own.
 
 mod callsites;
 mod guard;
@@ -145,6 +147,66 @@ pub fn register_threshold(max: i32) -> ThresholdRegistration {
 /// ```
 pub fn on_verbosity_change(listener: fn()) {
     crate::verbosity::add_listener(listener);
+}
+
+/// Whether the process-wide `-v` and `-vmodule` enable an info record at V level
+/// `verbosity` from `callsite`: the decision klog's own sinks make when they have no
+/// threshold of their own, for a bridge's sink that follows them
+/// ([`Sink::uses_global_verbosity`](crate::Sink::uses_global_verbosity)) and is asked anyway
+/// (by a tee whose other sink has a threshold of its own).
+///
+/// ```
+/// klog::set_verbosity(2);
+/// assert!(klog::bridge::globally_enabled(2, None));
+/// assert!(!klog::bridge::globally_enabled(3, None));
+/// # klog::set_verbosity(0);
+/// ```
+#[inline]
+#[must_use]
+pub fn globally_enabled(verbosity: i32, callsite: Option<&Callsite>) -> bool {
+    crate::verbosity::globally_enabled(verbosity, callsite)
+}
+
+/// Keeps a flush callback registered with klog for as long as it lives (see [`on_flush`]).
+#[must_use = "the callback runs only while the registration lives"]
+pub struct FlushRegistration(#[allow(dead_code)] crate::output::hooks::FlushHook);
+
+impl std::fmt::Debug for FlushRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlushRegistration").finish_non_exhaustive()
+    }
+}
+
+/// Registers `flush` to run wherever klog flushes its own outputs: [`flush`](crate::flush),
+/// and so `fatal!` and [`flush_and_exit`](crate::flush_and_exit), and at process exit (the
+/// `atexit` hook on Unix, which registering installs), after klog's own outputs are
+/// written out. Not from the periodic flush thread (`flushFrequency`): a sink with a queue
+/// of its own flushes it on its own schedule. For sinks whose records wait somewhere klog
+/// cannot see, such as an OpenTelemetry batch processor: the core crate needs to know
+/// nothing about them.
+///
+/// The callback runs while the returned registration lives; it must bound its own wait
+/// (at exit, nothing else will), and may log.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+///
+/// let flushes = Arc::new(AtomicUsize::new(0));
+/// let counted = flushes.clone();
+/// let registration = klog::bridge::on_flush(move || {
+///     counted.fetch_add(1, Ordering::Relaxed);
+/// });
+/// klog::flush();
+/// assert_eq!(flushes.load(Ordering::Relaxed), 1);
+/// drop(registration);
+/// klog::flush();
+/// assert_eq!(flushes.load(Ordering::Relaxed), 1);
+/// ```
+pub fn on_flush(flush: impl Fn() + Send + Sync + 'static) -> FlushRegistration {
+    let hook: crate::output::hooks::FlushHook = Arc::new(flush);
+    crate::output::hooks::register(&hook);
+    FlushRegistration(hook)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod backlog;
 mod exit;
 mod fd;
 pub(crate) mod files;
+pub(crate) mod hooks;
 #[cfg(all(unix, feature = "signals"))]
 mod signals;
 
@@ -620,11 +621,13 @@ fn live_destinations() -> Vec<Arc<Destination>> {
     REGISTRY.lock().iter().filter_map(Weak::upgrade).collect()
 }
 
-/// Flushes every destination of every sink.
+/// Flushes every destination of every sink, then the outputs of other crates
+/// ([`hooks`]).
 pub(crate) fn flush_all() {
     for d in live_destinations() {
         d.flush();
     }
+    hooks::run_all();
 }
 
 /// How long the exit hook waits for the destinations other threads are writing to (Go
@@ -638,14 +641,15 @@ const EXIT_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 #[cfg_attr(not(unix), allow(dead_code))]
 fn flush_all_at_exit() {
     let deadline = Instant::now() + EXIT_FLUSH_TIMEOUT;
-    let Some(registry) = REGISTRY.try_lock_until(deadline) else {
-        return;
-    };
-    let live: Vec<Arc<Destination>> = registry.iter().filter_map(Weak::upgrade).collect();
-    drop(registry);
-    for d in live {
-        d.flush_until(deadline);
+    if let Some(registry) = REGISTRY.try_lock_until(deadline) {
+        let live: Vec<Arc<Destination>> = registry.iter().filter_map(Weak::upgrade).collect();
+        drop(registry);
+        for d in live {
+            d.flush_until(deadline);
+        }
     }
+    // Other crates' queues even when klog's registry was not to be had.
+    hooks::run_all_until(deadline);
 }
 
 /// [`flush_all`] for the panic hook: destinations that are busy are skipped rather than
@@ -698,7 +702,11 @@ pub(crate) fn start_flush_thread(period: Duration) {
             .spawn(|| loop {
                 let period = FLUSH_PERIOD.lock().unwrap_or(Duration::from_secs(5));
                 std::thread::sleep(period);
-                flush_all();
+                // klog's own buffers only: other crates' outputs (hooks) flush on a
+                // schedule of their own, and one stuck there must not hold these up.
+                for d in live_destinations() {
+                    d.flush();
+                }
             });
         if let Err(e) = spawned {
             let _ = writeln!(io::stderr(), "klog: cannot start the flush thread: {e}");
