@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 
 use super::spare::Spare;
 use super::text::{
@@ -124,10 +124,7 @@ impl<R: BufRead> Parser<R> {
             return Ok(Some(p));
         }
         let mut buf = self.spare.line_buffer();
-        // `read_until` finds the line end with memchr and retries interrupted reads; `take`
-        // stops it at the length limit.
-        let limit = self.max_line_len as u64;
-        if let Err(e) = (&mut self.reader).take(limit).read_until(b'\n', &mut buf) {
+        if let Err(e) = read_line(&mut self.reader, &mut buf, self.max_line_len) {
             if buf.is_empty() {
                 return Err(e);
             }
@@ -342,6 +339,34 @@ impl<R: BufRead> Parser<R> {
         take_error_and_logger(&mut rec);
         rec.raw = joined(first, extra);
         ParsedLine::Record(rec)
+    }
+}
+
+/// Appends to `buf` the bytes up to and including the next `\n`, at most `limit` bytes in
+/// all: `BufRead::read_until` on `take(limit)`, with the `memchr` crate's vectorised search
+/// (the standard library's is a word at a time, and this loop is most of a converter's
+/// reading).
+fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, limit: usize) -> io::Result<()> {
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(());
+        }
+        let room = limit.saturating_sub(buf.len());
+        let window = &available[..available.len().min(room)];
+        let (used, done) = match memchr::memchr(b'\n', window) {
+            Some(i) => (i + 1, true),
+            None => (window.len(), window.len() == room),
+        };
+        buf.extend_from_slice(&window[..used]);
+        reader.consume(used);
+        if done {
+            return Ok(());
+        }
     }
 }
 

@@ -111,8 +111,13 @@ pub(super) fn parse_header(s: &str) -> Option<Header> {
     // The first "] " preceded by ":digits".
     let rest = &s[30..];
     let mut from = 0;
-    while let Some(i) = rest[from..].find("] ") {
+    // `]` found with memchr, then checked for the space after it.
+    while let Some(i) = memchr::memchr(b']', &rest.as_bytes()[from..]) {
         let end = from + i;
+        if rest.as_bytes().get(end + 1) != Some(&b' ') {
+            from = end + 1;
+            continue;
+        }
         let before = &rest[..end];
         if let Some(colon) = before.rfind(':') {
             if let Some(line) = line_number(&before.as_bytes()[colon + 1..]) {
