@@ -46,6 +46,8 @@
 
 #[cfg(feature = "serde")]
 mod dialect;
+#[cfg(all(test, feature = "serde"))]
+mod dialect_tests;
 #[cfg(feature = "serde")]
 mod json;
 mod reader;

@@ -166,7 +166,7 @@ pub(super) fn parse_value(s: &str, spare: &mut Spare) -> (ParsedValue, usize) {
     // A quoted value cut off with the end of the line (a pager, `minikube logs`): the text
     // after the quote is the value's beginning; a string, so that it reads back the same
     // after every round trip (and a cut-off `err` is still the error).
-    if b.first() == Some(&b'"') && !b[1..].contains(&b'"') {
+    if b.first() == Some(&b'"') && !has_unescaped_quote(&b[1..]) {
         if let Some(v) = unquote_cut(&b[1..]) {
             return (ParsedValue::Str(spare.string(&v)), b.len());
         }
@@ -180,6 +180,19 @@ pub(super) fn parse_value(s: &str, spare: &mut Spare) -> (ParsedValue, usize) {
         }
     }
     (ParsedValue::Raw(spare.string(&s[..n])), n)
+}
+
+/// Whether `b` holds a `"` that no `\\` escapes.
+fn has_unescaped_quote(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return true,
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 /// The text of a Go-quoted string cut off before its closing quote: the escapes of `body`
