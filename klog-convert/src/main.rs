@@ -108,8 +108,9 @@ struct Args {
     #[arg(long, value_enum, default_value_t = InputFormat::Auto, value_name = "FORMAT")]
     from: InputFormat,
 
-    /// Worker threads for text and JSON output of regular files (0: one per core). The pretty
-    /// view, standard input from a pipe and --follow use one thread.
+    /// Worker threads for text and JSON output of regular files (0: one per core; default:
+    /// the idle cores, by the load average). The pretty view, standard input from a pipe
+    /// and --follow use one thread. The output is the same for every N.
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
 
@@ -350,9 +351,25 @@ impl<W: Write> Run<W> {
     }
 }
 
-/// The worker threads without `-j`: see docs/converter.md#speed for the measurements.
+/// The worker threads without `-j`: the cores not busy with other work (the cores less the
+/// one-minute load average, at least one). Measured on 2 cores under a load of 8 (see
+/// docs/converter.md#speed): two workers took as long as one and 10% more CPU; they only pay
+/// when cores are idle. The output is the same for every `-j`.
 fn default_jobs(cores: usize) -> usize {
-    cores
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok());
+    match load {
+        Some(load) if load.is_finite() && load >= 0.0 => {
+            let idle = (cores as f64 - load).floor();
+            if idle >= 1.0 {
+                (idle as usize).min(cores)
+            } else {
+                1
+            }
+        }
+        _ => cores,
+    }
 }
 
 /// Whether standard input is a regular file (`< file`): then it can be cut into pieces for

@@ -38,6 +38,9 @@ type YearState = Option<(i64, u32)>;
 struct Job {
     seq: u64,
     input: Vec<u8>,
+    /// An empty buffer for the output (recycled: a fresh megabyte each time would cost page
+    /// faults).
+    output: Vec<u8>,
     start: YearState,
 }
 
@@ -131,7 +134,7 @@ pub(crate) fn convert_parallel(
                     Err(_) => return,
                 };
                 let Ok(job) = job else { return };
-                let mut output = Vec::with_capacity(job.input.len() + job.input.len() / 4);
+                let mut output = job.output;
                 let end =
                     convert_piece(&mut converter, options, &job.input, job.start, &mut output);
                 let done = Done {
@@ -157,6 +160,7 @@ pub(crate) fn convert_parallel(
     let (mut sent, mut written) = (0u64, 0u64);
     let mut buf: Vec<u8> = Vec::with_capacity(PIECE * 2);
     let mut spare: Vec<Vec<u8>> = Vec::new();
+    let mut spare_outputs: Vec<Vec<u8>> = Vec::new();
     let mut read_error = None;
     let mut eof = false;
     let max_in_flight = 2 * jobs as u64;
@@ -196,14 +200,19 @@ pub(crate) fn convert_parallel(
                 buf.truncate(at);
                 let input = std::mem::replace(&mut buf, rest);
                 let start = guess.text_year_state();
-                for line in input.split(|&b| b == b'\n') {
-                    if let Some(month) = header_month(line) {
+                let mut line_start = 0;
+                for nl in memchr::memchr_iter(b'\n', &input).chain([input.len()]) {
+                    if let Some(month) = header_month(&input[line_start..nl]) {
                         guess.advance_text_year(month);
                     }
+                    line_start = nl + 1;
                 }
+                let mut output = spare_outputs.pop().unwrap_or_default();
+                output.clear();
                 let job = Job {
                     seq: sent,
                     input,
+                    output,
                     start,
                 };
                 if job_tx.send(job).is_err() {
@@ -244,6 +253,9 @@ pub(crate) fn convert_parallel(
             input.clear();
             if spare.len() < max_in_flight as usize {
                 spare.push(input);
+            }
+            if spare_outputs.len() < max_in_flight as usize {
+                spare_outputs.push(output);
             }
         }
     })();
