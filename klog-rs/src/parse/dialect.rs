@@ -36,7 +36,7 @@ pub(super) fn finish(
     spare: &mut Spare,
 ) -> Option<()> {
     rec.format = dialect;
-    let (severity, verbosity) = match take_str(rec, "level") {
+    let (severity, verbosity) = match take_str(rec, "level", spare) {
         Some(level) => {
             let parsed = level_of(dialect, &level);
             spare.recycle_string(level);
@@ -50,60 +50,81 @@ pub(super) fn finish(
     rec.ts_unix = None;
     match dialect {
         SourceFormat::Zap if number_ts => rec.ts_unix = epoch_number(ts_text),
-        SourceFormat::Zap => rec.ts_unix = take_time(rec, "ts").or_else(|| take_time(rec, "time")),
+        SourceFormat::Zap => {
+            rec.ts_unix = take_time(rec, "ts", spare).or_else(|| take_time(rec, "time", spare))
+        }
         _ => {
             if number_ts {
                 // Not this dialect's time: a pair like any other.
                 let value = ParsedValue::Raw(spare.string(ts_text));
                 rec.key_values.insert(0, (spare.string("ts"), value));
             }
-            rec.ts_unix = take_time(rec, "time");
+            rec.ts_unix = take_time(rec, "time", spare);
         }
     }
     if matches!(severity, Severity::Error | Severity::Fatal) {
         let error = match dialect {
-            SourceFormat::Slog => take_last_str(rec, "err").or_else(|| take_last_str(rec, "error")),
-            _ => take_last_str(rec, "error"),
+            SourceFormat::Slog => {
+                take_last_str(rec, "err", spare).or_else(|| take_last_str(rec, "error", spare))
+            }
+            _ => take_last_str(rec, "error", spare),
         };
         rec.error = error;
     }
     if rec.file.is_none() {
         match dialect {
             SourceFormat::Slog => slog_source(rec),
-            SourceFormat::Logrus => logrus_file(rec),
+            SourceFormat::Logrus => logrus_file(rec, spare),
             _ => {}
         }
     }
     Some(())
 }
 
-/// Severity and V level of a level name.
+/// Severity and V level of a level name (without allocating: this runs for every record).
 fn level_of(dialect: SourceFormat, level: &str) -> Option<(Severity, Option<i64>)> {
     let info = |v: i64| Some((Severity::Info, Some(v)));
-    let lower = level.to_ascii_lowercase();
+    let is = |name: &str| level.eq_ignore_ascii_case(name);
     match dialect {
         // zapr: V(n) is zap level -n, written `debug` for -1 and `Level(-n)` below.
-        SourceFormat::Zap => match lower.as_str() {
-            "debug" => info(1),
-            "info" => info(0),
-            "warn" | "warning" => Some((Severity::Warning, None)),
-            "error" | "dpanic" => Some((Severity::Error, None)),
-            "panic" | "fatal" => Some((Severity::Fatal, None)),
-            _ => {
-                let n = lower.strip_prefix("level(-")?.strip_suffix(')')?;
+        SourceFormat::Zap => {
+            if is("info") {
+                info(0)
+            } else if is("debug") {
+                info(1)
+            } else if is("warn") || is("warning") {
+                Some((Severity::Warning, None))
+            } else if is("error") || is("dpanic") {
+                Some((Severity::Error, None))
+            } else if is("panic") || is("fatal") {
+                Some((Severity::Fatal, None))
+            } else {
+                let prefix = level.get(..7)?;
+                if !prefix.eq_ignore_ascii_case("level(-") {
+                    return None;
+                }
+                let n = level[7..].strip_suffix(')')?;
                 info(n.parse::<i64>().ok().filter(|&n| n > 0)?)
             }
-        },
+        }
         // The bridges' table (docs/format.md): debug is V4, trace V5.
-        SourceFormat::Logrus => match lower.as_str() {
-            "trace" => info(5),
-            "debug" => info(4),
-            "info" => info(0),
-            "warn" | "warning" => Some((Severity::Warning, None)),
-            "error" => Some((Severity::Error, None)),
-            "fatal" | "panic" => Some((Severity::Fatal, None)),
-            _ => None,
-        },
+        SourceFormat::Logrus => {
+            if is("info") {
+                info(0)
+            } else if is("debug") {
+                info(4)
+            } else if is("trace") {
+                info(5)
+            } else if is("warning") || is("warn") {
+                Some((Severity::Warning, None))
+            } else if is("error") {
+                Some((Severity::Error, None))
+            } else if is("fatal") || is("panic") {
+                Some((Severity::Fatal, None))
+            } else {
+                None
+            }
+        }
         // slog levels are numbers (DEBUG -4, INFO 0, WARN 4, ERROR 8) written as the name
         // below them and the distance (`INFO-2`, `DEBUG+1`); logr's slog handler writes V(n)
         // as level -n.
@@ -139,29 +160,34 @@ fn str_pair<'a>(rec: &'a ParsedRecord, key: &str) -> Option<&'a str> {
 }
 
 /// Removes the first string pair `key` and returns its value.
-fn take_str(rec: &mut ParsedRecord, key: &str) -> Option<String> {
+fn take_str(rec: &mut ParsedRecord, key: &str, spare: &mut Spare) -> Option<String> {
     let i = rec
         .key_values
         .iter()
         .position(|(k, v)| k == key && matches!(v, ParsedValue::Str(_)))?;
-    match rec.key_values.remove(i).1 {
-        ParsedValue::Str(s) | ParsedValue::Raw(s) => Some(s),
+    Some(take_at(rec, i, spare))
+}
+
+/// Removes pair `i`, keeping its key's buffer for later records, and returns its value.
+fn take_at(rec: &mut ParsedRecord, i: usize, spare: &mut Spare) -> String {
+    let (key, value) = rec.key_values.remove(i);
+    spare.recycle_string(key);
+    match value {
+        ParsedValue::Str(s) | ParsedValue::Raw(s) => s,
     }
 }
 
 /// Removes the last string pair `key` and returns its value.
-fn take_last_str(rec: &mut ParsedRecord, key: &str) -> Option<String> {
+fn take_last_str(rec: &mut ParsedRecord, key: &str, spare: &mut Spare) -> Option<String> {
     let i = rec
         .key_values
         .iter()
         .rposition(|(k, v)| k == key && matches!(v, ParsedValue::Str(_)))?;
-    match rec.key_values.remove(i).1 {
-        ParsedValue::Str(s) | ParsedValue::Raw(s) => Some(s),
-    }
+    Some(take_at(rec, i, spare))
 }
 
 /// Removes the first string pair `key` that is a date and time, and returns the time.
-fn take_time(rec: &mut ParsedRecord, key: &str) -> Option<(i64, u32)> {
+fn take_time(rec: &mut ParsedRecord, key: &str, spare: &mut Spare) -> Option<(i64, u32)> {
     let (i, time) = rec
         .key_values
         .iter()
@@ -170,7 +196,8 @@ fn take_time(rec: &mut ParsedRecord, key: &str) -> Option<(i64, u32)> {
             ParsedValue::Str(s) if k == key => crate::go::time::parse_date_time(s).map(|t| (i, t)),
             _ => None,
         })?;
-    rec.key_values.remove(i);
+    let value = take_at(rec, i, spare);
+    spare.recycle_string(value);
     Some(time)
 }
 
@@ -233,7 +260,7 @@ fn slog_source(rec: &mut ParsedRecord) {
 }
 
 /// logrus's `file` (`ReportCaller`): `path/file.go:42` as the caller.
-fn logrus_file(rec: &mut ParsedRecord) {
+fn logrus_file(rec: &mut ParsedRecord, spare: &mut Spare) {
     let Some(i) = rec.key_values.iter().position(|(k, v)| {
         k == "file"
             && matches!(v, ParsedValue::Str(s)
@@ -244,7 +271,7 @@ fn logrus_file(rec: &mut ParsedRecord) {
     if let (_, ParsedValue::Str(s)) = rec.key_values.remove(i) {
         if let Some((file, line)) = s.rsplit_once(':') {
             rec.line = line.parse().ok();
-            rec.file = Some(file.to_string());
+            rec.file = Some(spare.string(file));
         }
     }
 }
