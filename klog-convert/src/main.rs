@@ -17,16 +17,18 @@ use klog::convert::{parse_time, Converter, Filter, Target};
 use klog::parse::{Parser, SourceFormat, DEFAULT_MAX_LINE_LEN};
 use klog::Severity;
 
-const ABOUT: &str =
-    "Convert klog text and Kubernetes JSON logs to text, JSON or a coloured human view";
+const ABOUT: &str = "Convert klog text, Kubernetes JSON and zap/etcd/logrus/slog JSON logs to \
+                     text, JSON or a coloured human view";
 
 const LONG_ABOUT: &str = "\
 Convert klog text and Kubernetes JSON logs to text, JSON or a coloured human view.
 
 Reads the FILEs in order (standard input without FILEs or for `-`) and detects the format of \
 every line: klog text (`I1128 09:00:00.000000   1234 file.go:42] \"msg\" key=\"value\"`, with \
-multi-line `key=<` blocks) or component-base JSON (`{\"ts\":…,\"msg\":…}`). Lines that are \
-neither are written unchanged in every output format, byte for byte.
+multi-line `key=<` blocks and multi-line unstructured messages), component-base JSON \
+(`{\"ts\":…,\"msg\":…}`), or the JSON of zap (controller-runtime, etcd), logrus or slog \
+(`{\"level\":…,\"msg\":…}`); --from reads one format only. Lines that are none of these are \
+written unchanged in every output format, byte for byte.
 
 Converting to the input's own format writes its bytes unchanged. Across formats the pid \
 (JSON has none), the year (text has none; see --year), V levels and the W/F severities \
