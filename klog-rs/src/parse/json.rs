@@ -237,8 +237,12 @@ fn decimal_millis(text: &str) -> Option<(i64, u32)> {
             scale /= 10;
         }
     }
-    let nanos = i128::from(ms) * 1_000_000 + i128::from(sub_ms);
-    let nanos = if negative { -nanos } else { nanos };
+    if !negative {
+        // No 128-bit division (a library call) for the usual positive `ts`.
+        let secs = i64::try_from(ms / 1000).ok()?;
+        return Some((secs, ((ms % 1000) * 1_000_000 + sub_ms) as u32));
+    }
+    let nanos = -(i128::from(ms) * 1_000_000 + i128::from(sub_ms));
     let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).ok()?;
     Some((secs, nanos.rem_euclid(1_000_000_000) as u32))
 }
