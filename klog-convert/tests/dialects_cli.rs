@@ -226,3 +226,32 @@ fn parallel_output_is_ordered_and_keeps_the_years() {
     let one = back.convert(&["-j", "1", "--to", "text"]);
     assert!(one == back.convert(&["-j", "2", "--to", "text"]));
 }
+
+#[test]
+fn a_cut_off_value_is_stable_through_round_trips() {
+    let input = "E0102 03:04:05.123456       1 a.go:1] \"Failed\" pod=\"ns/p\" err=\"dial tcp 10.0.0.1:443: i/o tim\n";
+    let json = run_str(&["--to", "json", "--year", "2024"], input);
+    assert!(
+        json.contains("\"err\":\"dial tcp 10.0.0.1:443: i/o tim\""),
+        "{json}"
+    );
+    let text = run_str(&["--to", "text"], &json);
+    let again = run_str(&["--to", "json", "--year", "2024"], &text);
+    assert_eq!(again, json);
+    assert_eq!(run_str(&["--to", "text"], &again), text);
+}
+
+#[test]
+fn json_without_caller_and_non_utf8_blocks_read_back() {
+    // No `caller`: the text header says `???:1`, which reads back as no caller.
+    let json = "{\"ts\":1704164645123.456,\"msg\":\"m\",\"v\":0}\n";
+    let text = run_str(&["--to", "text"], json);
+    assert_eq!(run_str(&["--to", "json", "--year", "2024"], &text), json);
+    // A klog-rs `OsStr` value with a line break and invalid UTF-8: a block read back.
+    let input = b"I0102 03:04:05.123456       1 a.go:1] \"m\" path=<\n\ta\xff\n\tb\n >\n".to_vec();
+    let out = run(&["--to", "json", "--year", "2024"], &input);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "{\"ts\":1704164645123.456,\"caller\":\"a.go:1\",\"msg\":\"m\",\"v\":0,\"path\":\"a\u{fffd}\\nb\"}\n"
+    );
+}
