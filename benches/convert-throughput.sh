@@ -1,35 +1,54 @@
 #!/bin/sh
-# End-to-end throughput and peak memory of klog-convert on generated logs, one thread.
+# End-to-end throughput and peak memory of klog-convert on real logs, beside `cat`, one
+# thread (-j 1) and worker threads (-j N), in one run.
 #
-#   benches/convert-throughput.sh [MEGABYTES]     (default 200)
+#   benches/convert-throughput.sh [MEGABYTES] [JOBS]     (default 200 MB, JOBS = cores)
 #
-# Generates MEGABYTES of klog text and of Kubernetes JSON with the sample_log example,
-# then times `klog-convert --to json` on the text and `--to text` on the JSON (output to
-# /dev/null), and does the same on a quarter of the data to show that peak memory does
-# not grow with the input. Needs GNU time (/usr/bin/time).
+# The input is ../shared/realworld/klog-text-lines.log (real kubelet, apiserver, controller
+# manager... lines; not in the repository) repeated to MEGABYTES, and its JSON made by
+# klog-convert; both are written under $TMPDIR (default /tmp) and removed at the end. Without
+# ../shared/realworld the generated sample_log output is used instead, and the script says so.
+# Needs GNU time (/usr/bin/time). "cpu" is user + system seconds: on a machine whose cores
+# are busy with other work, MB/s of -j N can fall below -j 1 while cpu stays the same.
 set -eu
 mb=${1:-200}
+jobs=${2:-$(nproc)}
 dir=${TMPDIR:-/tmp}/klog-convert-throughput
 mkdir -p "$dir"
+trap 'rm -rf "$dir"' EXIT
 cargo build -q --release -p klog-convert
-cargo build -q --release -p klog-examples --bin sample_log
 bin=target/release/klog-convert
-# The sample writes about 192 bytes of text and 242 of JSON per record.
-for format in text json; do
-    per_record=$([ "$format" = text ] && echo 192 || echo 242)
-    records=$((mb * 1048576 / per_record))
-    target/release/sample_log --format "$format" --lines "$records" > "$dir/big.$format"
-    head -c $((mb * 1048576 / 4)) "$dir/big.$format" > "$dir/quarter.$format"
-done
+real=../shared/realworld/klog-text-lines.log
+if [ -f "$real" ]; then
+    echo "input: $real repeated to $mb MB"
+    : > "$dir/big.text"
+    while [ "$(wc -c < "$dir/big.text")" -lt $((mb * 1048576)) ]; do
+        cat "$real" >> "$dir/big.text"
+    done
+else
+    echo "SKIPPED the real data: $real is absent; using generated sample_log output"
+    cargo build -q --release -p klog-examples --bin sample_log
+    target/release/sample_log --format text --lines $((mb * 1048576 / 192)) > "$dir/big.text"
+fi
+"$bin" -j 1 --to json --year 2024 "$dir/big.text" > "$dir/big.json"
+head -c $((mb * 1048576 / 4)) "$dir/big.text" > "$dir/quarter.text"
+
+# run LABEL FILE COMMAND...: wall time, MB/s, cpu seconds and peak RSS of COMMAND FILE > /dev/null
 run() {
-    size=$(wc -c < "$2")
-    /usr/bin/time -f "%e %M" -o "$dir/time" "$bin" --to "$1" "$2" > /dev/null
-    read -r secs rss_kb < "$dir/time"
-    awk -v n="$size" -v s="$secs" -v r="$rss_kb" -v what="$3" \
-        'BEGIN { printf "%-28s %8.1f MB in %5.2f s = %6.1f MB/s, peak RSS %5.1f MB\n", what, n/1048576, s, n/1048576/s, r/1024 }'
+    label=$1 file=$2
+    shift 2
+    size=$(wc -c < "$file")
+    /usr/bin/time -f "%e %U %S %M" -o "$dir/time" "$@" "$file" > /dev/null
+    read -r secs user sys rss_kb < "$dir/time"
+    awk -v n="$size" -v s="$secs" -v u="$user" -v y="$sys" -v r="$rss_kb" -v what="$label" \
+        'BEGIN { if (s == 0) s = 0.01; printf "%-34s %7.1f MB in %5.2f s = %7.1f MB/s, cpu %5.2f s, peak RSS %6.1f MB\n", what, n/1048576, s, n/1048576/s, u+y, r/1024 }'
 }
-run json "$dir/big.text" "text -> JSON"
-run text "$dir/big.json" "JSON -> text"
-run json "$dir/quarter.text" "text -> JSON (1/4 input)"
-run text "$dir/quarter.json" "JSON -> text (1/4 input)"
-rm -rf "$dir"
+uptime
+run "cat (text)" "$dir/big.text" cat
+run "cat (JSON)" "$dir/big.json" cat
+run "text -> JSON, -j 1" "$dir/big.text" "$bin" -j 1 --to json --year 2024
+run "text -> JSON, -j $jobs" "$dir/big.text" "$bin" -j "$jobs" --to json --year 2024
+run "JSON -> text, -j 1" "$dir/big.json" "$bin" -j 1 --to text
+run "JSON -> text, -j $jobs" "$dir/big.json" "$bin" -j "$jobs" --to text
+run "JSON -> pretty (one thread)" "$dir/big.json" "$bin" --to pretty --color never
+run "text -> JSON, -j $jobs, 1/4 input" "$dir/quarter.text" "$bin" -j "$jobs" --to json --year 2024

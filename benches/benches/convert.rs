@@ -1,6 +1,8 @@
 //! Throughput of `klog::parse` + `klog::convert` (the engine of `klog-convert`) on the sample
-//! logs, one thread, in bytes of input per second. The end-to-end run of the binary on a
-//! generated 200 MB log (with peak memory) is `benches/convert-throughput.sh`.
+//! logs and on real logs, one thread, in bytes of input per second. The real logs are read
+//! from `../shared/realworld/` (not in the repository): without it that group is skipped,
+//! with a note. The end-to-end run of the binary on 200 MB of real logs, beside `cat` and
+//! with worker threads, is `benches/convert-throughput.sh`.
 
 use std::hint::black_box;
 
@@ -42,6 +44,33 @@ fn bench(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(input.len() as u64));
         group.bench_function(name, |b| {
             b.iter(|| convert(black_box(&input), target, &mut out));
+        });
+    }
+    group.finish();
+
+    // Real kubelet, apiserver, controller-manager... lines, and their JSON.
+    let path = format!(
+        "{}/../../shared/realworld/klog-text-lines.log",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let Ok(text) = std::fs::read(&path) else {
+        eprintln!("SKIPPED convert_realworld: {path} is absent");
+        return;
+    };
+    let mut json = Vec::new();
+    let mut converter = Converter::new(Target::Json).year(2024);
+    for line in Parser::new(&text[..]) {
+        converter.convert(&line.expect("reading from memory"), &mut json);
+    }
+    let mut group = c.benchmark_group("convert_realworld");
+    for (name, input, target) in [
+        ("text_to_json", &text, Target::Json),
+        ("json_to_text", &json, Target::Text),
+        ("json_to_pretty", &json, Target::Pretty),
+    ] {
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| convert(black_box(input), target, &mut out));
         });
     }
     group.finish();

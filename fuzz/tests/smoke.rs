@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use klog_fuzz::{check_convert, check_parse_json, check_parse_text};
+use klog_fuzz::{check_convert, check_dialects, check_parse_json, check_parse_text};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -171,10 +171,11 @@ fn random_input(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
 
 type Check = fn(&[u8]);
 
-const CHECKS: [(&str, Check); 3] = [
+const CHECKS: [(&str, Check); 4] = [
     ("parse_text", check_parse_text),
     ("parse_json", check_parse_json),
     ("convert", check_convert),
+    ("parse_dialects", check_dialects),
 ];
 
 thread_local! {
@@ -230,6 +231,12 @@ fn run_all(inputs: &[Vec<u8>]) {
             data.extend_from_slice(input);
             run("parse_text", check_parse_text, &data);
             run("parse_json", check_parse_json, &data);
+        }
+        // `parse_dialects` reads its first byte as the `--from` format: each of them.
+        for control in 0..6 {
+            let mut data = vec![control];
+            data.extend_from_slice(input);
+            run("parse_dialects", check_dialects, &data);
         }
     }
     eprintln!("{runs} checks run, {} failed", failures.len());

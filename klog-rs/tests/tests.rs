@@ -6,6 +6,7 @@ mod tests {
     mod context;
     mod convert;
     mod crate_docs;
+    mod dialect_props;
     mod json;
     mod layers;
     mod logger;

@@ -53,6 +53,20 @@ impl Encoders {
                 }),
         );
         let mut next_ref = refs.iter().peekable();
+        // klog writes keys as they are: a JSON key with a line break would start a line of
+        // its own, which could read as a record. Such keys are written Go-escaped (`a\nb`),
+        // as the caller is; the usual record has none and allocates nothing here.
+        let escaped_keys: Vec<(usize, String)> = rec
+            .key_values
+            .iter()
+            .enumerate()
+            .filter(|(_, (key, _))| key.chars().any(char::is_control))
+            .map(|(i, (key, _))| {
+                let mut bytes = Vec::with_capacity(key.len() + 8);
+                crate::go::escape::write_escaped(&mut bytes, key);
+                (i, String::from_utf8_lossy(&bytes).into_owned())
+            })
+            .collect();
         // klog's order: the error, the logger's name, the pairs.
         let mut kvs = relabel(PAIRS.take());
         if let Some(err) = &rec.error {
@@ -68,6 +82,10 @@ impl Encoders {
                     Some((_, obj)) => Value::Object(KObj::new(&obj.namespace, &obj.name)),
                     None => Value::RawJson(RawJson::checked(raw)),
                 },
+            };
+            let key = match escaped_keys.iter().find(|(at, _)| *at == i) {
+                Some((_, escaped)) => escaped.as_str(),
+                None => key.as_str(),
             };
             kvs.push(KeyValue::from_value(key, value));
         }
@@ -113,8 +131,9 @@ impl Encoders {
             kvs.push(KeyValue::from_value("err", Value::Str(err)));
         }
         kvs.extend(error_details.iter().map(json_pair));
-        // Text has no V level: `"v":0`.
-        let record = Record::new(rec.severity, &rec.message, &kvs);
+        // Text has no V level: `"v":0`; the other JSON dialects' info entries have one.
+        let v = rec.verbosity.unwrap_or(0).clamp(0, i64::from(i32::MAX));
+        let record = Record::new(rec.severity, &rec.message, &kvs).with_verbosity(v as i32);
         if self.json_logger != rec.logger {
             self.json
                 .set_parsed(&mut self.scratch.line, rec.logger.as_deref());

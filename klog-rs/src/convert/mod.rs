@@ -208,6 +208,57 @@ impl Converter {
         self.years.current = None;
     }
 
+    /// Where the year inference of klog text headers stands: the year and month of the last
+    /// text record of this input (`None` before the first). With
+    /// [`set_text_year_state`](Self::set_text_year_state) it lets pieces of one input be
+    /// converted apart (by several threads) with the years of one pass.
+    ///
+    /// ```
+    /// use klog::convert::{Converter, Target};
+    /// let mut converter = Converter::new(Target::Json).year(2025);
+    /// assert_eq!(converter.text_year_state(), None);
+    /// converter.advance_text_year(12);
+    /// converter.advance_text_year(1); // December → January: the next year
+    /// assert_eq!(converter.text_year_state(), Some((2026, 1)));
+    /// ```
+    #[must_use]
+    pub fn text_year_state(&self) -> Option<(i64, u32)> {
+        self.years.current
+    }
+
+    /// Sets where the year inference stands (see
+    /// [`text_year_state`](Self::text_year_state)).
+    ///
+    /// ```
+    /// use klog::convert::{Converter, Target};
+    /// let mut converter = Converter::new(Target::Json);
+    /// converter.set_text_year_state(Some((2030, 12)));
+    /// let mut out = Vec::new();
+    /// for line in klog::parse::Parser::new(&b"I0101 00:00:00.000000       1 a.go:1] \"m\"\n"[..]) {
+    ///     converter.convert(&line?, &mut out);
+    /// }
+    /// assert!(out.starts_with(b"{\"ts\":1924992000000,")); // 2031-01-01
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn set_text_year_state(&mut self, state: Option<(i64, u32)>) {
+        self.years.current = state;
+    }
+
+    /// Moves the year inference on as a text record of `month` would (1 to 12; others are
+    /// ignored), without converting anything.
+    ///
+    /// ```
+    /// use klog::convert::{Converter, Target};
+    /// let mut converter = Converter::new(Target::Json).year(2024);
+    /// converter.advance_text_year(3);
+    /// assert_eq!(converter.text_year_state(), Some((2024, 3)));
+    /// ```
+    pub fn advance_text_year(&mut self, month: u32) {
+        if (1..=12).contains(&month) {
+            self.years.year_for(month);
+        }
+    }
+
     /// Appends `line` converted (records) or unchanged (raw lines) to `out`; `false` if the
     /// filter dropped it.
     ///
@@ -252,11 +303,20 @@ impl Converter {
             (Target::Text, SourceFormat::Text) | (Target::Json, SourceFormat::Json)
         );
         // A record written as it was read needs no time, unless a filter asks for it.
-        let time = if own_format && self.filter.is_empty() {
-            None
-        } else {
+        let needs_time = !own_format || !self.filter.is_empty();
+        let time = if needs_time {
             self.years.record_time(rec)
+        } else {
+            None
         };
+        if needs_time && time.is_none() && rec.format == SourceFormat::Text {
+            // February 29 in a year without one: not a klog header after all, so a raw line.
+            if self.filter.hide_unparsed {
+                return false;
+            }
+            out.extend_from_slice(&rec.raw);
+            return true;
+        }
         if !self.filter.is_empty() && !self.filter.accepts(rec, time) {
             return false;
         }
@@ -264,8 +324,8 @@ impl Converter {
             (Target::Text, SourceFormat::Text) | (Target::Json, SourceFormat::Json) => {
                 out.extend_from_slice(&rec.raw);
             }
-            (Target::Text, SourceFormat::Json) => self.encoders.text(rec, time, out),
-            (Target::Json, SourceFormat::Text) => self.encoders.json(rec, time, out),
+            (Target::Text, _) => self.encoders.text(rec, time, out),
+            (Target::Json, _) => self.encoders.json(rec, time, out),
             (Target::Pretty, _) => self.pretty.write(rec, time, out),
         }
         true

@@ -107,3 +107,60 @@ fn text_values_that_are_not_json_become_strings() {
          \"s\":\"{Name:x}\",\"n\":\"NaN\",\"j\":{\"a\":1},\"q\":\"x\",\"err\":\"boom\",\"errVerbose\":\"v\"}\n"
     );
 }
+
+// === Issue 15: other JSON dialects and real logs' edges.
+
+#[test]
+fn zap_and_etcd_lines_convert_with_their_severity_and_time() {
+    let zap = "{\"level\":\"debug\",\"ts\":1592985320.2246182,\"logger\":\"ctrl\",\"msg\":\"Starting\",\"n\":1}\n";
+    assert_eq!(
+        convert(zap, Target::Json),
+        "{\"ts\":1592985320224.6182,\"logger\":\"ctrl\",\"msg\":\"Starting\",\"v\":1,\"n\":1}\n"
+    );
+    assert_eq!(
+        convert(zap, Target::Text),
+        "I0624 07:55:20.224618         ???:1] \"Starting\" logger=\"ctrl\" n=1\n"
+    );
+    let etcd = "{\"level\":\"error\",\"ts\":\"2024-10-25T16:06:01.355710Z\",\"caller\":\"embed/etcd.go:1\",\"msg\":\"failed\",\"error\":\"boom\"}\n";
+    assert_eq!(
+        convert(etcd, Target::Text),
+        "E1025 16:06:01.355710         embed/etcd.go:1] \"failed\" err=\"boom\"\n"
+    );
+    assert_eq!(
+        convert(etcd, Target::Json),
+        "{\"ts\":1729872361355.71,\"caller\":\"embed/etcd.go:1\",\"msg\":\"failed\",\"err\":\"boom\"}\n"
+    );
+    let warn = "{\"time\":\"2024-01-02T03:04:05Z\",\"level\":\"WARN\",\"msg\":\"careful\"}\n";
+    assert!(convert(warn, Target::Text).starts_with("W0102 03:04:05.000000 "));
+}
+
+#[test]
+fn february_29_of_a_year_without_one_passes_through() {
+    let line = "I0229 03:04:05.000000       1 a.go:1] \"m\"\n";
+    let mut converter = Converter::new(Target::Json).year(2025);
+    let mut out = Vec::new();
+    for parsed in Parser::new(line.as_bytes()) {
+        converter.convert(&parsed.unwrap(), &mut out);
+    }
+    assert_eq!(out, line.as_bytes());
+    let leap = convert(line, Target::Json); // 2024
+    assert!(leap.starts_with("{\"ts\":1709175845000,"), "{leap}");
+}
+
+#[test]
+fn a_json_key_with_a_line_break_never_forges_a_text_line() {
+    let json = "{\"ts\":1000,\"msg\":\"m\",\"v\":0,\"a\\nE0101 00:00:00.000000       1 forged.go:1] \\\"forged\\\" x\":1}\n";
+    let text = convert(json, Target::Text);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("a\\nE0101"), "{text}");
+    let lines: Vec<_> = Parser::new(text.as_bytes()).map(Result::unwrap).collect();
+    assert_eq!(lines.len(), 1);
+}
+
+#[test]
+fn json_without_caller_stays_without_one_through_text() {
+    let json = "{\"ts\":1704164645123.456,\"msg\":\"m\",\"v\":0}\n";
+    let text = convert(json, Target::Text);
+    assert_eq!(text, "I0102 03:04:05.123456         ???:1] \"m\"\n");
+    assert_eq!(convert(&text, Target::Json), json);
+}

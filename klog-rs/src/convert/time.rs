@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::go::time::days_from_civil;
+use crate::go::time::{days_from_civil, days_in_month, parse_date_time};
 use crate::parse::{ParsedRecord, SourceFormat};
 
 /// Years for klog text headers, which have none: the given year or the current one for the
@@ -24,9 +24,15 @@ impl YearInference {
     pub(super) fn record_time(&mut self, rec: &ParsedRecord) -> Option<(i64, u32)> {
         match rec.format {
             SourceFormat::Json => json_time(rec),
+            // The other dialects' times are read exactly.
+            SourceFormat::Zap | SourceFormat::Logrus | SourceFormat::Slog => rec.ts_unix,
             SourceFormat::Text => {
                 let (month, day, hour, minute, second, micros) = rec.month_day_time?;
                 let year = self.year_for(month);
+                // February 29 of a year that has none: no time klog wrote.
+                if month == 2 && day == 29 && days_in_month(year.rem_euclid(400) as u32, 2) == 28 {
+                    return None;
+                }
                 let secs = days_from_civil(year, month, day) * 86_400
                     + i64::from(hour) * 3_600
                     + i64::from(minute) * 60
@@ -37,7 +43,7 @@ impl YearInference {
         }
     }
 
-    fn year_for(&mut self, month: u32) -> i64 {
+    pub(super) fn year_for(&mut self, month: u32) -> i64 {
         let year = match self.current {
             None => self.given.unwrap_or_else(|| {
                 // A month later in the year than now was last year's.
@@ -126,83 +132,10 @@ impl std::error::Error for TimeParseError {}
 /// # Ok::<(), klog::convert::TimeParseError>(())
 /// ```
 pub fn parse_time(s: &str) -> Result<SystemTime, TimeParseError> {
-    parse_time_parts(s.trim())
+    parse_date_time(s.trim())
         .and_then(|(secs, nanos)| {
             let since_epoch = u64::try_from(secs).ok()?;
             UNIX_EPOCH.checked_add(Duration::new(since_epoch, nanos))
         })
         .ok_or_else(|| TimeParseError(s.to_string()))
-}
-
-fn parse_time_parts(s: &str) -> Option<(i64, u32)> {
-    let b = s.as_bytes();
-    let num = |range: std::ops::Range<usize>| -> Option<u32> {
-        let part = b.get(range)?;
-        if part.iter().all(u8::is_ascii_digit) {
-            std::str::from_utf8(part).ok()?.parse().ok()
-        } else {
-            None
-        }
-    };
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
-        return None;
-    }
-    let mut secs = days_from_civil(i64::from(year), month, day) * 86_400;
-    let mut nanos = 0;
-    let mut i = 10;
-    if i < b.len() {
-        if !matches!(b[i], b'T' | b't' | b' ') {
-            return None;
-        }
-        let (hour, minute) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
-        if b.get(i + 3) != Some(&b':') || hour > 23 || minute > 59 {
-            return None;
-        }
-        i += 6;
-        let mut second = 0;
-        if b.get(i) == Some(&b':') {
-            second = num(i + 1..i + 3)?;
-            if second > 59 {
-                return None;
-            }
-            i += 3;
-            if b.get(i) == Some(&b'.') {
-                i += 1;
-                let start = i;
-                while b.get(i).is_some_and(u8::is_ascii_digit) {
-                    i += 1;
-                }
-                if i == start {
-                    return None;
-                }
-                for (k, d) in b[start..i].iter().take(9).enumerate() {
-                    nanos += u32::from(d - b'0') * 10u32.pow(8 - k as u32);
-                }
-            }
-        }
-        secs += i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second);
-        match &b[i..] {
-            [] | [b'Z' | b'z'] => {}
-            [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-                let offset =
-                    i64::from(num(i + 1..i + 3)?) * 3_600 + i64::from(num(i + 4..i + 6)?) * 60;
-                secs -= if *sign == b'+' { offset } else { -offset };
-            }
-            _ => return None,
-        }
-    }
-    Some((secs, nanos))
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }

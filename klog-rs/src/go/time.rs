@@ -316,6 +316,86 @@ fn write_frac(out: &mut Vec<u8>, mut frac: u32, digits: usize) {
     out.extend_from_slice(&buf[..end]);
 }
 
+/// A date and time as Unix seconds and nanoseconds: RFC 3339 (`2026-11-28T09:00:00.5Z`,
+/// `…+01:00`), zap's ISO 8601 (`…+0100`), a UTC date and time with `T` or a space and optional
+/// seconds and fraction, or a date (midnight UTC). `None` for anything else, impossible dates
+/// and times included.
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
+pub(crate) fn parse_date_time(s: &str) -> Option<(i64, u32)> {
+    let b = s.as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = b.get(range)?;
+        if part.iter().all(u8::is_ascii_digit) {
+            std::str::from_utf8(part).ok()?.parse().ok()
+        } else {
+            None
+        }
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
+        return None;
+    }
+    let mut secs = days_from_civil(i64::from(year), month, day) * 86_400;
+    let mut nanos = 0;
+    let mut i = 10;
+    if i < b.len() {
+        if !matches!(b[i], b'T' | b't' | b' ') {
+            return None;
+        }
+        let (hour, minute) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+        if b.get(i + 3) != Some(&b':') || hour > 23 || minute > 59 {
+            return None;
+        }
+        i += 6;
+        let mut second = 0;
+        if b.get(i) == Some(&b':') {
+            second = num(i + 1..i + 3)?;
+            if second > 59 {
+                return None;
+            }
+            i += 3;
+            if b.get(i) == Some(&b'.') {
+                i += 1;
+                let start = i;
+                while b.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+                if i == start {
+                    return None;
+                }
+                for (k, d) in b[start..i].iter().take(9).enumerate() {
+                    nanos += u32::from(d - b'0') * 10u32.pow(8 - k as u32);
+                }
+            }
+        }
+        secs += i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second);
+        match &b[i..] {
+            [] | [b'Z' | b'z'] => {}
+            [sign @ (b'+' | b'-'), _, _, b':', _, _] | [sign @ (b'+' | b'-'), _, _, _, _] => {
+                // `+01:00` (RFC 3339) or `+0100` (zap's ISO 8601).
+                let m = if b.len() - i == 6 { i + 4 } else { i + 3 };
+                let offset = i64::from(num(i + 1..i + 3)?) * 3_600 + i64::from(num(m..m + 2)?) * 60;
+                secs -= if *sign == b'+' { offset } else { -offset };
+            }
+            _ => return None,
+        }
+    }
+    Some((secs, nanos))
+}
+
+/// Days in `month` of `year` (proleptic Gregorian).
+pub(crate) fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

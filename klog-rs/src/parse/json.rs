@@ -38,8 +38,12 @@ fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
 }
 
 /// The record of a JSON line, or the line back if it is not one.
-pub(super) fn parse(line: Vec<u8>, spare: &mut Spare) -> Result<ParsedRecord, Vec<u8>> {
-    match read_members(&line, spare) {
+pub(super) fn parse(
+    line: Vec<u8>,
+    spare: &mut Spare,
+    only: Option<SourceFormat>,
+) -> Result<ParsedRecord, Vec<u8>> {
+    match read_members(&line, spare, only) {
         Some(mut rec) => {
             rec.raw = line;
             Ok(rec)
@@ -48,10 +52,14 @@ pub(super) fn parse(line: Vec<u8>, spare: &mut Spare) -> Result<ParsedRecord, Ve
     }
 }
 
-fn read_members(line: &[u8], spare: &mut Spare) -> Option<ParsedRecord> {
+fn read_members(
+    line: &[u8],
+    spare: &mut Spare,
+    only: Option<SourceFormat>,
+) -> Option<ParsedRecord> {
     let s = std::str::from_utf8(line).ok()?;
     let mut rec = new_record(spare);
-    let read = read_members_into(s, &mut rec, spare);
+    let read = read_members_into(s, &mut rec, spare, only);
     if read.is_none() {
         spare.take(ParsedLine::Record(rec));
         return None;
@@ -63,11 +71,23 @@ fn new_record(spare: &mut Spare) -> ParsedRecord {
     spare.record(SourceFormat::Json, Severity::Info)
 }
 
-fn read_members_into(s: &str, rec: &mut ParsedRecord, spare: &mut Spare) -> Option<()> {
+fn read_members_into(
+    s: &str,
+    rec: &mut ParsedRecord,
+    spare: &mut Spare,
+    only: Option<SourceFormat>,
+) -> Option<()> {
     let b = s.as_bytes();
     // component-base writes `ts`, `logger` and `caller` before `"msg"`, and `"v"` after it
     // and the logger's bound values (info entries only); these keys elsewhere are pairs.
     let (mut ts, mut logger, mut caller, mut msg, mut v) = (false, false, false, false, false);
+    // The other dialects write a string `level` before `msg` (component-base never does).
+    let mut level_before_msg = false;
+    let mut ts_text = 0..0;
+    let component_base = |level_before_msg: bool| match only {
+        None => !level_before_msg,
+        Some(f) => f == SourceFormat::Json,
+    };
     let mut i = json_ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
@@ -103,7 +123,12 @@ fn read_members_into(s: &str, rec: &mut ParsedRecord, spare: &mut Spare) -> Opti
                     rec.ts_millis = text.parse::<f64>().ok();
                     ts = rec.ts_millis.is_some();
                     rec.ts_unix = ts.then(|| decimal_millis(text)).flatten();
+                    ts_text = i..value_end;
                     ts
+                }
+                ("level", Some(_)) if !msg => {
+                    level_before_msg = true;
+                    false
                 }
                 ("logger", Some(name)) if !logger && !msg => {
                     rec.logger = Some(spare.string(name));
@@ -126,7 +151,7 @@ fn read_members_into(s: &str, rec: &mut ParsedRecord, spare: &mut Spare) -> Opti
                     msg = true;
                     true
                 }
-                ("v", None) if msg && !v => {
+                ("v", None) if msg && !v && component_base(level_before_msg) => {
                     rec.verbosity = text.parse::<i64>().ok();
                     v = rec.verbosity.is_some();
                     v
@@ -159,6 +184,10 @@ fn read_members_into(s: &str, rec: &mut ParsedRecord, spare: &mut Spare) -> Opti
     if json_ws(b, i) != b.len() || !msg {
         return None;
     }
+    if !component_base(level_before_msg) {
+        let dialect = only.or_else(|| super::dialect::detect(rec))?;
+        return super::dialect::finish(dialect, rec, &s[ts_text], spare);
+    }
     if rec.verbosity.is_none() {
         rec.severity = Severity::Error;
         if let Some(i) = rec
@@ -175,26 +204,45 @@ fn read_members_into(s: &str, rec: &mut ParsedRecord, spare: &mut Spare) -> Opti
 }
 
 /// `[-]digits[.digits]` milliseconds as Unix seconds and nanoseconds (digits beyond the
-/// nanosecond dropped).
+/// nanosecond dropped). One pass over the bytes, in `u64` while the value fits (every `ts`
+/// of this age does), as it runs for every JSON record.
 fn decimal_millis(text: &str) -> Option<(i64, u32)> {
     let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
+        Some(rest) => (true, rest.as_bytes()),
+        None => (false, text.as_bytes()),
     };
-    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 19 || !all_digits(whole) || !all_digits(frac) {
+    let dot = digits
+        .iter()
+        .position(|&b| b == b'.')
+        .unwrap_or(digits.len());
+    let (whole, frac) = (&digits[..dot], digits.get(dot + 1..).unwrap_or_default());
+    if whole.is_empty() || whole.len() > 19 || (dot < digits.len() && frac.is_empty()) {
         return None;
     }
-    let mut nanos: i128 = i128::from(whole.parse::<u64>().ok()?) * 1_000_000;
+    let mut ms: u64 = 0;
+    for &d in whole {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        ms = ms.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    let mut sub_ms: u64 = 0;
     let mut scale = 100_000;
-    for d in frac.bytes().take(6) {
-        nanos += i128::from(d - b'0') * scale;
-        scale /= 10;
+    for (i, &d) in frac.iter().enumerate() {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        if i < 6 {
+            sub_ms += u64::from(d - b'0') * scale;
+            scale /= 10;
+        }
     }
-    if negative {
-        nanos = -nanos;
+    if !negative {
+        // No 128-bit division (a library call) for the usual positive `ts`.
+        let secs = i64::try_from(ms / 1000).ok()?;
+        return Some((secs, ((ms % 1000) * 1_000_000 + sub_ms) as u32));
     }
+    let nanos = -(i128::from(ms) * 1_000_000 + i128::from(sub_ms));
     let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).ok()?;
     Some((secs, nanos.rem_euclid(1_000_000_000) as u32))
 }

@@ -4,11 +4,19 @@
 //! [`ParsedLine`] per record or per unparseable piece of input. The format is detected per
 //! line:
 //!
-//! * a line starting with `{` that is a JSON object with a string `"msg"` member is a
-//!   [`SourceFormat::Json`] record (needs the `serde` feature; without it such lines are raw);
-//! * a line starting with a klog header `Lmmdd hh:mm:ss.uuuuuu PPPPPPP file:line] ` is a
-//!   [`SourceFormat::Text`] record, together with the continuation lines of its multi-line
-//!   (`key=<`) values;
+//! * a line starting with `{` that is a JSON object with a string `"msg"` member is a record
+//!   of one of the JSON dialects (needs the `serde` feature; without it such lines are raw):
+//!   [`SourceFormat::Json`] (component-base) unless a string `"level"` comes before `"msg"`;
+//!   then [`SourceFormat::Zap`] (zap, controller-runtime, etcd) with a `"ts"` (or a `"time"`
+//!   and a `"caller"`), [`SourceFormat::Slog`] (Go `log/slog`) with a `"time"` and an
+//!   upper-case level, [`SourceFormat::Logrus`] with a `"time"` and a lower-case one. A level
+//!   the dialect does not know makes the line raw. `docs/converter.md` has the table of what
+//!   each dialect's members become; [`Parser::source_format`] turns detection off;
+//! * a line starting with a klog header `Lmmdd hh:mm:ss.uuuuuu PPPPPPP file:line] ` (with a
+//!   possible date and time) is a [`SourceFormat::Text`] record, together with the
+//!   continuation lines of its multi-line (`key=<`) values, or, for an unstructured message,
+//!   every following line up to the next one that [starts a record](starts_record) (klog
+//!   writes such a message's line breaks as they are);
 //! * everything else (and every line that does not parse completely, or is not valid UTF-8)
 //!   comes back as [`ParsedLine::Raw`], byte for byte.
 //!
@@ -37,6 +45,10 @@
 //! the buffers given back with [`Parser::recycle`].
 
 #[cfg(feature = "serde")]
+mod dialect;
+#[cfg(all(test, feature = "serde"))]
+mod dialect_tests;
+#[cfg(feature = "serde")]
 mod json;
 mod reader;
 mod spare;
@@ -58,6 +70,58 @@ pub enum SourceFormat {
     Text,
     /// component-base JSON (`--logging-format=json`).
     Json,
+    /// zap JSON as controller-runtime operators and etcd write it (`level`, `ts` in float
+    /// seconds or ISO 8601, `logger`, `caller`, `msg`, `error`, `stacktrace`).
+    Zap,
+    /// logrus's `JSONFormatter` (`level`, `time`, `msg`, `error`).
+    Logrus,
+    /// Go's `log/slog` `JSONHandler` (`time`, `level`, `msg`, `source`).
+    Slog,
+}
+
+impl SourceFormat {
+    /// Whether this is one of the JSON dialects.
+    ///
+    /// ```
+    /// use klog::parse::SourceFormat;
+    /// assert!(SourceFormat::Zap.is_json());
+    /// assert!(!SourceFormat::Text.is_json());
+    /// ```
+    #[must_use]
+    pub fn is_json(self) -> bool {
+        self != SourceFormat::Text
+    }
+}
+
+/// Whether `line` starts a record rather than continuing one: it starts with `{` or with a klog
+/// text header. The lines of an unstructured text message end at such a line.
+///
+/// ```
+/// use klog::parse::starts_record;
+/// assert!(starts_record(b"I0102 03:04:05.123456       1 a.go:1] hi\n"));
+/// assert!(starts_record(b"{\"msg\":\"x\"}\n"));
+/// assert!(!starts_record(b"\tat main.go:12\n"));
+/// assert!(!starts_record(b"I0000 03:04:05.123456       1 a.go:1] impossible date\n"));
+/// ```
+#[must_use]
+pub fn starts_record(line: &[u8]) -> bool {
+    line.first() == Some(&b'{')
+        || std::str::from_utf8(line)
+            .ok()
+            .and_then(text::parse_header)
+            .is_some()
+}
+
+/// The month of a line's klog text header (`I1128 …` → 11), from its first 21 bytes only: a
+/// cheap look for tools that split a log into pieces (the line may still fail to be a record).
+///
+/// ```
+/// assert_eq!(klog::parse::header_month(b"W1128 09:00:00.000000    1 a.go:1] x"), Some(11));
+/// assert_eq!(klog::parse::header_month(b"W1328 09:00:00.000000    1 a.go:1] x"), None);
+/// ```
+#[must_use]
+pub fn header_month(line: &[u8]) -> Option<u32> {
+    text::header_month(line)
 }
 
 /// A value of a key/value pair.
@@ -96,9 +160,12 @@ pub struct ParsedRecord {
     /// The format of the source line(s).
     pub format: SourceFormat,
     /// Text: the header letter. JSON: [`Severity::Error`] if there is no `"v"` member (error entries
-    /// and zapr's warning entries), [`Severity::Info`] otherwise.
+    /// and zapr's warning entries), [`Severity::Info`] otherwise. Other JSON dialects: their
+    /// level (see `docs/converter.md`).
     pub severity: Severity,
-    /// JSON: the first integer `"v"` after `"msg"`; `None` for text.
+    /// JSON: the first integer `"v"` after `"msg"`; `None` for text. Other JSON dialects: the V
+    /// level of an info entry (zap's `debug` is 1, `Level(-3)` 3; logrus `debug` 4, `trace` 5;
+    /// slog's `DEBUG` 4, `INFO-2` 2).
     pub verbosity: Option<i64>,
     /// Text header: month, day, hour, minute, second, microseconds.
     pub month_day_time: Option<(u32, u32, u32, u32, u32, u32)>,
@@ -106,7 +173,7 @@ pub struct ParsedRecord {
     pub ts_millis: Option<f64>,
     /// JSON `"ts"` as Unix seconds and nanoseconds, read from its decimal digits (so exactly the
     /// time written, to the nanosecond, which the `f64` of [`ts_millis`](Self::ts_millis) is
-    /// not); `None` for text and for a `ts` in exponent form.
+    /// not); `None` for text and for a `ts` in exponent form. Other JSON dialects: their time.
     pub ts_unix: Option<(i64, u32)>,
     /// Text header process id (`None` when the column is blank).
     pub pid: Option<i64>,

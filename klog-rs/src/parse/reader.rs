@@ -3,10 +3,12 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 
 use super::spare::Spare;
-use super::text::{parse_header, parse_value, strip_eol, take_error_and_logger, unquote_go};
+use super::text::{
+    go_lossy, parse_header, parse_value, strip_eol, take_error_and_logger, unquote_go,
+};
 use super::{ParsedLine, ParsedRecord, ParsedValue, SourceFormat, DEFAULT_MAX_LINE_LEN};
 
 enum Piece {
@@ -44,6 +46,7 @@ pub struct Parser<R: BufRead> {
     in_long_line: bool,
     pending_err: Option<io::Error>,
     spare: Spare,
+    only: Option<SourceFormat>,
 }
 
 impl std::fmt::Debug for Piece {
@@ -65,7 +68,28 @@ impl<R: BufRead> Parser<R> {
             in_long_line: false,
             pending_err: None,
             spare: Spare::default(),
+            only: None,
         }
+    }
+
+    /// Reads only `format` (`--from`): every line is read as that format, without detection,
+    /// and lines that are not records of it come back raw.
+    ///
+    /// ```
+    /// use klog::parse::{ParsedLine, Parser, SourceFormat};
+    ///
+    /// let input = b"{\"level\":\"info\",\"ts\":1.5,\"msg\":\"zap\"}\nI0102 03:04:05.123456       1 a.go:1] hi\n";
+    /// let lines: Vec<ParsedLine> = Parser::new(&input[..])
+    ///     .source_format(SourceFormat::Zap)
+    ///     .map(Result::unwrap)
+    ///     .collect();
+    /// assert!(matches!(&lines[0], ParsedLine::Record(r) if r.format == SourceFormat::Zap));
+    /// assert!(matches!(&lines[1], ParsedLine::Raw(_)));
+    /// ```
+    #[must_use]
+    pub fn source_format(mut self, format: SourceFormat) -> Self {
+        self.only = Some(format);
+        self
     }
 
     /// The longest line (and multi-line text record) that is parsed, in bytes including the
@@ -100,10 +124,7 @@ impl<R: BufRead> Parser<R> {
             return Ok(Some(p));
         }
         let mut buf = self.spare.line_buffer();
-        // `read_until` finds the line end with memchr and retries interrupted reads; `take`
-        // stops it at the length limit.
-        let limit = self.max_line_len as u64;
-        if let Err(e) = (&mut self.reader).take(limit).read_until(b'\n', &mut buf) {
+        if let Err(e) = read_line(&mut self.reader, &mut buf, self.max_line_len) {
             if buf.is_empty() {
                 return Err(e);
             }
@@ -130,15 +151,54 @@ impl<R: BufRead> Parser<R> {
 
     fn parse_line(&mut self, line: Vec<u8>) -> ParsedLine {
         if line.first() == Some(&b'{') {
+            if self.only == Some(SourceFormat::Text) {
+                return ParsedLine::Raw(line);
+            }
             #[cfg(feature = "serde")]
-            return match super::json::parse(line, &mut self.spare) {
+            return match super::json::parse(line, &mut self.spare, self.only) {
                 Ok(rec) => ParsedLine::Record(rec),
                 Err(line) => ParsedLine::Raw(line),
             };
             #[cfg(not(feature = "serde"))]
             return ParsedLine::Raw(line);
         }
+        if self.only.is_some_and(|f| f != SourceFormat::Text) {
+            return ParsedLine::Raw(line);
+        }
         self.parse_text(line)
+    }
+
+    /// The lines after an unstructured record's first one that belong to its message: klog
+    /// writes a message with line breaks as it is, so every following line up to the next
+    /// record (a klog header or a `{`) is the message's (a Go stack trace, `utiltrace`
+    /// steps, the lines of a wrapped error). A line that is not UTF-8, is cut by the length
+    /// limit, or would take the record over it ends the message.
+    fn continuation(&mut self, rec: &mut ParsedRecord) {
+        loop {
+            let l = match self.next_piece() {
+                Ok(Some(Piece::Line(l))) => l,
+                Ok(Some(chunk)) => {
+                    self.pending.push_front(chunk);
+                    return;
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    self.pending_err = Some(e);
+                    return;
+                }
+            };
+            let fits = rec.raw.len() + l.len() <= self.max_line_len;
+            let text = std::str::from_utf8(&l).ok().filter(|_| fits);
+            let Some(text) = text.filter(|t| !super::starts_record(t.as_bytes())) else {
+                self.pending.push_front(Piece::Line(l));
+                return;
+            };
+            let text = text.strip_suffix('\n').unwrap_or(text);
+            rec.message.push('\n');
+            rec.message.push_str(strip_eol(text));
+            rec.raw.extend_from_slice(&l);
+            self.spare.recycle_bytes(l);
+        }
     }
 
     /// A text record starting with `first`; reads the continuation lines of multi-line values.
@@ -152,22 +212,28 @@ impl<R: BufRead> Parser<R> {
         let body = &s[h.body_start..];
         let body = body.strip_suffix('\n').unwrap_or(body);
         let spare = &mut self.spare;
+        // Go klog writes `???:1` when it could not find the caller: no caller.
+        let unknown = &s[h.file.clone()] == "???" && h.line == 1;
         let mut rec = ParsedRecord {
             month_day_time: Some(h.mdt),
             pid: h.pid,
-            file: Some(spare.string(&s[h.file])),
-            line: Some(h.line),
+            file: (!unknown).then(|| spare.string(&s[h.file])),
+            line: (!unknown).then_some(h.line),
             ..spare.record(SourceFormat::Text, h.severity)
         };
         if !body.starts_with('"') {
-            rec.message = spare.string(body);
+            rec.message = spare.string(strip_eol(body));
             rec.unstructured = true;
             rec.raw = first;
+            if rec.raw.ends_with(b"\n") {
+                self.continuation(&mut rec);
+            }
             return ParsedLine::Record(rec);
         }
         // The text after the last line break read: the first line's, then what follows the
         // ` >` of a block. Continuation lines are collected in `extra`.
-        let mut cur: Cow<'_, str> = Cow::Borrowed(strip_eol(body));
+        // Padding after the last value (`minikube logs` pads lines with blanks) is no value.
+        let mut cur: Cow<'_, str> = Cow::Borrowed(strip_eol(body).trim_end_matches([' ', '\t']));
         let Some((msg, end)) = unquote_go(&cur, spare) else {
             self.spare.take(ParsedLine::Record(rec));
             return ParsedLine::Raw(first);
@@ -221,13 +287,15 @@ impl<R: BufRead> Parser<R> {
                         self.pending.push_back(Piece::Line(l));
                         break true;
                     }
-                    let Ok(ls) = std::str::from_utf8(&l) else {
-                        if l.first() == Some(&b'\t') {
-                            extra.extend_from_slice(&l);
-                        } else {
+                    // A block line that is not UTF-8 (an `OsStr` value) is read as Go reads it:
+                    // one U+FFFD per bad byte.
+                    let ls: Cow<'_, str> = match std::str::from_utf8(&l) {
+                        Ok(ls) => Cow::Borrowed(ls),
+                        Err(_) if l.first() == Some(&b'\t') => Cow::Owned(go_lossy(l.clone())),
+                        Err(_) => {
                             self.pending.push_back(Piece::Line(l));
+                            break true;
                         }
-                        break true;
                     };
                     if let Some(c) = ls.strip_prefix('\t') {
                         if !c.ends_with('\n') {
@@ -271,6 +339,34 @@ impl<R: BufRead> Parser<R> {
         take_error_and_logger(&mut rec);
         rec.raw = joined(first, extra);
         ParsedLine::Record(rec)
+    }
+}
+
+/// Appends to `buf` the bytes up to and including the next `\n`, at most `limit` bytes in
+/// all: `BufRead::read_until` on `take(limit)`, with the `memchr` crate's vectorised search
+/// (the standard library's is a word at a time, and this loop is most of a converter's
+/// reading).
+fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, limit: usize) -> io::Result<()> {
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(());
+        }
+        let room = limit.saturating_sub(buf.len());
+        let window = &available[..available.len().min(room)];
+        let (used, done) = match memchr::memchr(b'\n', window) {
+            Some(i) => (i + 1, true),
+            None => (window.len(), window.len() == room),
+        };
+        buf.extend_from_slice(&window[..used]);
+        reader.consume(used);
+        if done {
+            return Ok(());
+        }
     }
 }
 

@@ -93,7 +93,10 @@ fn text_corpus() {
         if kind == "print" {
             assert!(rec.unstructured, "{id}");
             if !msg.trim_end_matches('\n').contains('\n') {
-                assert_eq!(rec.message, msg.strip_suffix('\n').unwrap_or(msg), "{id}");
+                // A message ending in `\r` is written as a CRLF line would be: read back as
+                // one (a CRLF log's messages must not keep the `\r`), so the `\r` is lost.
+                let msg = msg.strip_suffix('\n').unwrap_or(msg);
+                assert_eq!(rec.message, msg.strip_suffix('\r').unwrap_or(msg), "{id}");
             }
         } else {
             assert!(!rec.unstructured, "{id}");
@@ -208,8 +211,9 @@ fn unstructured_crlf_and_no_final_newline() {
     assert_eq!(recs.len(), 2);
     assert!(recs[0].unstructured);
     assert_eq!(recs[0].severity, Severity::Warning);
-    assert_eq!(recs[0].message, "plain text\r");
-    assert_eq!(recs[0].file.as_deref(), Some("???"));
+    // CRLF line ends are no part of the message; `???:1` is Go klog's unknown caller.
+    assert_eq!(recs[0].message, "plain text");
+    assert_eq!((recs[0].file.as_deref(), recs[0].line), (None, None));
     assert_eq!(
         recs[1].key_values,
         vec![("k".into(), ParsedValue::Raw("1".into()))]

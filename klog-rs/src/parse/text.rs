@@ -46,6 +46,25 @@ fn digits(b: &[u8]) -> Option<u32> {
     })
 }
 
+/// The month of a header's first 21 bytes `Lmmdd hh:mm:ss.uuuuuu`, checked as
+/// [`parse_header`] checks them.
+pub(super) fn header_month(b: &[u8]) -> Option<u32> {
+    let b = b.get(..21)?;
+    Severity::from_letter(b[0])?;
+    if b[5] != b' ' || b[8] != b':' || b[11] != b':' || b[14] != b'.' {
+        return None;
+    }
+    let month = digits(&b[1..3])?;
+    let day = digits(&b[3..5])?;
+    let ok = (1..=12).contains(&month)
+        && (1..=crate::go::time::days_in_month(2000, month)).contains(&day)
+        && digits(&b[6..8])? <= 23
+        && digits(&b[9..11])? <= 59
+        && digits(&b[12..14])? <= 59
+        && digits(&b[15..21]).is_some();
+    ok.then_some(month)
+}
+
 /// `Lmmdd hh:mm:ss.uuuuuu PPPPPPP file:line] `
 pub(super) fn parse_header(s: &str) -> Option<Header> {
     let b = s.as_bytes();
@@ -70,6 +89,18 @@ pub(super) fn parse_header(s: &str) -> Option<Header> {
         digits(&b[12..14])?,
         digits(&b[15..21])?,
     );
+    // klog never writes an impossible date or time: `I0000` or `I0231` is no header (read as
+    // one, a converter would roll it over into another day). February 29 is possible here;
+    // whether its year is a leap year is for the year inference to say.
+    let (month, day, hour, minute, second, _) = mdt;
+    if !(1..=12).contains(&month)
+        || !(1..=crate::go::time::days_in_month(2000, month)).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
     let pid_col = &b[22..29];
     let pid_digits = pid_col.trim_ascii_start();
     let pid = if pid_digits.is_empty() {
@@ -80,8 +111,13 @@ pub(super) fn parse_header(s: &str) -> Option<Header> {
     // The first "] " preceded by ":digits".
     let rest = &s[30..];
     let mut from = 0;
-    while let Some(i) = rest[from..].find("] ") {
+    // `]` found with memchr, then checked for the space after it.
+    while let Some(i) = memchr::memchr(b']', &rest.as_bytes()[from..]) {
         let end = from + i;
+        if rest.as_bytes().get(end + 1) != Some(&b' ') {
+            from = end + 1;
+            continue;
+        }
         let before = &rest[..end];
         if let Some(colon) = before.rfind(':') {
             if let Some(line) = line_number(&before.as_bytes()[colon + 1..]) {
@@ -127,6 +163,14 @@ pub(super) fn parse_value(s: &str, spare: &mut Spare) -> (ParsedValue, usize) {
         }
         _ => {}
     }
+    // A quoted value cut off with the end of the line (a pager, `minikube logs`): the text
+    // after the quote is the value's beginning; a string, so that it reads back the same
+    // after every round trip (and a cut-off `err` is still the error).
+    if b.first() == Some(&b'"') && !has_unescaped_quote(&b[1..]) {
+        if let Some(v) = unquote_cut(&b[1..]) {
+            return (ParsedValue::Str(spare.string(&v)), b.len());
+        }
+    }
     // Bare: up to the next space that is followed by a `key=`; else the rest of the line.
     let mut n = b.len();
     for (i, &c) in b.iter().enumerate() {
@@ -136,6 +180,31 @@ pub(super) fn parse_value(s: &str, spare: &mut Spare) -> (ParsedValue, usize) {
         }
     }
     (ParsedValue::Raw(spare.string(&s[..n])), n)
+}
+
+/// Whether `b` holds a `"` that no `\\` escapes.
+fn has_unescaped_quote(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return true,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// The text of a Go-quoted string cut off before its closing quote: the escapes of `body`
+/// decoded, an escape cut in the middle dropped.
+fn unquote_cut(body: &[u8]) -> Option<String> {
+    if let Some(bytes) = crate::go::escape::unquote_body(body) {
+        return Some(go_lossy(bytes));
+    }
+    // The last escape, cut: it starts at one of the last ten bytes (`\U0010ffff` is ten long).
+    let from = body.len().saturating_sub(10);
+    let last = from + body[from..].iter().rposition(|&c| c == b'\\')?;
+    crate::go::escape::unquote_body(&body[..last]).map(go_lossy)
 }
 
 /// The length of the JSON-ish bracketed value at the start of `b` (strings skipped).

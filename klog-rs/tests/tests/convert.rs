@@ -218,7 +218,10 @@ fn text_to_json_to_text_keeps_all_but_the_documented_losses() {
             // Object references are written raw in text but quoted from a JSON string: with
             // characters Go escapes the bytes differ. Non-ASCII records are compared as fields.
             let non_ascii = !rec.raw.is_ascii();
-            if lossless && !quoted_newline && !ascii_quoted && !non_ascii {
+            // A quoted value cut off by the end of the line (here: by a raw line break in an
+            // object reference) is read as the string it starts, and written closed.
+            let cut_off = cut_off_quote(&rec.raw);
+            if lossless && !quoted_newline && !ascii_quoted && !non_ascii && !cut_off {
                 let mut original = rec.raw.clone();
                 original[22..29].fill(b' ');
                 assert_eq!(
@@ -840,4 +843,21 @@ fn the_sample_log_survives_json_and_back() {
     }
     assert!(records_seen > 2500, "{records_seen}");
     assert!(byte_exact > 2400, "{byte_exact} of {records_seen}");
+}
+
+/// Whether the last `="` of a text line has no closing quote.
+fn cut_off_quote(raw: &[u8]) -> bool {
+    let line = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let Some(at) = line.windows(2).rposition(|w| w == b"=\"") else {
+        return false;
+    };
+    let mut i = at + 2;
+    while i < line.len() {
+        match line[i] {
+            b'\\' => i += 2,
+            b'"' => return false,
+            _ => i += 1,
+        }
+    }
+    true
 }
