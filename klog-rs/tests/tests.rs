@@ -8,6 +8,7 @@ mod tests {
     mod crate_docs;
     mod json;
     mod layers;
+    mod local_time;
     mod logger;
     mod macros;
     pub(crate) mod properties;
