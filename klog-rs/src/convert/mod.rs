@@ -175,8 +175,9 @@ impl Converter {
     }
 
     /// The zone of klog text headers, read and written: [`TimeZone::Local`] (the default,
-    /// as Go klog writes them) or [`TimeZone::Utc`]. A header time that a DST change skips
-    /// reads with the offset before the change, one that occurs twice as the first.
+    /// as Go klog writes them) or [`TimeZone::Utc`]. A header time that occurs twice (the
+    /// hour a DST change repeats) reads as the first; one that a DST change skips reads with
+    /// the offset after the change, as Go's `time.Date` does.
     /// JSON's `ts` is the same in every zone; the [`Target::Pretty`] view shows times in
     /// this zone.
     ///
