@@ -90,6 +90,8 @@ pub struct Converter {
     pretty: Pretty,
     encoders: Encoders,
     clock: ZoneClock,
+    /// "Now" for the year inference (Unix seconds), read in the zone's calendar.
+    now: i64,
 }
 
 impl Converter {
@@ -103,20 +105,22 @@ impl Converter {
     /// ```
     #[must_use]
     pub fn new(target: Target) -> Self {
-        let (now, _) = unix_parts(SystemTime::now());
-        let (year, month, ..) = civil_from_unix(now);
-        Converter {
+        let mut converter = Converter {
             target,
             filter: Filter::default(),
             years: YearInference {
                 given: None,
-                now: (year, month),
+                now: (0, 1),
                 current: None,
             },
             pretty: Pretty::default(),
             encoders: Encoders::default(),
             clock: ZoneClock::new(TimeZone::Local),
-        }
+            now: 0,
+        };
+        // Today's date where the headers were written (in the converter's zone).
+        converter.set_now(unix_parts(SystemTime::now()).0);
+        converter
     }
 
     /// ANSI colours in the [`Target::Pretty`] view (ignored for text and JSON).
@@ -194,11 +198,19 @@ impl Converter {
     #[must_use]
     pub fn time_zone(mut self, zone: TimeZone) -> Self {
         self.clock = ZoneClock::new(zone);
+        self.set_now(self.now);
         self
     }
 
+    /// Takes Unix time `now` as "now" for the year inference, as a date in the zone.
+    fn set_now(&mut self, now: i64) {
+        self.now = now;
+        let (year, month, ..) = civil_from_unix(self.clock.zone.wall_secs(now));
+        self.years.now = (year, month);
+    }
+
     /// The date the year inference takes as "now" (default: the system clock when the
-    /// converter was made).
+    /// converter was made), in the converter's [zone](Self::time_zone).
     ///
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
@@ -215,8 +227,7 @@ impl Converter {
     /// ```
     #[must_use]
     pub fn now(mut self, now: SystemTime) -> Self {
-        let (year, month, ..) = civil_from_unix(unix_parts(now).0);
-        self.years.now = (year, month);
+        self.set_now(unix_parts(now).0);
         self
     }
 

@@ -306,6 +306,22 @@ fn converter_reads_and_writes_headers_in_the_zone() {
             "1103 07:00:00.000000"
         ]
     );
+    // "Now" for the year inference is a date in the zone too: 2024-01-01T03:00Z is still
+    // 2023-12-31 in New York, so a first record from January 1 is 2023's (UTC: 2024's).
+    let now = at(1_704_078_000, 0);
+    let jan_first = "I0101 00:30:00.000000    4242 a.go:1] \"m\"\n";
+    for (zone, want) in [
+        (TimeZone::Local, "{\"ts\":1672551000000,"), // 2023-01-01T05:30Z
+        (TimeZone::Utc, "{\"ts\":1704069000000,"),   // 2024-01-01T00:30Z
+    ] {
+        let mut converter = Converter::new(Target::Json).time_zone(zone).now(now);
+        let mut out = Vec::new();
+        for line in klog::parse::Parser::new(jan_first.as_bytes()) {
+            converter.convert(&line.expect("line"), &mut out);
+        }
+        let out = String::from_utf8(out).expect("UTF-8");
+        assert!(out.starts_with(want), "{zone:?}: {out}");
+    }
     // The pretty view shows the zone's time.
     let pretty = convert(Target::Pretty, None, text);
     assert!(
