@@ -107,6 +107,7 @@ fn main() -> ExitCode {
             .pid(PID)
             .verbosity(VERBOSITY)
             .clock(record_time)
+            .time_zone(klog::TimeZone::Utc) // the committed sample is in UTC
             .build_logger(),
         Format::Json => klog::JsonSink::builder()
             .writer(stdout.clone())
@@ -114,8 +115,7 @@ fn main() -> ExitCode {
             .clock(record_time)
             .build_logger(),
     };
-    // Lines that are not klog go through the same buffer as the records, so they keep
-    // their place among them.
+    // Lines that are not klog share the records' buffer, so they keep their place among them.
     let plain = (cli.format == Format::Text).then(|| stdout.clone());
     let mut sim = Sim::new(logger.clone(), clock, plain, cli.lines);
     sim.run();

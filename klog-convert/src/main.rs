@@ -95,6 +95,15 @@ enum Level {
     Fatal,
 }
 
+/// `--tz`: the zone of klog text header times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Tz {
+    /// the local zone (TZ, /etc/localtime), as Go klog writes headers
+    Local,
+    /// UTC
+    Utc,
+}
+
 #[derive(Debug, clap::Parser)]
 #[command(name = "klog-convert", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
 struct Args {
@@ -154,6 +163,10 @@ struct Args {
     /// record's month is later in the year than now.
     #[arg(long, value_parser = clap::value_parser!(i64).range(1..=9999))]
     year: Option<i64>,
+
+    /// Zone of klog text header times, read and written (and of the pretty view's times).
+    #[arg(long, value_enum, default_value_t = Tz::Local, value_name = "ZONE")]
+    tz: Tz,
 
     /// Keep reading FILE as it grows, across rotation (a new file at the path) and truncation;
     /// a FILE that does not exist yet is waited for.
@@ -219,7 +232,14 @@ fn main() -> ExitCode {
                 && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
         }
     };
-    let mut converter = Converter::new(target).color(color).filter(filter);
+    let zone = match args.tz {
+        Tz::Local => klog::TimeZone::Local,
+        Tz::Utc => klog::TimeZone::Utc,
+    };
+    let mut converter = Converter::new(target)
+        .color(color)
+        .filter(filter)
+        .time_zone(zone);
     if let Some(year) = args.year {
         converter = converter.year(year);
     }

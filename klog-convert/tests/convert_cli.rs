@@ -489,3 +489,29 @@ fn colours_only_when_asked_for() {
         "--to json --color always: ANSI escapes"
     );
 }
+
+/// `--tz`: header times read and written in the local zone (`TZ`) by default, in UTC with
+/// `--tz utc`.
+#[test]
+fn tz_picks_the_zone_of_header_times() {
+    let json = "{\"ts\":1704164645123,\"caller\":\"a.go:1\",\"msg\":\"m\",\"v\":0}\n";
+    let text = "I0102 08:34:05.123000         a.go:1] \"m\"\n";
+    let convert = |args: &[&str], input: &str| {
+        let mut cmd = command(&args.iter().map(OsString::from).collect::<Vec<_>>());
+        cmd.env("TZ", "Asia/Kolkata");
+        let out = output(cmd, Some(input.as_bytes().to_vec()));
+        assert_success(&out);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // JSON → text: 03:04:05Z is 08:34:05 in Kolkata (+05:30).
+    assert_eq!(convert(&["--to", "text"], json), text);
+    assert_eq!(convert(&["--to", "text", "--tz", "local"], json), text);
+    assert_eq!(
+        convert(&["--to", "text", "--tz", "utc"], json),
+        "I0102 03:04:05.123000         a.go:1] \"m\"\n"
+    );
+    // Text → JSON: the Kolkata header is the same instant again.
+    assert_eq!(convert(&["--to", "json", "--year", "2024"], text), json);
+    let utc = convert(&["--to", "json", "--year", "2024", "--tz", "utc"], text);
+    assert!(utc.starts_with("{\"ts\":1704184445123,"), "{utc}");
+}

@@ -46,7 +46,9 @@
 //! Sinks and outputs:
 //! - [`TextSink`]: klog text; [`JsonSink`]: Kubernetes JSON (`--logging-format=json`);
 //!   both built with a [`SinkBuilder`] ([`TextSinkBuilder`], [`JsonSinkBuilder`]; the
-//!   [`TextFormat`] and [`JsonFormat`] markers) that writes to stderr or any `Write`.
+//!   [`TextFormat`] and [`JsonFormat`] markers) that writes to stderr or any `Write`;
+//!   [`TimeZone`]: header times and log file names in the local zone (Go's `time.Local`,
+//!   the default) or UTC.
 //! - [`Sink`]: the trait a logger writes through, for sinks of your own; [`Record`],
 //!   [`RecordKind`], [`Severity`] (with [`ParseSeverityError`]) and [`Callsite`] describe
 //!   one log call.
@@ -121,6 +123,9 @@
 //!   `encoding/json`; [`LoggingConfiguration::from_json`]; the [`convert`] module.
 //! - `yaml` (default): [`LoggingConfiguration::from_yaml`], and YAML files in
 //!   [`LoggingConfiguration::from_path`].
+//! - `local-time` (default): [`TimeZone::Local`] is the process's local zone (`TZ`,
+//!   `/etc/localtime`, read as Go reads them), through the `jiff` crate's zone database;
+//!   without it, `Local` is UTC.
 //! - `clap`: [`LoggingFlags`] and [`normalize_go_flags`].
 //! - `signals` (Unix): [`flush_on_signals`], on the `signal-hook` crate.
 //!
@@ -175,6 +180,7 @@ pub use global::{
     background, flush, flush_and_exit, init, init_with, logger_from_config, set_logger, FlushGuard,
     InitError, SetLoggerError,
 };
+pub use go::zone::TimeZone;
 pub use logger::Logger;
 #[cfg(all(unix, feature = "signals"))]
 pub use output::flush_on_signals;

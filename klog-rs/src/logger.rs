@@ -22,6 +22,7 @@ use crate::verbosity::{gate, globally_enabled, max_v, vmodule_enables};
 /// let logger = klog::TextSink::builder()
 ///     .writer(out.clone())
 ///     .fixed_time(std::time::UNIX_EPOCH)
+///     .time_zone(klog::TimeZone::Utc)
 ///     .pid(1)
 ///     .build_logger();
 /// let pods = logger.with_name("pods").with_values(&[klog::KeyValue::new("node", &"worker-1")]);

@@ -20,6 +20,7 @@ use crate::format::{HeaderCaller, PidField};
 use crate::format::{HeaderStyle, RenderedPairs, TextContext};
 use crate::format::{JsonCaller, JsonContext};
 use crate::go::time::unix_parts;
+use crate::go::zone::TimeZone;
 use crate::logger::Logger;
 use crate::output::files::{default_host, default_program, default_user, FileConfig, LogFiles};
 use crate::output::{Destination, OutputStats, Router, StdStream};
@@ -83,6 +84,8 @@ struct Shared {
     caller: Option<FixedCaller>,
     threshold: Threshold,
     header: HeaderStyle,
+    /// The zone of the header's time.
+    zone: TimeZone,
     /// Keeps this sink's own threshold in the global fast check while it lives.
     _own_threshold: Option<verbosity::SinkThreshold>,
 }
@@ -225,6 +228,7 @@ impl Encoding for TextEncoding {
             caller,
             context: &ctx.pairs,
             header: shared.header,
+            zone: shared.zone,
         };
         crate::format::encode_text(scratch, record, &text_ctx, unix_parts(time));
     }
@@ -368,6 +372,7 @@ impl<E: Encoding> Sink for FormatSink<E> {
 /// let logger = klog::TextSink::builder()
 ///     .writer(out.clone())
 ///     .fixed_time(UNIX_EPOCH + Duration::from_secs(1704164645))
+///     .time_zone(klog::TimeZone::Utc)
 ///     .pid(12345)
 ///     .fixed_caller(Some("/src/controller.rs"), 42)
 ///     .build_logger();
@@ -451,6 +456,7 @@ impl Sink for TextSink {
 /// let logger = klog::JsonSink::builder()
 ///     .writer(out.clone())
 ///     .fixed_time(UNIX_EPOCH + Duration::from_secs(1704164645))
+///     .time_zone(klog::TimeZone::Utc)
 ///     .fixed_caller(Some("/src/controller/pods.rs"), 42)
 ///     .build_logger()
 ///     .with_name("controller");
@@ -539,6 +545,7 @@ struct BuilderOptions {
     caller: Option<FixedCaller>,
     verbosity: Option<i32>,
     vmodule: Option<VModule>,
+    time_zone: Option<TimeZone>,
 }
 
 impl BuilderOptions {
@@ -564,6 +571,11 @@ impl BuilderOptions {
         if let Some(period) = self.flush_frequency {
             crate::output::start_flush_thread(period);
         }
+        // An explicit zone wins over `--log-time-utc`.
+        let zone = self.time_zone.unwrap_or(match &self.klog_flags {
+            Some(flags) if flags.log_time_utc => TimeZone::Utc,
+            _ => TimeZone::Local,
+        });
         let header = match &self.klog_flags {
             Some(flags) if flags.skip_headers => HeaderStyle::Skip,
             Some(flags) if flags.add_dir_header => HeaderStyle::WithDirectory,
@@ -575,6 +587,7 @@ impl BuilderOptions {
             self.split_stream,
             self.klog_flags.as_ref(),
             E::FILE_HEADERS,
+            zone,
         );
         FormatSink {
             shared: Arc::new(Shared {
@@ -584,6 +597,7 @@ impl BuilderOptions {
                 caller: self.caller,
                 threshold,
                 header,
+                zone,
                 _own_threshold: own_threshold,
             }),
             context: E::Context::default(),
@@ -593,13 +607,15 @@ impl BuilderOptions {
 
 /// The destinations a builder's options ask for: klog's files (unless `-logtostderr`),
 /// else component-base's split stream, else the writer (stderr by default). Files get
-/// klog's header lines when `file_headers` (and not `--skip_log_headers`).
+/// klog's header lines when `file_headers` (and not `--skip_log_headers`); their names and
+/// `Log file created at:` are in `zone`.
 fn router(
     writer: Option<Box<dyn Write + Send>>,
     buffer: usize,
     split_stream: Option<usize>,
     klog_flags: Option<&KlogFlags>,
     file_headers: bool,
+    zone: TimeZone,
 ) -> Router {
     if let Some(flags) = klog_flags.filter(|f| !f.logtostderr) {
         let dir = flags.log_dir.clone().unwrap_or_else(std::env::temp_dir);
@@ -617,6 +633,7 @@ fn router(
             host: default_host(),
             user: default_user(),
             pid: std::process::id(),
+            zone,
         });
         return Router::Files {
             files: Destination::files(&name, files),
@@ -798,6 +815,30 @@ impl<F> SinkBuilder<F> {
     #[must_use]
     pub fn flush_frequency(mut self, period: std::time::Duration) -> Self {
         self.options.flush_frequency = Some(period);
+        self
+    }
+
+    /// The zone of the text header's time, of log file names and of `Log file created
+    /// at:`: [`TimeZone::Local`] (the default, as Go klog) or [`TimeZone::Utc`]. Without
+    /// it, [`KlogFlags::log_time_utc`] (`--log-time-utc`) picks UTC. JSON's `ts` is the
+    /// same in every zone.
+    ///
+    /// ```
+    /// use std::time::UNIX_EPOCH;
+    /// let out = klog::SharedBuffer::default();
+    /// let logger = klog::TextSink::builder()
+    ///     .writer(out.clone())
+    ///     .time_zone(klog::TimeZone::Utc)
+    ///     .fixed_time(UNIX_EPOCH)
+    ///     .pid(1)
+    ///     .fixed_caller(Some("main.rs"), 1)
+    ///     .build_logger();
+    /// klog::info!(logger, "epoch");
+    /// assert!(out.to_string().starts_with("I0101 00:00:00.000000 "));
+    /// ```
+    #[must_use]
+    pub fn time_zone(mut self, zone: TimeZone) -> Self {
+        self.options.time_zone = Some(zone);
         self
     }
 

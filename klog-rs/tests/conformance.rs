@@ -163,6 +163,7 @@ fn corpus_logger(format: Format, verbosity: i32, out: &SharedBuffer) -> Logger {
             .writer(out.clone())
             .verbosity(verbosity)
             .fixed_time(time)
+            .time_zone(klog::TimeZone::Utc)
             .pid(CORPUS_PID)
             .fixed_caller(Some(CORPUS_FILE), CORPUS_LINE)
             .build_logger(),
@@ -170,6 +171,7 @@ fn corpus_logger(format: Format, verbosity: i32, out: &SharedBuffer) -> Logger {
             .writer(out.clone())
             .verbosity(verbosity)
             .fixed_time(time)
+            .time_zone(klog::TimeZone::Utc)
             .fixed_caller(Some(CORPUS_FILE), CORPUS_LINE)
             .build_logger(),
     }
@@ -256,6 +258,7 @@ fn replay_header(record: &Json) -> Result<Vec<String>, String> {
     TextSink::builder()
         .writer(out.clone())
         .fixed_time(time)
+        .time_zone(klog::TimeZone::Utc)
         .pid(pid)
         .fixed_caller(file, line)
         .build_logger()
@@ -272,6 +275,7 @@ fn replay_header(record: &Json) -> Result<Vec<String>, String> {
     JsonSink::builder()
         .writer(out.clone())
         .fixed_time(time)
+        .time_zone(klog::TimeZone::Utc)
         .fixed_caller(file, line)
         .build_logger()
         .log(&Record::unstructured(severity, ""));

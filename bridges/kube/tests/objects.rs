@@ -61,6 +61,7 @@ fn text(out: &SharedBuffer) -> Logger {
     TextSink::builder()
         .writer(out.clone())
         .fixed_time(UNIX_EPOCH)
+        .time_zone(klog::TimeZone::Utc)
         .pid(1)
         .fixed_caller(Some("controller.go"), 7)
         .build_logger()
@@ -70,6 +71,7 @@ fn json(out: &SharedBuffer) -> Logger {
     JsonSink::builder()
         .writer(out.clone())
         .fixed_time(UNIX_EPOCH)
+        .time_zone(klog::TimeZone::Utc)
         .fixed_caller(Some("controller.go"), 7)
         .build_logger()
 }

@@ -53,6 +53,7 @@ const MAX_DERIVED: usize = 32;
 /// let klog_logger = klog::TextSink::builder()
 ///     .writer(out.clone())
 ///     .fixed_time(std::time::UNIX_EPOCH)
+///     .time_zone(klog::TimeZone::Utc)
 ///     .pid(7)
 ///     .fixed_caller(Some("main.rs"), 10)
 ///     .build_logger();

@@ -65,6 +65,7 @@ impl Pinned<'_> {
                 let mut builder = klog::TextSink::builder()
                     .writer(out.clone())
                     .fixed_time(self.time)
+                    .time_zone(klog::TimeZone::Utc)
                     .pid(self.pid);
                 if let Some(v) = self.verbosity {
                     builder = builder.verbosity(v);
@@ -77,7 +78,8 @@ impl Pinned<'_> {
             Format::Json => {
                 let mut builder = klog::JsonSink::builder()
                     .writer(out.clone())
-                    .fixed_time(self.time);
+                    .fixed_time(self.time)
+                    .time_zone(klog::TimeZone::Utc);
                 if let Some(v) = self.verbosity {
                     builder = builder.verbosity(v);
                 }

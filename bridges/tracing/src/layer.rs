@@ -47,6 +47,7 @@ use crate::klog_level;
 /// let logger = klog::TextSink::builder()
 ///     .writer(out.clone())
 ///     .fixed_time(UNIX_EPOCH)
+///     .time_zone(klog::TimeZone::Utc)
 ///     .pid(1)
 ///     .fixed_caller(Some("src/pods.rs"), 42)
 ///     .build_logger();

@@ -21,6 +21,7 @@
 //! let logger = klog::TextSink::builder()
 //!     .writer(out.clone())
 //!     .fixed_time(UNIX_EPOCH)
+//!     .time_zone(klog::TimeZone::Utc)
 //!     .pid(1)
 //!     .fixed_caller(Some("src/controller.rs"), 7)
 //!     .build_logger();

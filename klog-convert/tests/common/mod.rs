@@ -95,6 +95,8 @@ pub(crate) struct Output {
 
 pub(crate) fn command(args: &[OsString]) -> Command {
     let mut cmd = Command::new(BIN);
+    // The expected outputs are in UTC; the converter's default zone is the local one.
+    cmd.env("TZ", "UTC");
     cmd.args(args);
     cmd
 }

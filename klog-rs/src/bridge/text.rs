@@ -97,6 +97,7 @@ pub fn pairs_text(key_values: &[KeyValue<'_>]) -> String {
         caller: None,
         context: &context,
         header: HeaderStyle::Skip,
+        zone: crate::go::zone::TimeZone::Utc,
     };
     encode(&mut scratch, &record, &ctx, (0, 0));
     let line = String::from_utf8_lossy(&scratch.line);

@@ -276,6 +276,21 @@ pub struct LoggingFlags {
         help = "logs at or above this threshold go to stderr when writing to files and stderr (no effect when --logtostderr=true or --alsologtostderr=false): INFO, WARNING, ERROR, FATAL or 0-3 (default ERROR)"
     )]
     pub stderrthreshold: Option<Severity>,
+
+    /// `--log-time-utc` (klog-rs only): times in UTC instead of the local zone.
+    #[arg(
+        overrides_with = "log_time_utc",
+        long = "log-time-utc",
+        alias = "log_time_utc",
+        value_name = "true|false",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set,
+        value_parser = parse_go_bool,
+        help = "If true, write header times, log file names and 'Log file created at:' in UTC instead of the local time zone (TZ, /etc/localtime) [klog-rs only]"
+    )]
+    pub log_time_utc: Option<bool>,
 }
 
 impl LoggingFlags {
@@ -410,6 +425,7 @@ impl LoggingFlags {
             skip_log_headers: self.skip_log_headers.unwrap_or(defaults.skip_log_headers),
             add_dir_header: self.add_dir_header.unwrap_or(defaults.add_dir_header),
             stderrthreshold: self.stderrthreshold.unwrap_or(defaults.stderrthreshold),
+            log_time_utc: self.log_time_utc.unwrap_or(defaults.log_time_utc),
         }
     }
 }

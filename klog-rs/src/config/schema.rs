@@ -461,6 +461,7 @@ impl LoggingConfiguration {
 /// assert!(klog_flags.logtostderr);
 /// assert_eq!(klog_flags.log_file_max_size, 1800);
 /// assert_eq!(klog_flags.stderrthreshold, klog::Severity::Error);
+/// assert!(!klog_flags.log_time_utc); // local time, as Go klog
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -489,6 +490,10 @@ pub struct KlogFlags {
     /// `-stderrthreshold`: records at or above this severity also go to stderr when
     /// writing to files (default `ERROR`).
     pub stderrthreshold: Severity,
+    /// `--log-time-utc` (klog-rs; no Go klog flag): header times, log file names and
+    /// `Log file created at:` in UTC instead of the local zone (default `false`: local,
+    /// as Go klog). See [`TimeZone`](crate::TimeZone).
+    pub log_time_utc: bool,
 }
 
 impl Default for KlogFlags {
@@ -505,6 +510,7 @@ impl Default for KlogFlags {
             skip_log_headers: false,
             add_dir_header: false,
             stderrthreshold: Severity::Error,
+            log_time_utc: false,
         }
     }
 }

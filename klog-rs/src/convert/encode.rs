@@ -12,6 +12,7 @@ use super::object_ref::{object_ref, ObjectRef};
 use crate::format::{encode_json, encode_text, Scratch};
 use crate::format::{HeaderCaller, HeaderStyle, PidField, RenderedPairs, TextContext};
 use crate::format::{JsonCaller, JsonContext};
+use crate::go::zone::TimeZone;
 use crate::parse::{ParsedRecord, ParsedValue};
 use crate::record::Record;
 use crate::value::{KObj, KeyValue, RawJson, Value};
@@ -36,7 +37,13 @@ impl Clone for Encoders {
 
 impl Encoders {
     /// Appends `rec`, a JSON record, as a klog text line (or block of lines).
-    pub(super) fn text(&mut self, rec: &ParsedRecord, time: Option<(i64, u32)>, out: &mut Vec<u8>) {
+    pub(super) fn text(
+        &mut self,
+        rec: &ParsedRecord,
+        time: Option<(i64, u32)>,
+        zone: TimeZone,
+        out: &mut Vec<u8>,
+    ) {
         // klog writes object references raw, without escaping: only those that read back as
         // the same reference are written so; the others stay JSON. A decoded reference may
         // own its strings, so the references live here while the pairs borrow them.
@@ -103,6 +110,7 @@ impl Encoders {
             caller: Some(caller),
             context: &self.no_pairs,
             header: HeaderStyle::Normal,
+            zone,
         };
         into(out, &mut self.scratch, |scratch| {
             encode_text(scratch, &record, &ctx, time.unwrap_or((0, 0)));

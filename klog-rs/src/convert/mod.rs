@@ -10,7 +10,8 @@
 //!
 //! let input = "I1128 09:00:01.250000    4242 controller.go:42] \"Syncing\" logger=\"deployment\" pod=\"default/web-0\" attempt=2\n\
 //!              not a log line\n";
-//! let mut converter = Converter::new(Target::Json).year(2026);
+//! // Header times in UTC (the default is the local zone, as Go klog writes them).
+//! let mut converter = Converter::new(Target::Json).year(2026).time_zone(klog::TimeZone::Utc);
 //! let mut out = Vec::new();
 //! for line in Parser::new(input.as_bytes()) {
 //!     converter.convert(&line?, &mut out);
@@ -58,13 +59,14 @@ mod time;
 use std::time::SystemTime;
 
 use crate::go::time::{civil_from_unix, unix_parts};
+use crate::go::zone::TimeZone;
 use crate::parse::{ParsedLine, ParsedRecord, SourceFormat};
 
 use encode::Encoders;
 pub use filter::Filter;
 use pretty::Pretty;
-use time::YearInference;
 pub use time::{parse_time, TimeParseError};
+use time::{YearInference, ZoneClock};
 
 /// The output format of a [`Converter`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -87,6 +89,9 @@ pub struct Converter {
     years: YearInference,
     pretty: Pretty,
     encoders: Encoders,
+    clock: ZoneClock,
+    /// "Now" for the year inference (Unix seconds), read in the zone's calendar.
+    now: i64,
 }
 
 impl Converter {
@@ -100,19 +105,22 @@ impl Converter {
     /// ```
     #[must_use]
     pub fn new(target: Target) -> Self {
-        let (now, _) = unix_parts(SystemTime::now());
-        let (year, month, ..) = civil_from_unix(now);
-        Converter {
+        let mut converter = Converter {
             target,
             filter: Filter::default(),
             years: YearInference {
                 given: None,
-                now: (year, month),
+                now: (0, 1),
                 current: None,
             },
             pretty: Pretty::default(),
             encoders: Encoders::default(),
-        }
+            clock: ZoneClock::new(TimeZone::Local),
+            now: 0,
+        };
+        // Today's date where the headers were written (in the converter's zone).
+        converter.set_now(unix_parts(SystemTime::now()).0);
+        converter
     }
 
     /// ANSI colours in the [`Target::Pretty`] view (ignored for text and JSON).
@@ -154,7 +162,7 @@ impl Converter {
     /// ```
     /// # use klog::convert::{Converter, Target};
     /// let log = "I1231 23:59:59.000000    4242 a.go:1] \"old\"\nI0101 00:00:01.000000    4242 a.go:2] \"new\"\n";
-    /// let mut converter = Converter::new(Target::Json).year(2025);
+    /// let mut converter = Converter::new(Target::Json).year(2025).time_zone(klog::TimeZone::Utc);
     /// let mut out = Vec::new();
     /// for line in klog::parse::Parser::new(log.as_bytes()) {
     ///     converter.convert(&line?, &mut out);
@@ -170,15 +178,46 @@ impl Converter {
         self
     }
 
+    /// The zone of klog text headers, read and written: [`TimeZone::Local`] (the default,
+    /// as Go klog writes them) or [`TimeZone::Utc`]. A header time that occurs twice (the
+    /// hour a DST change repeats) reads as the first; one that a DST change skips reads with
+    /// the offset after the change, as Go's `time.Date` does.
+    /// JSON's `ts` is the same in every zone; the [`Target::Pretty`] view shows times in
+    /// this zone.
+    ///
+    /// ```
+    /// use klog::convert::{Converter, Target};
+    /// let mut converter = Converter::new(Target::Json).year(2026).time_zone(klog::TimeZone::Utc);
+    /// let mut out = Vec::new();
+    /// for line in klog::parse::Parser::new(&b"I1128 09:00:01.000000    4242 a.go:1] \"m\"\n"[..]) {
+    ///     converter.convert(&line?, &mut out);
+    /// }
+    /// assert!(out.starts_with(b"{\"ts\":1795856401000,")); // 2026-11-28T09:00:01Z
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[must_use]
+    pub fn time_zone(mut self, zone: TimeZone) -> Self {
+        self.clock = ZoneClock::new(zone);
+        self.set_now(self.now);
+        self
+    }
+
+    /// Takes Unix time `now` as "now" for the year inference, as a date in the zone.
+    fn set_now(&mut self, now: i64) {
+        self.now = now;
+        let (year, month, ..) = civil_from_unix(self.clock.zone.wall_secs(now));
+        self.years.now = (year, month);
+    }
+
     /// The date the year inference takes as "now" (default: the system clock when the
-    /// converter was made).
+    /// converter was made), in the converter's [zone](Self::time_zone).
     ///
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
     /// use klog::convert::{Converter, Target};
     /// // 2027-01-05: a first record from December is taken as 2026's.
     /// let now = UNIX_EPOCH + Duration::from_secs(1_799_107_200);
-    /// let mut converter = Converter::new(Target::Json).now(now);
+    /// let mut converter = Converter::new(Target::Json).now(now).time_zone(klog::TimeZone::Utc);
     /// let mut out = Vec::new();
     /// for line in klog::parse::Parser::new(&b"I1231 12:00:00.000000    4242 a.go:1] \"m\"\n"[..]) {
     ///     converter.convert(&line?, &mut out);
@@ -188,8 +227,7 @@ impl Converter {
     /// ```
     #[must_use]
     pub fn now(mut self, now: SystemTime) -> Self {
-        let (year, month, ..) = civil_from_unix(unix_parts(now).0);
-        self.years.now = (year, month);
+        self.set_now(unix_parts(now).0);
         self
     }
 
@@ -293,7 +331,9 @@ impl Converter {
     ///     .unwrap()?;
     /// let ParsedLine::Record(rec) = line else { unreachable!() };
     /// let mut out = Vec::new();
-    /// Converter::new(Target::Text).convert_record(&rec, &mut out);
+    /// Converter::new(Target::Text)
+    ///     .time_zone(klog::TimeZone::Utc)
+    ///     .convert_record(&rec, &mut out);
     /// assert_eq!(out, b"I1128 09:00:01.000000         a.go:1] \"hi\"\n");
     /// # Ok::<(), std::io::Error>(())
     /// ```
@@ -305,7 +345,13 @@ impl Converter {
         // A record written as it was read needs no time, unless a filter asks for it.
         let needs_time = !own_format || !self.filter.is_empty();
         let time = if needs_time {
-            self.years.record_time(rec)
+            // Text headers hold a wall time of the converter's zone; JSON holds Unix time.
+            self.years
+                .record_time(rec)
+                .map(|(secs, nanos)| match rec.format {
+                    SourceFormat::Text => (self.clock.unix(secs), nanos),
+                    _ => (secs, nanos),
+                })
         } else {
             None
         };
@@ -324,9 +370,12 @@ impl Converter {
             (Target::Text, SourceFormat::Text) | (Target::Json, SourceFormat::Json) => {
                 out.extend_from_slice(&rec.raw);
             }
-            (Target::Text, _) => self.encoders.text(rec, time, out),
+            (Target::Text, _) => self.encoders.text(rec, time, self.clock.zone, out),
             (Target::Json, _) => self.encoders.json(rec, time, out),
-            (Target::Pretty, _) => self.pretty.write(rec, time, out),
+            (Target::Pretty, _) => {
+                let wall = time.map(|(secs, nanos)| (self.clock.wall(secs), nanos));
+                self.pretty.write(rec, wall, out);
+            }
         }
         true
     }

@@ -7,7 +7,9 @@ use crate::parse::Parser;
 use crate::{KeyValue, SharedBuffer, TextSink};
 
 fn convert(input: &str, target: Target) -> String {
-    let mut converter = Converter::new(target).year(2024);
+    let mut converter = Converter::new(target)
+        .time_zone(crate::TimeZone::Utc)
+        .year(2024);
     let mut out = Vec::new();
     for line in Parser::new(input.as_bytes()) {
         converter.convert(&line.unwrap(), &mut out);
@@ -32,6 +34,7 @@ fn a_repeated_json_key_becomes_one_text_pair_as_klog_writes_it() {
     let logger = TextSink::builder()
         .writer(out.clone())
         .fixed_time(UNIX_EPOCH + Duration::new(1_704_164_645, 123_456_789))
+        .time_zone(crate::TimeZone::Utc)
         .fixed_caller(Some("controller.rs"), 42)
         .pid(0)
         .build_logger();

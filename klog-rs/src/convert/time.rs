@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::go::time::{days_from_civil, days_in_month, parse_date_time};
+use crate::go::zone::TimeZone;
 use crate::parse::{ParsedRecord, SourceFormat};
 
 /// Years for klog text headers, which have none: the given year or the current one for the
@@ -20,7 +21,8 @@ pub(super) struct YearInference {
 }
 
 impl YearInference {
-    /// The record's time as Unix seconds and nanoseconds (text: with the inferred year).
+    /// The record's time as Unix seconds and nanoseconds (text: the header's wall clock,
+    /// with the inferred year, as if it were UTC).
     pub(super) fn record_time(&mut self, rec: &ParsedRecord) -> Option<(i64, u32)> {
         match rec.format {
             SourceFormat::Json => json_time(rec),
@@ -59,6 +61,51 @@ impl YearInference {
         };
         self.current = Some((year, month));
         year
+    }
+}
+
+/// Text headers' times between Unix time and the wall clock of the converter's zone: one
+/// offset look-up per second of input, not per record (records come many to a second).
+#[derive(Clone, Debug)]
+pub(super) struct ZoneClock {
+    pub(super) zone: TimeZone,
+    /// The last wall-clock second read, and its Unix time.
+    from_wall: Option<(i64, i64)>,
+    /// The last Unix second written, and its wall-clock time.
+    to_wall: Option<(i64, i64)>,
+}
+
+impl ZoneClock {
+    pub(super) fn new(zone: TimeZone) -> ZoneClock {
+        ZoneClock {
+            zone,
+            from_wall: None,
+            to_wall: None,
+        }
+    }
+
+    /// The Unix time of a header's wall-clock second.
+    pub(super) fn unix(&mut self, wall: i64) -> i64 {
+        match self.from_wall {
+            Some((w, unix)) if w == wall => unix,
+            _ => {
+                let unix = self.zone.unix_from_wall(wall);
+                self.from_wall = Some((wall, unix));
+                unix
+            }
+        }
+    }
+
+    /// The wall-clock second of a Unix second.
+    pub(super) fn wall(&mut self, unix: i64) -> i64 {
+        match self.to_wall {
+            Some((u, wall)) if u == unix => wall,
+            _ => {
+                let wall = self.zone.wall_secs(unix);
+                self.to_wall = Some((unix, wall));
+                wall
+            }
+        }
     }
 }
 

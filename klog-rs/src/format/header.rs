@@ -1,15 +1,17 @@
 //! The klog text header: `Lmmdd hh:mm:ss.uuuuuu PPPPPPP file:line] `.
 //!
 //! Hot path: no allocation, no locks, no fmt machinery. The `mmdd hh:mm:ss.` part changes
-//! once a second, so each thread keeps it formatted ([`HeaderCache`]); the pid column is
-//! formatted once per sink ([`PidField`]).
+//! once a second, so each thread keeps it formatted ([`HeaderCache`]), and the time zone's
+//! offset is looked up only then: a record in the same second and zone pays nothing for
+//! the zone. The pid column is formatted once per sink ([`PidField`]).
 //!
 //! # Compatibility
-//! Mirrors klog's `internal/buffer` `FormatHeader`. klog prints local time; klog-rs prints
-//! UTC (what Kubernetes containers use), see `docs/format.md`.
+//! Mirrors klog's `internal/buffer` `FormatHeader`, in the local zone as klog (or in UTC,
+//! [`TimeZone::Utc`]); see `docs/format.md`.
 
 use crate::go::escape::write_escaped;
 use crate::go::time::civil_from_unix;
+use crate::go::zone::TimeZone;
 
 /// The 7-column process id field with its surrounding spaces (` 1234567 `): the lowest 7
 /// digits of a positive pid, right-aligned; 7 spaces for a pid ≤ 0.
@@ -36,10 +38,11 @@ impl PidField {
     }
 }
 
-/// The formatted `mmdd hh:mm:ss.` of the last second this thread wrote.
+/// The formatted `mmdd hh:mm:ss.` of the last second (and zone) this thread wrote.
 #[derive(Debug)]
 pub(crate) struct HeaderCache {
     secs: i64,
+    zone: TimeZone,
     prefix: [u8; 14],
 }
 
@@ -47,16 +50,19 @@ impl Default for HeaderCache {
     fn default() -> Self {
         HeaderCache {
             secs: i64::MIN,
+            zone: TimeZone::Utc,
             prefix: [0; 14],
         }
     }
 }
 
 impl HeaderCache {
+    // The zone's offset is resolved here only: once a second, never per record. An offset
+    // changes on whole seconds, so the prefix of a second holds for all of it.
     #[cold]
     #[inline(never)]
-    fn refresh(&mut self, secs: i64) {
-        let (_, month, day, hour, minute, second) = civil_from_unix(secs);
+    fn refresh(&mut self, secs: i64, zone: TimeZone) {
+        let (_, month, day, hour, minute, second) = civil_from_unix(zone.wall_secs(secs));
         let p = &mut self.prefix;
         two_digits(&mut p[0..2], month);
         two_digits(&mut p[2..4], day);
@@ -68,6 +74,7 @@ impl HeaderCache {
         two_digits(&mut p[11..13], second);
         p[13] = b'.';
         self.secs = secs;
+        self.zone = zone;
     }
 }
 
@@ -96,18 +103,19 @@ pub(crate) enum HeaderCaller<'a> {
     Unknown,
 }
 
-/// Appends the header for a record at `secs.nanos` (Unix time).
+/// Appends the header for a record at `secs.nanos` (Unix time), in `zone`.
 #[inline]
 pub(crate) fn write_header(
     out: &mut Vec<u8>,
     cache: &mut HeaderCache,
     severity: u8,
     (secs, nanos): (i64, u32),
+    zone: TimeZone,
     pid: &PidField,
     caller: HeaderCaller<'_>,
 ) {
-    if cache.secs != secs {
-        cache.refresh(secs);
+    if cache.secs != secs || cache.zone != zone {
+        cache.refresh(secs, zone);
     }
     out.push(severity);
     out.extend_from_slice(&cache.prefix);
@@ -218,6 +226,7 @@ mod tests {
             &mut cache,
             b'I',
             (1704164645, 123456789),
+            TimeZone::Utc,
             &PidField::new(12345),
             caller,
         );
@@ -229,6 +238,7 @@ mod tests {
             &mut cache,
             b'E',
             (0, 0),
+            TimeZone::Utc,
             &PidField::new(0),
             unknown,
         );
@@ -254,6 +264,7 @@ mod tests {
                 &mut HeaderCache::default(),
                 b'I',
                 (0, 0),
+                TimeZone::Utc,
                 &pid,
                 caller,
             );

@@ -19,6 +19,7 @@ use crate::compact::CompactVec;
 use crate::go::escape::{write_quoted, write_quoted_ascii, write_quoted_bytes, write_quoted_line};
 use crate::go::float::{write_f32_json, write_f64_json};
 use crate::go::time::{unix_parts, write_duration, write_time_string};
+use crate::go::zone::TimeZone;
 use crate::record::{Record, RecordKind};
 use crate::value::{KeyValue, Value};
 
@@ -114,6 +115,8 @@ pub(crate) struct TextContext<'a> {
     pub(crate) caller: Option<HeaderCaller<'a>>,
     pub(crate) context: &'a RenderedPairs,
     pub(crate) header: HeaderStyle,
+    /// The header time's zone.
+    pub(crate) zone: TimeZone,
 }
 
 /// klog's `-skip_headers` and `-add_dir_header`.
@@ -159,6 +162,7 @@ pub(crate) fn encode(
                 header,
                 record.severity().letter(),
                 time,
+                ctx.zone,
                 ctx.pid,
                 caller,
             );
@@ -178,6 +182,7 @@ pub(crate) fn encode(
                 header,
                 record.severity().letter(),
                 time,
+                ctx.zone,
                 ctx.pid,
                 caller,
             );

@@ -8,6 +8,7 @@
 //! - `float`: `strconv.FormatFloat` and `encoding/json` float spelling (on `ryu`).
 //! - `time`: `time.Duration` and `time.Time` text, civil dates from Unix time.
 //! - `unicode`: `unicode.IsPrint`.
+//! - `zone`: `time.Local` (the local zone, resolved as Go does) and UTC: [`TimeZone`](zone::TimeZone).
 //! - `json` (feature `serde`): `encoding/json` for serde values.
 
 pub(crate) mod escape;
@@ -16,3 +17,4 @@ pub(crate) mod float;
 pub(crate) mod json;
 pub(crate) mod time;
 pub(crate) mod unicode;
+pub(crate) mod zone;

@@ -32,6 +32,7 @@ fn build(
         .writer(out.clone())
         .verbosity(v)
         .fixed_time(corpus_time())
+        .time_zone(klog::TimeZone::Utc)
         .pid(12345);
     (configure(builder).build_logger(), out)
 }

@@ -40,6 +40,7 @@ fn records(bytes: &[u8]) -> Vec<ParsedRecord> {
 fn convert_one(rec: &ParsedRecord, target: Target) -> (Vec<u8>, ParsedRecord) {
     let mut out = Vec::new();
     assert!(Converter::new(target)
+        .time_zone(klog::TimeZone::Utc)
         .year(2024)
         .convert_record(rec, &mut out));
     let lines = parse(&out);
@@ -371,7 +372,7 @@ fn json_to_text_to_json_keeps_all_but_the_documented_losses() {
 fn converting_to_the_same_format_writes_the_input_bytes() {
     for (file, target) in [("text.jsonl", Target::Text), ("json.jsonl", Target::Json)] {
         for (_, expect) in corpus(file) {
-            let mut converter = Converter::new(target);
+            let mut converter = Converter::new(target).time_zone(klog::TimeZone::Utc);
             let mut out = Vec::new();
             for line in parse(expect.as_bytes()) {
                 converter.convert(&line, &mut out);
@@ -386,7 +387,9 @@ fn unparseable_lines_pass_through_every_target_byte_for_byte() {
     let input: &[u8] = b"plain text\n\xff\xfe invalid utf-8\n{\"not\":\"a record\"}\n\
         I0102 03:04:05.123456   12345 a.go:1] \"ok\"\nlast line without newline";
     for target in [Target::Text, Target::Json, Target::Pretty] {
-        let mut converter = Converter::new(target).year(2024);
+        let mut converter = Converter::new(target)
+            .time_zone(klog::TimeZone::Utc)
+            .year(2024);
         let mut out = Vec::new();
         for line in parse(input) {
             converter.convert(&line, &mut out);
@@ -417,7 +420,12 @@ noise\n";
 
 #[test]
 fn the_year_rolls_over_with_the_months() {
-    let json = convert_all(SAMPLE, &mut Converter::new(Target::Json).year(2024));
+    let json = convert_all(
+        SAMPLE,
+        &mut Converter::new(Target::Json)
+            .time_zone(klog::TimeZone::Utc)
+            .year(2024),
+    );
     let ts: Vec<f64> = records(json.as_bytes())
         .iter()
         .map(|r| r.ts_millis.unwrap())
@@ -428,7 +436,12 @@ fn the_year_rolls_over_with_the_months() {
     assert_eq!(ts[2], 1_735_689_601_000.0);
     // Without --year: a first month after the current one was last year.
     let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_736_000_000); // 2025-01-04
-    let json = convert_all(SAMPLE, &mut Converter::new(Target::Json).now(now));
+    let json = convert_all(
+        SAMPLE,
+        &mut Converter::new(Target::Json)
+            .time_zone(klog::TimeZone::Utc)
+            .now(now),
+    );
     assert_eq!(
         records(json.as_bytes())[0].ts_millis,
         Some(1_735_689_599_900.0)
@@ -440,7 +453,10 @@ fn filters_select_records_and_keep_unparsed_lines() {
     let run = |filter: Filter| {
         let out = convert_all(
             SAMPLE,
-            &mut Converter::new(Target::Json).year(2024).filter(filter),
+            &mut Converter::new(Target::Json)
+                .time_zone(klog::TimeZone::Utc)
+                .year(2024)
+                .filter(filter),
         );
         let msgs: Vec<String> = records(out.as_bytes())
             .into_iter()
@@ -503,7 +519,12 @@ fn pretty_view_escapes_terminal_control_characters() {
     let input =
         "I0101 00:00:02.000000    4242 b.go:5] \"clear\\x1b[2J\\rscreen\" logger=\"a\\x1bb\" \
                  k=\"\\x1b[31mred\" block=<\n\tline \u{1b}[1m\n\tend\n >\n";
-    let out = convert_all(input, &mut Converter::new(Target::Pretty).year(2024));
+    let out = convert_all(
+        input,
+        &mut Converter::new(Target::Pretty)
+            .time_zone(klog::TimeZone::Utc)
+            .year(2024),
+    );
     assert!(!out.contains('\x1b'), "{out:?}");
     assert!(!out.contains('\r'), "{out:?}");
     assert!(out.contains("clear\\x1b[2J\\rscreen"), "{out}");
@@ -517,7 +538,12 @@ fn pretty_view_aligns_columns_colours_on_request_and_shows_blocks() {
     let input = format!(
         "{SAMPLE}I0101 00:00:02.000000    4242 b.go:5] \"multi\" logger=\"ctrl\" yaml=<\n\tkind: Pod\n\tspec: {{}}\n >\n"
     );
-    let plain = convert_all(&input, &mut Converter::new(Target::Pretty).year(2024));
+    let plain = convert_all(
+        &input,
+        &mut Converter::new(Target::Pretty)
+            .time_zone(klog::TimeZone::Utc)
+            .year(2024),
+    );
     let lines: Vec<&str> = plain.lines().collect();
     assert_eq!(
         lines[0],
@@ -562,7 +588,10 @@ fn pretty_view_aligns_columns_colours_on_request_and_shows_blocks() {
     );
     let colored = convert_all(
         &input,
-        &mut Converter::new(Target::Pretty).year(2024).color(true),
+        &mut Converter::new(Target::Pretty)
+            .time_zone(klog::TimeZone::Utc)
+            .year(2024)
+            .color(true),
     );
     assert!(colored.contains("\x1b[31mERROR\x1b[0m"), "{colored}");
     assert!(colored.contains("\x1b[36mctrl.sub\x1b[0m"), "{colored}");
@@ -578,7 +607,12 @@ fn pretty_view_logger_column_fits_common_names_and_never_glues_long_ones() {
          I0101 00:00:02.000000    4242 a.go:3] \"third\" logger=\"{long}\"\n\
          I0101 00:00:03.000000    4242 a.go:4] \"fourth\"\n"
     );
-    let out = convert_all(&input, &mut Converter::new(Target::Pretty).year(2024));
+    let out = convert_all(
+        &input,
+        &mut Converter::new(Target::Pretty)
+            .time_zone(klog::TimeZone::Utc)
+            .year(2024),
+    );
     let lines: Vec<&str> = out.lines().collect();
     let message_column = |line: &str, msg: &str| line.find(msg).expect(msg);
     // The first two names differ in width but their messages start in one column.
@@ -605,6 +639,7 @@ mod properties {
         let logger = JsonSink::builder()
             .writer(out.clone())
             .fixed_time(corpus_time())
+            .time_zone(klog::TimeZone::Utc)
             .fixed_caller(Some("/src/pkg/controller.rs"), 42)
             .build_logger();
         (logger, out)
@@ -731,9 +766,9 @@ mod properties {
             );
             let rec = &records(line.as_bytes())[0];
             let mut json = Vec::new();
-            Converter::new(Target::Json).year(year).convert_record(rec, &mut json);
+            Converter::new(Target::Json).time_zone(klog::TimeZone::Utc).year(year).convert_record(rec, &mut json);
             let mut text = Vec::new();
-            Converter::new(Target::Text).convert_record(&records(&json)[0], &mut text);
+            Converter::new(Target::Text).time_zone(klog::TimeZone::Utc).convert_record(&records(&json)[0], &mut text);
             prop_assert_eq!(&text[..22], &line.as_bytes()[..22]);
         }
 
@@ -749,7 +784,7 @@ mod properties {
         ) {
             let input: Vec<u8> = lines.join(&b'\n');
             for target in [Target::Text, Target::Json, Target::Pretty] {
-                let mut converter = Converter::new(target).year(year).color(true);
+                let mut converter = Converter::new(target).time_zone(klog::TimeZone::Utc).year(year).color(true);
                 let mut out = Vec::new();
                 for line in parse(&input) {
                     let start = out.len();

@@ -15,6 +15,7 @@ fn json_logger() -> (Logger, SharedBuffer) {
         .writer(out.clone())
         .verbosity(5)
         .fixed_time(corpus_time())
+        .time_zone(klog::TimeZone::Utc)
         .fixed_caller(Some("/src/controller/pods.rs"), 42)
         .build_logger();
     (logger, out)

@@ -112,6 +112,7 @@ fn skip_headers_and_add_dir_header_follow_klog() {
             .writer(out.clone())
             .verbosity(0)
             .fixed_time(super::common::corpus_time())
+            .time_zone(klog::TimeZone::Utc)
             .pid(12345)
             .fixed_caller(Some("/src/controller/pods.rs"), 42)
             .klog_flags(flags)

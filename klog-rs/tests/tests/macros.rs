@@ -214,6 +214,7 @@ fn anyhow_errors_keep_their_chain_in_json() {
     let logger = klog::JsonSink::builder()
         .writer(out.clone())
         .fixed_time(super::common::corpus_time())
+        .time_zone(klog::TimeZone::Utc)
         .fixed_caller(Some("/src/controller/pods.rs"), 42)
         .build_logger();
     let err = anyhow::anyhow!("connection refused").context("sync pod");

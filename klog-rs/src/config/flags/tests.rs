@@ -121,8 +121,10 @@ fn klog_flags_both_spellings() {
         "--add_dir_header=T",
         "--alsologtostderr",
         "--stderrthreshold=warning",
+        "--log_time_utc",
     ]);
     let options = flags.klog_options();
+    assert!(options.log_time_utc);
     assert_eq!(options.log_file, Some("/tmp/f.log".into()));
     assert_eq!(options.log_file_max_size, 16);
     assert!(options.one_output && options.skip_headers && options.skip_log_headers);
@@ -136,8 +138,10 @@ fn klog_flags_both_spellings() {
         "--add-dir-header",
         "--stderrthreshold=3",
         "--log_dir=",
+        "--log-time-utc=false",
     ]);
     let options = flags.klog_options();
+    assert!(!options.log_time_utc);
     assert_eq!(options.log_file_max_size, 100);
     assert!(!options.one_output);
     assert_eq!(options.stderrthreshold, Severity::Fatal);
@@ -328,8 +332,8 @@ fn go_flag_names_come_from_the_parser() {
             assert_eq!(names.iter().any(|n| n == name), listed, "{name}");
         }
     }
-    assert_eq!(flags, 18);
-    assert_eq!(names.len(), 30);
+    assert_eq!(flags, 19);
+    assert_eq!(names.len(), 32);
 }
 
 #[test]

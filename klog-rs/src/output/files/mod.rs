@@ -17,8 +17,8 @@
 //! finishes that record first.
 //!
 //! Where this differs from klog:
-//! - Times in file names and in `Log file created at:` are UTC (klog: local time), as every
-//!   time klog-rs writes.
+//! - Times in file names and in `Log file created at:` are in the sink's zone: local time
+//!   by default, as klog; UTC with `--log-time-utc` ([`TimeZone::Utc`]).
 //! - A new file never replaces an existing one: klog's `os.Create` truncates a file of the
 //!   same name (several rotations within one second), losing its records; here the file is
 //!   created with `create_new`, and a taken name gets a counter suffix (`….pid.1`, `….pid.2`).
@@ -89,6 +89,7 @@ use parking_lot::Mutex;
 
 use super::backlog::{Backlog, Outcome, Stall};
 use crate::go::time::{civil_from_unix, unix_parts};
+use crate::go::zone::TimeZone;
 use crate::record::Severity;
 use handoff::{Io, IoState};
 use naming::{sanitize, update_symlink};
@@ -127,6 +128,8 @@ pub(crate) struct FileConfig {
     pub(crate) user: String,
     /// The process id in file names.
     pub(crate) pid: u32,
+    /// The zone of the times in file names and in `Log file created at:`.
+    pub(crate) zone: TimeZone,
 }
 
 /// klog's log files: created on first use, rotated by size, all behind one lock.
@@ -494,7 +497,7 @@ impl LogFiles {
             return;
         }
         let (secs, _) = unix_parts(now);
-        let (year, month, day, hour, min, sec) = civil_from_unix(secs);
+        let (year, month, day, hour, min, sec) = civil_from_unix(self.config.zone.wall_secs(secs));
         let header = format!(
             "Log file created at: {year:04}/{month:02}/{day:02} {hour:02}:{min:02}:{sec:02}\n\
              Running on machine: {}\n\

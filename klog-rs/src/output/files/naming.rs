@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use super::LogFiles;
 use crate::go::time::{civil_from_unix, unix_parts};
+use crate::go::zone::TimeZone;
 
 /// How many counter suffixes are tried for a taken file name before giving up.
 pub(super) const MAX_NAME_ATTEMPTS: u32 = 1_000;
@@ -26,7 +27,7 @@ impl LogFiles {
             c.program,
             c.host,
             c.user,
-            file_stamp(now),
+            file_stamp(now, c.zone),
             c.pid
         );
         let mut created_dir = false;
@@ -60,10 +61,10 @@ impl LogFiles {
     }
 }
 
-/// `YYYYMMDD-hhmmss` of `now`, in UTC.
-pub(super) fn file_stamp(now: SystemTime) -> String {
+/// `YYYYMMDD-hhmmss` of `now`, in `zone`.
+pub(super) fn file_stamp(now: SystemTime, zone: TimeZone) -> String {
     let (secs, _) = unix_parts(now);
-    let (year, month, day, hour, min, sec) = civil_from_unix(secs);
+    let (year, month, day, hour, min, sec) = civil_from_unix(zone.wall_secs(secs));
     format!("{year:04}{month:02}{day:02}-{hour:02}{min:02}{sec:02}")
 }
 

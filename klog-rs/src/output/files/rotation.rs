@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use super::naming::{file_stamp, MAX_NAME_ATTEMPTS};
 use super::{LogFile, LogFiles};
+use crate::go::zone::TimeZone;
 use crate::output::backlog::Outcome;
 
 impl LogFiles {
@@ -31,7 +32,7 @@ impl LogFiles {
             if self.config.single_file.is_some() {
                 // Best effort, as klog's symlinks: should the move fail, the file is opened
                 // again and grows past the limit rather than being truncated.
-                let _ = move_aside(&f.path, &f.file, now, self.config.pid);
+                let _ = move_aside(&f.path, &f.file, now, self.config.pid, self.config.zone);
             }
         }
     }
@@ -179,12 +180,18 @@ fn same_identity(open: &fs::Metadata, named: &fs::Metadata) -> bool {
 /// Moves a full `--log-file` aside to `<log-file>.YYYYMMDD-hhmmss.pid` (a counter suffix
 /// when taken), never replacing a file. Nothing is moved when the file at `path` is no
 /// longer `file` (another process sharing it moved it already).
-fn move_aside(path: &Path, file: &File, now: SystemTime, pid: u32) -> io::Result<()> {
+fn move_aside(
+    path: &Path,
+    file: &File,
+    now: SystemTime,
+    pid: u32,
+    zone: TimeZone,
+) -> io::Result<()> {
     if !same_file(file, path) {
         return Ok(());
     }
     let mut base = path.as_os_str().to_owned();
-    base.push(format!(".{}.{pid}", file_stamp(now)));
+    base.push(format!(".{}.{pid}", file_stamp(now, zone)));
     for n in 0..MAX_NAME_ATTEMPTS {
         let mut target = base.clone();
         if n > 0 {

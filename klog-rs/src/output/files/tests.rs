@@ -49,6 +49,7 @@ fn config(dir: &Path) -> FileConfig {
         host: "host".into(),
         user: "user".into(),
         pid: 4242,
+        zone: crate::go::zone::TimeZone::Utc,
     }
 }
 
