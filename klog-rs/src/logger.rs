@@ -8,7 +8,7 @@ use crate::callsite::Callsite;
 use crate::record::{Record, Severity};
 use crate::sink::Sink;
 use crate::value::KeyValue;
-use crate::verbosity::{gate, globally_enabled, max_v, vmodule_enables};
+use crate::verbosity::{gate_passes, globally_enabled, max_v, vmodule_enables};
 
 /// A logger: a [`Sink`] plus a verbosity offset. Cheap to clone (one reference count),
 /// `Send + Sync`, and the default value discards everything.
@@ -174,8 +174,9 @@ impl Logger {
     #[inline(always)]
     pub fn enabled_for(&self, verbosity: i32, callsite: &Callsite) -> bool {
         // Only the gate is inlined into every call site: a disabled call is one load and
-        // one compare, and the expansion stays small enough for callers to be inlined.
-        verbosity <= gate() && self.enabled_past_gate(verbosity, callsite)
+        // one compare (two of each with a global vmodule), and the expansion stays small
+        // enough for callers to be inlined.
+        gate_passes(verbosity, callsite) && self.enabled_past_gate(verbosity, callsite)
     }
 
     #[inline(never)]
