@@ -94,17 +94,18 @@ impl Writer<'_> {
         self.put(&[byte]);
     }
 
-    /// A length (checked by the caller to fit 4 bytes) and the bytes.
+    /// A length (checked by the caller to fit 2 bytes) and the bytes.
     #[inline(always)]
     fn str(&mut self, s: &[u8]) {
-        self.put(&u32::try_from(s.len()).unwrap_or_default().to_le_bytes());
+        self.put(&u16::try_from(s.len()).unwrap_or_default().to_le_bytes());
         self.put(s);
     }
 }
 
 /// Bytes kept inline, in the derived sink's own allocation: the common derived logger
-/// (two names and two short values, about 65 bytes) fits.
-const INLINE_BYTES: usize = 96;
+/// (two names and two short values, about 55 bytes) fits. Small, because deriving
+/// copies the parent's inline room whole.
+const INLINE_BYTES: usize = 64;
 
 /// Item tags: a name, or a pair (its key, then one value tag and the value).
 const NAME: u8 = 0;
@@ -130,8 +131,8 @@ const TIME_AFTER: u8 = 13;
 const TIME_BEFORE: u8 = 14;
 
 /// The names (in order) and the bound pairs (in order) of a derived logger, owned, as
-/// one byte string: each item a tag, then its parts, each string as a 4-byte length and
-/// its bytes. Copying a parent's capture is one copy of a few dozen bytes.
+/// one byte string: each item a tag, then its parts, each string as a 2-byte length and
+/// its bytes (longer strings are not captured). Copying a parent's capture is one copy of a few dozen bytes.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Capture {
     bytes: Bytes<INLINE_BYTES>,
@@ -199,12 +200,12 @@ fn write_value(w: &mut Writer<'_>, value: &Value<'_>) {
 /// reference to user code, or is too large).
 fn captured_len(value: &Value<'_>) -> Option<usize> {
     Some(match value {
-        Value::Str(s) => 4 + s.len(),
-        Value::ByteStr(b) | Value::Bytes(b) => 4 + b.len(),
+        Value::Str(s) => 2 + s.len(),
+        Value::ByteStr(b) | Value::Bytes(b) => 2 + b.len(),
         Value::NilBytes | Value::Bool(_) | Value::Null => 0,
         Value::I64(_) | Value::U64(_) | Value::F64(_) => 8,
         Value::F32(_) => 4,
-        Value::Object(o) => 8 + o.namespace().len() + o.name().len(),
+        Value::Object(o) => 4 + o.namespace().len() + o.name().len(),
         Value::Duration(nanos) => i64::try_from(*nanos).map(|_| 8).ok()?,
         Value::Time(_) => 12,
         _ => return None,
@@ -212,12 +213,12 @@ fn captured_len(value: &Value<'_>) -> Option<usize> {
 }
 
 impl Capture {
-    /// Appends a name; `false` (nothing kept) for a name of 4 GiB or more.
+    /// Appends a name; `false` (nothing kept) for a name of 64 KiB or more.
     pub(super) fn push_name(&mut self, name: &str) -> bool {
-        if u32::try_from(name.len()).is_err() {
+        if u16::try_from(name.len()).is_err() {
             return false;
         }
-        let mut w = self.bytes.grow(5 + name.len());
+        let mut w = self.bytes.grow(3 + name.len());
         w.byte(NAME);
         w.str(name.as_bytes());
         true
@@ -229,8 +230,9 @@ impl Capture {
         let mut total = 0;
         for kv in key_values {
             match captured_len(&kv.value()) {
-                Some(len) if u32::try_from(kv.key().len().max(len)).is_ok() => {
-                    total += 6 + kv.key().len() + len;
+                // Each string of the value is shorter than the whole.
+                Some(len) if u16::try_from(kv.key().len().max(len)).is_ok() => {
+                    total += 4 + kv.key().len() + len;
                 }
                 _ => return false,
             }
@@ -305,6 +307,10 @@ impl<'a> Reader<'a> {
         Some(first)
     }
 
+    fn u16(&mut self) -> u16 {
+        self.take(2).try_into().map_or(0, u16::from_le_bytes)
+    }
+
     fn u32(&mut self) -> u32 {
         self.take(4).try_into().map_or(0, u32::from_le_bytes)
     }
@@ -314,7 +320,7 @@ impl<'a> Reader<'a> {
     }
 
     fn bytes(&mut self) -> &'a [u8] {
-        let len = self.u32() as usize;
+        let len = usize::from(self.u16());
         self.take(len)
     }
 
