@@ -103,9 +103,9 @@ impl Writer<'_> {
 }
 
 /// Bytes kept inline, in the derived sink's own allocation: the common derived logger
-/// (two names and two short values, about 55 bytes) fits. Small, because deriving
-/// copies the parent's inline room whole.
-const INLINE_BYTES: usize = 64;
+/// (two names, an object reference and a number: about 70 bytes) fits. Not much more,
+/// because deriving copies the parent's inline room whole.
+const INLINE_BYTES: usize = 96;
 
 /// Item tags: a name, or a pair (its key, then one value tag and the value).
 const NAME: u8 = 0;
