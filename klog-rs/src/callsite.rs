@@ -193,7 +193,7 @@ impl Callsite {
     }
 
     /// The cached global-vmodule level and whether it is exact, if it was matched for
-    /// the generation of the gate word `gate` (bits 33 and up).
+    /// the generation of the settings word `gate` (bits 33 and up).
     #[inline]
     pub(crate) fn cached_vmodule_level(&self, gate: u64) -> Option<(i32, bool)> {
         let cache = self.vmodule_cache.load(Ordering::Relaxed);
@@ -211,7 +211,7 @@ impl Callsite {
     }
 
     /// Stores the global-vmodule level (and whether it is exact) matched for the
-    /// generation of the gate word `gate`.
+    /// generation of the settings word `gate`.
     pub(crate) fn cache_vmodule_level(&self, gate: u64, level: i32, exact: bool) {
         let cache = (gate >> 33 << 33) | (u64::from(exact) << 32) | u64::from(level as u32);
         self.vmodule_cache.store(cache, Ordering::Relaxed);

@@ -2,13 +2,16 @@
 //! first.
 //!
 //! Hot path: no allocation, no locks. A call is decided by:
-//! 1. [`gate_passes`]: one relaxed load of the gate word (the upper bound of every
-//!    threshold any sink uses, a flag saying whether a global `-vmodule` is set, and the
-//!    settings' generation) and a compare. Without vmodule, disabled calls stop here.
-//!    With one, a call above the bound loads its call site's cache (the generation it was
-//!    matched for and the vmodule level) and compares once more: a call no pattern
-//!    raises stops there, at the cost of EnvFilter's interest check in tracing.
-//! 2. The full decision ([`globally_enabled`], or the sink's), only for calls the gate
+//! 1. `level <= gate()`, inlined at every call site: one relaxed atomic load, the upper
+//!    bound of every threshold any sink uses (the global `-v` and the thresholds sinks
+//!    were built with), or no bound while a global `-vmodule` is set. Without vmodule,
+//!    disabled calls stop here.
+//! 2. [`vmodule_gate`], first thing out of line: one relaxed load of the settings word
+//!    (that bound, a flag saying whether a global `-vmodule` is set, and the settings'
+//!    generation) and a compare; a call above the bound loads its call site's cache (the
+//!    generation it was matched for and the vmodule level) and compares once more. A call
+//!    no pattern raises stops there, at about the cost of tracing's `EnvFilter` check.
+//! 3. The full decision ([`globally_enabled`], or the sink's), only for calls the gates
 //!    let through; the call site's cache is re-matched in a cold function when the
 //!    generation changed. No lock and no path matching on the hot path.
 //!
@@ -32,17 +35,20 @@ static SINK_MAX_V: AtomicI32 = AtomicI32::new(i32::MIN);
 /// `max(GLOBAL_V, SINK_MAX_V)`: no sink writes a level above it, unless the global
 /// vmodule raises it for a call site.
 static MAX_V: AtomicI32 = AtomicI32::new(0);
-/// The first check of every call, one word: `(generation << 33) | (vmodule set << 32) |
-/// MAX_V as u32`. A call at most `MAX_V` goes on to the full decision; above it, it is
-/// disabled unless a global vmodule is set and the call site's cache (matched for this
+/// The first check of every call: `MAX_V`, or `i32::MAX` while a global vmodule is set (so
+/// that a disabled call without vmodule costs one load and one compare, inline).
+static GATE: AtomicI32 = AtomicI32::new(0);
+/// The settings in one word, for the second check: `(generation << 33) | (vmodule set <<
+/// 32) | MAX_V as u32`. A call at most `MAX_V` goes on to the full decision; above it, it
+/// is disabled unless a global vmodule is set and the call site's cache (matched for this
 /// generation) says the vmodule may raise it. The generation changes with every change of
-/// `-v`, `-vmodule` or the sinks' thresholds, so a call site's cached bound is never
-/// older than the settings. Starts at generation 1 (a fresh call site holds 0: stale).
-static GATE: AtomicU64 = AtomicU64::new(gate_word(1, false, 0));
-/// Bit of [`GATE`] set while a global vmodule with entries is set.
+/// `-v`, `-vmodule` or the sinks' thresholds, so a call site's cache is never older than
+/// the settings. Starts at generation 1 (a fresh call site holds 0: stale).
+static SETTINGS: AtomicU64 = AtomicU64::new(gate_word(1, false, 0));
+/// Bit of [`SETTINGS`] set while a global vmodule with entries is set.
 const GATE_VMODULE: u64 = 1 << 32;
 
-/// Packs the gate word (see [`GATE`]).
+/// Packs the settings word (see [`SETTINGS`]).
 const fn gate_word(generation: u32, vmodule: bool, max_v: i32) -> u64 {
     ((generation as u64) << 33) | ((vmodule as u64) << 32) | (max_v as u32 as u64)
 }
@@ -53,7 +59,7 @@ static VMODULE_ACTIVE: AtomicBool = AtomicBool::new(false);
 /// only then does an enabled call ask its call site.
 static VMODULE_EXACT: AtomicBool = AtomicBool::new(false);
 /// Bumped by every change of the settings (under [`RECOMPUTE`]) and published in
-/// [`GATE`]; call sites cache their level with the generation it was matched for.
+/// [`SETTINGS`]; call sites cache their level with the generation it was matched for.
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 /// The global `-vmodule`, read only when a call site's cache is stale.
 static VMODULE: RwLock<Option<Arc<VModule>>> = RwLock::new(None);
@@ -182,31 +188,26 @@ fn recompute() {
     let vmodule = VMODULE_ACTIVE.load(Ordering::Relaxed);
     // 31 bits of generation fit the word; a wrap after 2^31 changes is harmless in
     // practice (a call site would have to sleep through all of them).
-    GATE.store(
+    SETTINGS.store(
         gate_word(generation as u32 & (u32::MAX >> 1), vmodule, max),
         Ordering::Release,
     );
+    GATE.store(if vmodule { i32::MAX } else { max }, Ordering::Relaxed);
 }
 
-/// The first, cheapest check, before the current logger is looked up: a level above it
-/// is disabled everywhere (`i32::MAX` while a global vmodule is set).
+/// The first, cheapest check: a level above it is disabled everywhere.
 #[inline(always)]
 pub(crate) fn gate() -> i32 {
-    let word = GATE.load(Ordering::Relaxed);
-    if word & GATE_VMODULE != 0 {
-        i32::MAX
-    } else {
-        word as i32
-    }
+    GATE.load(Ordering::Relaxed)
 }
 
-/// The first check of a call from `callsite` (what the macros inline): `false` only when
-/// no sink can write `level` there. One relaxed load and a compare without a global
-/// vmodule; with one, a call above every sink's threshold also loads the call site's
-/// cache and compares its generation and level.
+/// The second check, for a call the [`gate`] let through: `false` only when no sink can
+/// write `level` at `callsite`. A call at most every sink's threshold passes on one load
+/// and a compare; above it (only while a global vmodule is set), the call site's cache is
+/// loaded and its generation and level compared.
 #[inline(always)]
-pub(crate) fn gate_passes(level: i32, callsite: &Callsite) -> bool {
-    let word = GATE.load(Ordering::Relaxed);
+pub(crate) fn vmodule_gate(level: i32, callsite: &Callsite) -> bool {
+    let word = SETTINGS.load(Ordering::Relaxed);
     level <= word as i32 || (word & GATE_VMODULE != 0 && callsite.vmodule_may_raise(word, level))
 }
 
@@ -228,7 +229,7 @@ pub(crate) fn vmodule_enables(callsite: &Callsite, level: i32) -> bool {
 #[inline]
 fn callsite_vmodule_level(callsite: &Callsite) -> (i32, bool) {
     // Acquire: a generation this thread sees comes with the settings it was made from.
-    let word = GATE.load(Ordering::Acquire);
+    let word = SETTINGS.load(Ordering::Acquire);
     match callsite.cached_vmodule_level(word) {
         Some(level) => level,
         None => rematch(callsite, word),
