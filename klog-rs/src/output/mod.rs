@@ -428,8 +428,8 @@ impl Destination {
             discard.count(record.len());
             return;
         }
-        let mut inner = self.inner.0.lock();
-        let inner = &mut *inner;
+        let mut guard = self.inner.0.lock();
+        let inner = &mut *guard;
         // The usual case first: an unbuffered stream with nothing waiting, and one write
         // that takes the whole record.
         let mut taken = 0;
@@ -461,6 +461,7 @@ impl Destination {
             }
         }
         let mut stall = inner.stall();
+        let mut handoff = None;
         let mut outcome = match &mut inner.target {
             Target::Stream(s) if kept => guard_writer(|| {
                 let mut outcome = Outcome::default();
@@ -469,11 +470,23 @@ impl Destination {
             }),
             Target::Stream(s) => guard_writer(|| s.write_record(record, write_through, &mut stall)),
             Target::Files(files) => {
-                files.write_record(severity, record, now, write_through, &mut stall)
+                let (outcome, full) =
+                    files.write_record(severity, record, now, write_through, &mut stall);
+                handoff = full;
+                outcome
             }
         };
         outcome.progress.bytes += taken as u64;
         self.settle(inner, outcome);
+        if let Some(handoff) = handoff {
+            // A full buffer is written with this destination's lock let go (the handoff
+            // holds the files' I/O lock, which keeps writes in order): other threads go
+            // on logging into the next buffer meanwhile.
+            drop(guard);
+            let outcome = handoff.write(&mut stall);
+            let mut inner = self.inner.0.lock();
+            self.settle(&mut inner, outcome);
+        }
     }
 
     /// Writes out anything buffered.

@@ -69,17 +69,20 @@
 //! Inside: `naming` makes the file names (program, host, user, pid, time stamp) and the
 //! symlinks, `rotation` decides when a file is full and replaces it.
 
+mod handoff;
 mod naming;
 mod rotation;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use handoff::Handoff;
 pub(crate) use naming::{default_host, default_program, default_user};
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use parking_lot::Mutex;
@@ -87,6 +90,7 @@ use parking_lot::Mutex;
 use super::backlog::{Backlog, Outcome, Stall};
 use crate::go::time::{civil_from_unix, unix_parts};
 use crate::record::Severity;
+use handoff::{Io, IoState};
 use naming::{sanitize, update_symlink};
 
 /// The buffer of each file (klog's `bufferSize`).
@@ -131,6 +135,8 @@ pub(crate) struct LogFiles {
     /// One slot per severity (INFO, WARNING, ERROR, FATAL); with `--log-file` only the
     /// first is used. Boxed: a `LogFiles` stays small next to other destinations.
     files: Mutex<Box<[Option<LogFile>; 4]>>,
+    /// The I/O lock: every write to a file holds it (see [`handoff`]).
+    io: Arc<Mutex<IoState>>,
     /// Each record is written out to its files before `write` returns (nothing stays in a
     /// buffer): see [`LogFiles::set_write_through`].
     write_through: bool,
@@ -147,7 +153,8 @@ impl fmt::Debug for LogFiles {
 /// One open log file.
 struct LogFile {
     path: PathBuf,
-    file: File,
+    /// Shared with a [`Handoff`] writing a full buffer outside the destination's lock.
+    file: Arc<File>,
     /// Accepted and not yet written: the buffer, and after a failure what is kept to retry.
     backlog: Backlog,
     /// Bytes in the file: what it held when opened, the header and every record since.
@@ -174,7 +181,7 @@ impl LogFile {
         let readable = regular && file_is_readable(&file);
         LogFile {
             path,
-            file,
+            file: Arc::new(file),
             backlog: Backlog::default(),
             size,
             has_record: size > 0,
@@ -185,6 +192,14 @@ impl LogFile {
             last_record: now,
         }
     }
+}
+
+/// One file slot being written, with the I/O lock of the call (which also keeps the
+/// buffers handed off).
+struct Target<'s, 'io> {
+    slot: &'s mut Option<LogFile>,
+    index: usize,
+    io: &'s mut Io<'io>,
 }
 
 /// Whether `file` can be read back (it was opened for reading too).
@@ -211,6 +226,7 @@ impl LogFiles {
         LogFiles {
             config,
             files: Mutex::new(Box::new([None, None, None, None])),
+            io: Arc::default(),
             write_through: false,
         }
     }
@@ -228,7 +244,8 @@ impl LogFiles {
     /// one file. Files are created on first use, and rotated first when the record would
     /// take them over the size limit. `write_through` writes it out at once; `stall` is
     /// how long to wait for a file that would block (a FIFO). Each copy of the record
-    /// counts as one record in the outcome.
+    /// counts as one record in the outcome. Buffers that filled up are returned as a
+    /// [`Handoff`], to be written once the caller let its lock go.
     pub(crate) fn write_record(
         &self,
         severity: Severity,
@@ -236,7 +253,7 @@ impl LogFiles {
         now: SystemTime,
         write_through: bool,
         stall: &mut Stall,
-    ) -> Outcome {
+    ) -> (Outcome, Option<Handoff>) {
         let own = severity.number();
         let (lowest, highest) = match (&self.config.single_file, self.config.one_output) {
             (Some(_), _) => (0, 0),
@@ -246,12 +263,18 @@ impl LogFiles {
         let write_through = write_through || self.write_through;
         let mut files = self.files.lock();
         let mut outcome = Outcome::default();
+        let mut io = Io::new(&self.io);
         // From the record's own severity down, as klog.
         for index in (lowest..=highest).rev() {
             let slot = &mut files[index];
-            outcome.and(self.write_slot(slot, index, record, now, write_through, stall));
+            let target = Target {
+                slot,
+                index,
+                io: &mut io,
+            };
+            outcome.and(self.write_slot(target, record, now, write_through, stall));
         }
-        outcome
+        (outcome, io.into_handoff())
     }
 
     /// Writes out every file's buffer (FATAL first, as klog). A file that was removed or
@@ -260,9 +283,10 @@ impl LogFiles {
     pub(crate) fn flush_out(&self, stall: &mut Stall) -> Outcome {
         let mut files = self.files.lock();
         let mut outcome = Outcome::default();
+        let mut io = Io::new(&self.io);
         for (index, slot) in files.iter_mut().enumerate().rev() {
             if let Some(now) = slot.as_ref().map(|f| f.last_record) {
-                outcome.and(self.write_out(slot, index, now, true, stall));
+                outcome.and(self.write_out(slot, index, &mut io, now, true, stall));
             }
         }
         outcome
@@ -270,23 +294,22 @@ impl LogFiles {
 
     /// Records waiting in the files' buffers (each copy counted).
     pub(crate) fn waiting(&self) -> u64 {
-        self.files
-            .lock()
-            .iter()
-            .flatten()
-            .map(|f| f.backlog.records())
-            .sum()
+        let files = self.files.lock();
+        let mut io = Io::new(&self.io);
+        let buffered: u64 = files.iter().flatten().map(|f| f.backlog.records()).sum();
+        buffered + (0..files.len()).map(|index| io.carried(index)).sum::<u64>()
     }
 
     /// Gives up on everything still waiting (at exit, after the last flush failed);
     /// returns the records dropped.
     pub(crate) fn drop_waiting(&self) -> u64 {
-        self.files
-            .lock()
+        let mut files = self.files.lock();
+        let buffered: u64 = files
             .iter_mut()
             .flatten()
             .map(|f| f.backlog.drop_all())
-            .sum()
+            .sum();
+        buffered + Io::new(&self.io).drop_carried()
     }
 
     /// [`write_record`](Self::write_record) without counting, for tests.
@@ -298,8 +321,12 @@ impl LogFiles {
         now: SystemTime,
     ) -> io::Result<()> {
         let mut stall = Stall::new(None, Duration::ZERO);
-        self.write_record(severity, record, now, false, &mut stall)
-            .result
+        let (outcome, handoff) = self.write_record(severity, record, now, false, &mut stall);
+        let mut outcome = outcome;
+        if let Some(handoff) = handoff {
+            outcome.and(handoff.write(&mut stall));
+        }
+        outcome.result
     }
 
     /// [`flush_out`](Self::flush_out) without counting, for tests.
@@ -321,18 +348,18 @@ impl LogFiles {
 
     fn write_slot(
         &self,
-        slot: &mut Option<LogFile>,
-        index: usize,
+        target: Target<'_, '_>,
         record: &[u8],
         now: SystemTime,
         write_through: bool,
         stall: &mut Stall,
     ) -> Outcome {
+        let Target { slot, index, io } = target;
         let mut outcome = Outcome::default();
         if self.is_full(slot.as_ref(), record) {
             // What is still buffered goes to the full file (or, should it have been
             // removed, to its replacement, which may have room), then the file is closed.
-            outcome.and(self.write_out(slot, index, now, true, stall));
+            outcome.and(self.write_out(slot, index, io, now, true, stall));
             if self.is_full(slot.as_ref(), record) && outcome.result.is_ok() {
                 self.rotate(slot, now);
             }
@@ -346,23 +373,54 @@ impl LogFiles {
                 }
             }
         }
-        // A full buffer is written out first (a run of whole records), after checking
-        // that the file is still there.
+        let full =
+            |f: &LogFile| !f.backlog.is_empty() && f.backlog.len() + record.len() > BUFFER_SIZE;
+        if slot.as_ref().is_some_and(full) {
+            // A full buffer is written out before the record is buffered (a run of whole
+            // records), after checking that the file is still there: handed off, to be
+            // written once the destination's lock is let go, unless what a failed write
+            // left came back with it (then it is written here, within its bound).
+            io.reclaim(slot, index);
+            if let Some(f) = slot.as_mut() {
+                f.checked = now;
+            }
+            outcome.and(self.replace_if_gone(slot, index));
+            match slot.as_mut() {
+                // A record as large as the buffer is written right after (below): the
+                // buffer goes first, here.
+                Some(f)
+                    if full(f) && f.backlog.len() <= BUFFER_SIZE && record.len() < BUFFER_SIZE =>
+                {
+                    let buffer = std::mem::replace(&mut f.backlog, io.spare());
+                    io.hand_off(index, &f.file, buffer);
+                }
+                Some(f) if full(f) => {
+                    outcome.attempt(f.backlog.write_to(&mut &*f.file, stall));
+                }
+                _ => {}
+            }
+        }
         if slot
             .as_ref()
-            .is_some_and(|f| !f.backlog.is_empty() && f.backlog.len() + record.len() > BUFFER_SIZE)
+            .is_some_and(|f| f.backlog.is_empty() && record.len() >= BUFFER_SIZE)
         {
-            outcome.and(self.write_out(slot, index, now, true, stall));
+            // As large as the buffer: written on its own, no copy (after what a failed
+            // write left, which `reclaim` puts back in front).
+            io.reclaim(slot, index);
+            if let Some(f) = slot.as_mut().filter(|f| f.backlog.is_empty()) {
+                f.last_record = now;
+                f.has_record = true;
+                outcome.attempt(f.backlog.write_direct(&mut &*f.file, record, true, stall));
+                f.size = f.size.saturating_add(record.len() as u64);
+                return outcome;
+            }
         }
         let Some(f) = slot.as_mut() else {
             return outcome;
         };
         f.last_record = now;
         f.has_record = true;
-        if f.backlog.is_empty() && record.len() >= BUFFER_SIZE {
-            // As large as the buffer: written on its own, no copy.
-            outcome.attempt(f.backlog.write_direct(&mut f.file, record, true, stall));
-        } else if f.backlog.len() + record.len() <= BACKLOG_LIMIT {
+        if f.backlog.len() + record.len() <= BACKLOG_LIMIT {
             f.backlog.push(record, true);
         } else {
             outcome.lost += 1;
@@ -373,7 +431,7 @@ impl LogFiles {
             let check = now
                 .duration_since(f.checked)
                 .is_ok_and(|since| since >= CHECK_INTERVAL);
-            outcome.and(self.write_out(slot, index, now, check, stall));
+            outcome.and(self.write_out(slot, index, io, now, check, stall));
         }
         outcome
     }
@@ -384,11 +442,13 @@ impl LogFiles {
         &self,
         slot: &mut Option<LogFile>,
         index: usize,
+        io: &mut Io<'_>,
         now: SystemTime,
         check: bool,
         stall: &mut Stall,
     ) -> Outcome {
         let mut outcome = Outcome::default();
+        io.reclaim(slot, index);
         if check {
             if let Some(f) = slot.as_mut() {
                 f.checked = now;
@@ -396,7 +456,7 @@ impl LogFiles {
             outcome.and(self.replace_if_gone(slot, index));
         }
         if let Some(f) = slot.as_mut().filter(|f| !f.backlog.is_empty()) {
-            outcome.attempt(f.backlog.write_to(&mut f.file, stall));
+            outcome.attempt(f.backlog.write_to(&mut &*f.file, stall));
         }
         outcome
     }
