@@ -250,10 +250,12 @@ fn split_across(threads: u64, iters: u64, run: impl Fn(u64) + Sync) -> Duration 
     start.elapsed()
 }
 
-/// W7: the text event from 1 and 2 threads into one shared logger; wall time per line.
+/// W7: the text event from 1 and 2 threads into one shared logger; wall time per line
+/// (`klog_json`: the same event into klog's JSON sink).
 fn threads(c: &mut Criterion) {
     let mut g = c.benchmark_group("threads");
     let klog = klog_side::logger();
+    let klog_json = klog_side::json_logger();
     let dispatch = tracing_side::dispatch(LevelFilter::INFO);
     let slog = slog_side::logger();
     for n in [1, 2] {
@@ -262,6 +264,15 @@ fn threads(c: &mut Criterion) {
                 split_across(n, iters, |k| {
                     for _ in 0..k {
                         klog_side::text(&klog, black_box(&EVENT));
+                    }
+                })
+            });
+        });
+        g.bench_function(BenchmarkId::new("klog_json", n), |b| {
+            b.iter_custom(|iters| {
+                split_across(n, iters, |k| {
+                    for _ in 0..k {
+                        klog_side::text(&klog_json, black_box(&EVENT));
                     }
                 })
             });

@@ -20,8 +20,9 @@ use std::sync::OnceLock;
 /// ```
 #[derive(Debug)]
 pub struct Callsite {
-    /// The global vmodule's level for this call site and the generation it was matched
-    /// for: `(generation << 32) | level as u32` (generation 0 = never matched).
+    /// The global vmodule's level for this call site, whether its entry is exact, and
+    /// the settings' generation it was matched for: `(generation << 33) | (exact << 32)
+    /// | level as u32` (generation 0 = never matched; `i32::MIN` = no pattern matches).
     vmodule_cache: AtomicU64,
     file: &'static str,
     /// Where the base name (after the last `/`) starts in `file`, found once at compile
@@ -191,16 +192,28 @@ impl Callsite {
         }
     }
 
-    /// The cached global-vmodule level, if it was matched for `generation`.
+    /// The cached global-vmodule level and whether it is exact, if it was matched for
+    /// the generation of the settings word `gate` (bits 33 and up).
     #[inline]
-    pub(crate) fn cached_vmodule_level(&self, generation: u32) -> Option<i32> {
+    pub(crate) fn cached_vmodule_level(&self, gate: u64) -> Option<(i32, bool)> {
         let cache = self.vmodule_cache.load(Ordering::Relaxed);
-        ((cache >> 32) as u32 == generation).then_some(cache as u32 as i32)
+        (cache >> 33 == gate >> 33).then_some((cache as u32 as i32, cache & (1 << 32) != 0))
     }
 
-    /// Stores the global-vmodule level matched for `generation`.
-    pub(crate) fn cache_vmodule_level(&self, generation: u32, level: i32) {
-        let cache = (u64::from(generation) << 32) | u64::from(level as u32);
+    /// The gate's second check while a global vmodule is set, for a `level` above every
+    /// sink's threshold: `false` when the cache is current and its level is below
+    /// `level` (whether raising or exact, no sink writes it); `true` sends the call on
+    /// to the full decision (which re-matches a stale cache).
+    #[inline(always)]
+    pub(crate) fn vmodule_may_raise(&self, gate: u64, level: i32) -> bool {
+        let cache = self.vmodule_cache.load(Ordering::Relaxed);
+        cache >> 33 != gate >> 33 || level <= cache as u32 as i32
+    }
+
+    /// Stores the global-vmodule level (and whether it is exact) matched for the
+    /// generation of the settings word `gate`.
+    pub(crate) fn cache_vmodule_level(&self, gate: u64, level: i32, exact: bool) {
+        let cache = (gate >> 33 << 33) | (u64::from(exact) << 32) | u64::from(level as u32);
         self.vmodule_cache.store(cache, Ordering::Relaxed);
     }
 

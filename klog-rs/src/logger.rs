@@ -8,7 +8,7 @@ use crate::callsite::Callsite;
 use crate::record::{Record, Severity};
 use crate::sink::Sink;
 use crate::value::KeyValue;
-use crate::verbosity::{gate, globally_enabled, max_v, vmodule_enables};
+use crate::verbosity::{gate, globally_enabled, max_v, vmodule_enables, vmodule_gate};
 
 /// A logger: a [`Sink`] plus a verbosity offset. Cheap to clone (one reference count),
 /// `Send + Sync`, and the default value discards everything.
@@ -179,8 +179,15 @@ impl Logger {
         verbosity <= gate() && self.enabled_past_gate(verbosity, callsite)
     }
 
+    /// A small function, so that a call a global `-vmodule` does not raise is rejected
+    /// (two loads and compares) before the full decision's frame is set up.
     #[inline(never)]
     fn enabled_past_gate(&self, level: i32, callsite: &Callsite) -> bool {
+        vmodule_gate(level, callsite) && self.decide(level, callsite)
+    }
+
+    #[inline(never)]
+    fn decide(&self, level: i32, callsite: &Callsite) -> bool {
         match &self.sink {
             // The one decision for the built-in sinks; the sink is not asked again.
             Some(_) if self.global_threshold => globally_enabled(level, Some(callsite)),

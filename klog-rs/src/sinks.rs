@@ -5,12 +5,15 @@
 //! decide (the threshold, once: see [`Sink::uses_global_verbosity`]) → encode
 //! (`format::encode_text`/`encode_json` into a per-thread buffer) → write (`output`).
 
+use std::any::TypeId;
 use std::cell::RefCell;
 use std::fmt;
 use std::io::Write;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
+
+use capture::Capture;
 
 use crate::callsite::{short_path, Callsite};
 use crate::compact::CompactVec;
@@ -30,6 +33,8 @@ use crate::sink::Sink;
 use crate::value::{KeyValue, Value};
 use crate::verbosity;
 use crate::vmodule::VModule;
+
+mod capture;
 
 /// A line buffer above this capacity is not kept for the next record (klog's `PutBuffer`
 /// does the same), so one huge value does not pin memory in every thread.
@@ -121,7 +126,7 @@ impl Shared {
 
 /// How one format renders records and derived loggers' context.
 trait Encoding: Send + Sync + 'static {
-    /// What derived loggers add to every record, rendered when they are derived.
+    /// What derived loggers add to every record, rendered once per derived logger.
     type Context: Clone + Default + Send + Sync + fmt::Debug;
 
     /// Whether klog's log files start with its header lines (`Log file created at: …`):
@@ -272,10 +277,83 @@ impl Encoding for JsonEncoding {
     }
 }
 
+/// What a sink adds to every record: its names and bound values, captured when the
+/// logger was derived and rendered by the first record written through it (a derived
+/// logger that never writes at an enabled level never renders), or rendered at derive
+/// time when a value could not be captured (see `capture.rs`).
+struct Context<E: Encoding> {
+    /// The names and pairs of this sink, owned; `None` when `rendered` was filled at
+    /// derive time.
+    capture: Option<Capture>,
+    /// `capture` as this format renders it, once. Boxed: deriving copies the sink into
+    /// its allocation, and a rendered context takes a few hundred bytes.
+    rendered: OnceLock<Box<E::Context>>,
+}
+
+impl<E: Encoding> Default for Context<E> {
+    fn default() -> Self {
+        Context {
+            capture: Some(Capture::default()),
+            rendered: OnceLock::new(),
+        }
+    }
+}
+
+impl<E: Encoding> Clone for Context<E> {
+    fn clone(&self) -> Self {
+        Context {
+            capture: self.capture.clone(),
+            rendered: self.rendered.clone(),
+        }
+    }
+}
+
+impl<E: Encoding> fmt::Debug for Context<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("capture", &self.capture)
+            .field("rendered", &self.rendered.get())
+            .finish()
+    }
+}
+
+impl<E: Encoding> Context<E> {
+    /// The rendered context, rendered now if this is its first use.
+    #[inline]
+    fn rendered(&self, scratch: &mut Scratch) -> &E::Context {
+        self.rendered
+            .get_or_init(|| Box::new(render::<E>(self.capture.as_ref(), scratch)))
+    }
+}
+
+/// Renders a capture: the names in order, then the pairs, as the derive calls would have
+/// (both formats put the name apart from the pairs, so the order between them does not
+/// matter). Runs no user code: only plain values are captured.
+#[cold]
+#[inline(never)]
+fn render<E: Encoding>(capture: Option<&Capture>, scratch: &mut Scratch) -> E::Context {
+    let mut context = E::Context::default();
+    let Some(capture) = capture else {
+        return context;
+    };
+    let (names, pairs) = capture.decode();
+    for name in names {
+        let mut next = E::Context::default();
+        E::with_name(&context, scratch, name, &mut next);
+        context = next;
+    }
+    if !pairs.is_empty() {
+        let mut next = E::Context::default();
+        E::with_values(&context, scratch, &pairs, &mut next);
+        context = next;
+    }
+    context
+}
+
 /// The implementation behind [`TextSink`] and [`JsonSink`].
 struct FormatSink<E: Encoding> {
     shared: Arc<Shared>,
-    context: E::Context,
+    context: Context<E>,
 }
 
 impl<E: Encoding> Clone for FormatSink<E> {
@@ -288,12 +366,38 @@ impl<E: Encoding> Clone for FormatSink<E> {
 }
 
 impl<E: Encoding> FormatSink<E> {
-    /// A sink sharing this one's output, with an empty context to fill in place.
-    fn derived(&self) -> Self {
-        FormatSink {
+    /// A sink sharing this one's output, in one allocation: its context is captured in
+    /// place (`capture` adds to the copy of this sink's capture; `false` when it cannot),
+    /// else rendered now by `render` from this sink's rendered context.
+    fn derive(
+        &self,
+        capture: impl FnOnce(&mut Capture) -> bool,
+        render: impl FnOnce(&E::Context, &mut Scratch, &mut E::Context),
+    ) -> Arc<dyn Sink> {
+        // The parent's capture is copied whole into the new allocation (a fixed-size copy
+        // while it is inline) and added to in place.
+        let mut sink = Arc::new(FormatSink::<E> {
             shared: self.shared.clone(),
-            context: E::Context::default(),
+            context: Context {
+                capture: self.context.capture.clone(),
+                rendered: OnceLock::new(),
+            },
+        });
+        if let Some(new) = Arc::get_mut(&mut sink) {
+            if let Some(own) = &mut new.context.capture {
+                if capture(own) {
+                    return sink;
+                }
+                new.context.capture = None;
+            }
+            with_scratch(|scratch| {
+                let parent = self.context.rendered(scratch);
+                let mut out = E::Context::default();
+                render(parent, scratch, &mut out);
+                let _ = new.context.rendered.set(Box::new(out));
+            });
         }
+        sink
     }
 }
 
@@ -327,32 +431,26 @@ impl<E: Encoding> Sink for FormatSink<E> {
     fn log(&self, record: &Record<'_>) {
         let time = self.shared.time(record);
         with_scratch(|scratch| {
-            E::encode(scratch, record, &self.context, &self.shared, time);
+            let context = self.context.rendered(scratch);
+            E::encode(scratch, record, context, &self.shared, time);
             self.shared
                 .output
                 .write_record(record.severity(), &scratch.line, time);
         });
     }
 
-    // The new sink is allocated first and its context filled in place: the context keeps
-    // small renderings inline, and moving it around would cost more than the allocation
-    // it saves.
     fn with_values(&self, key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
-        let mut sink = Arc::new(self.derived());
-        if let Some(new) = Arc::get_mut(&mut sink) {
-            with_scratch(|scratch| {
-                E::with_values(&self.context, scratch, key_values, &mut new.context);
-            });
-        }
-        sink
+        self.derive(
+            |capture| capture.push_key_values(key_values),
+            |parent, scratch, out| E::with_values(parent, scratch, key_values, out),
+        )
     }
 
     fn with_name(&self, name: &str) -> Arc<dyn Sink> {
-        let mut sink = Arc::new(self.derived());
-        if let Some(new) = Arc::get_mut(&mut sink) {
-            with_scratch(|scratch| E::with_name(&self.context, scratch, name, &mut new.context));
-        }
-        sink
+        self.derive(
+            |capture| capture.push_name(name),
+            |parent, scratch, out| E::with_name(parent, scratch, name, out),
+        )
     }
 
     fn flush(&self) {
@@ -362,9 +460,9 @@ impl<E: Encoding> Sink for FormatSink<E> {
 
 /// A [`Sink`] writing klog's text format: `I0102 03:04:05.123456   12345 file.rs:42] "msg" k="v"`.
 ///
-/// Built with [`TextSink::builder`]; clones share the output. Names and bound values are
-/// rendered once, when [`with_name`](Sink::with_name)/[`with_values`](Sink::with_values)
-/// is called.
+/// Built with [`TextSink::builder`]; clones share the output. Names and bound values
+/// ([`with_name`](Sink::with_name)/[`with_values`](Sink::with_values)) are copied when
+/// the logger is derived and rendered once, by the first record written through it.
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
@@ -536,6 +634,8 @@ impl Sink for JsonSink {
 #[derive(Default)]
 struct BuilderOptions {
     writer: Option<Box<dyn Write + Send>>,
+    /// The writer is `io::sink()`.
+    discards: bool,
     buffer: usize,
     split_stream: Option<usize>,
     klog_flags: Option<KlogFlags>,
@@ -583,6 +683,7 @@ impl BuilderOptions {
         };
         let output = router(
             self.writer,
+            self.discards,
             self.buffer,
             self.split_stream,
             self.klog_flags.as_ref(),
@@ -600,7 +701,7 @@ impl BuilderOptions {
                 zone,
                 _own_threshold: own_threshold,
             }),
-            context: E::Context::default(),
+            context: Context::default(),
         }
     }
 }
@@ -611,6 +712,7 @@ impl BuilderOptions {
 /// `Log file created at:` are in `zone`.
 fn router(
     writer: Option<Box<dyn Write + Send>>,
+    discards: bool,
     buffer: usize,
     split_stream: Option<usize>,
     klog_flags: Option<&KlogFlags>,
@@ -652,7 +754,7 @@ fn router(
         };
     }
     match writer {
-        Some(writer) => Router::Single(Destination::writer("writer", writer, buffer)),
+        Some(writer) => Router::Single(Destination::writer("writer", writer, buffer, discards)),
         None => Router::Single(Destination::stream(StdStream::Stderr, buffer)),
     }
 }
@@ -740,7 +842,10 @@ impl<F> fmt::Debug for SinkBuilder<F> {
 impl<F> SinkBuilder<F> {
     /// Writes to `writer` instead of stderr. Each record is one `write_all` call.
     #[must_use]
-    pub fn writer(mut self, writer: impl Write + Send + 'static) -> Self {
+    pub fn writer<W: Write + Send + 'static>(mut self, writer: W) -> Self {
+        // `io::sink()` (what benchmarks and tests that only count use) takes the
+        // destination's lock-free path.
+        self.options.discards = TypeId::of::<W>() == TypeId::of::<std::io::Sink>();
         self.options.writer = Some(Box::new(writer));
         self
     }

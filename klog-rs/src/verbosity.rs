@@ -2,19 +2,24 @@
 //! first.
 //!
 //! Hot path: no allocation, no locks. A call is decided by:
-//! 1. `level <= gate()`: one relaxed atomic load, the upper bound of every threshold any
-//!    sink uses (the global `-v` and the thresholds sinks were built with), or no bound
-//!    while a global `-vmodule` is set. Without vmodule, disabled calls stop here.
-//! 2. `level <= max_v()`, else, only while a global `-vmodule` is set, the call site's
-//!    cached vmodule level ([`Callsite`]), re-matched in a cold function when the vmodule
+//! 1. `level <= gate()`, inlined at every call site: one relaxed atomic load, the upper
+//!    bound of every threshold any sink uses (the global `-v` and the thresholds sinks
+//!    were built with), or no bound while a global `-vmodule` is set. Without vmodule,
+//!    disabled calls stop here.
+//! 2. [`vmodule_gate`], first thing out of line: one relaxed load of the settings word
+//!    (that bound, a flag saying whether a global `-vmodule` is set, and the settings'
+//!    generation) and a compare; a call above the bound loads its call site's cache (the
+//!    generation it was matched for and the vmodule level) and compares once more. A call
+//!    no pattern raises stops there, at about the cost of tracing's `EnvFilter` check.
+//! 3. The full decision ([`globally_enabled`], or the sink's), only for calls the gates
+//!    let through; the call site's cache is re-matched in a cold function when the
 //!    generation changed. No lock and no path matching on the hot path.
 //!
 //! Changing `-v` or `-vmodule` at run time takes effect at every call site on its next
-//! call: `-v` is read on every call, and a new `-vmodule` bumps the generation, which
-//! invalidates every call site's cache.
+//! call: every change bumps the generation, which invalidates every call site's cache.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
@@ -31,17 +36,31 @@ static SINK_MAX_V: AtomicI32 = AtomicI32::new(i32::MIN);
 /// vmodule raises it for a call site.
 static MAX_V: AtomicI32 = AtomicI32::new(0);
 /// The first check of every call: `MAX_V`, or `i32::MAX` while a global vmodule is set (so
-/// that a disabled call without vmodule costs one load and one compare).
+/// that a disabled call without vmodule costs one load and one compare, inline).
 static GATE: AtomicI32 = AtomicI32::new(0);
+/// The settings in one word, for the second check: `(generation << 33) | (vmodule set <<
+/// 32) | MAX_V as u32`. A call at most `MAX_V` goes on to the full decision; above it, it
+/// is disabled unless a global vmodule is set and the call site's cache (matched for this
+/// generation) says the vmodule may raise it. The generation changes with every change of
+/// `-v`, `-vmodule` or the sinks' thresholds, so a call site's cache is never older than
+/// the settings. Starts at generation 1 (a fresh call site holds 0: stale).
+static SETTINGS: AtomicU64 = AtomicU64::new(gate_word(1, false, 0));
+/// Bit of [`SETTINGS`] set while a global vmodule with entries is set.
+const GATE_VMODULE: u64 = 1 << 32;
+
+/// Packs the settings word (see [`SETTINGS`]).
+const fn gate_word(generation: u32, vmodule: bool, max_v: i32) -> u64 {
+    ((generation as u64) << 33) | ((vmodule as u64) << 32) | (max_v as u32 as u64)
+}
 
 /// Whether a global `-vmodule` with entries is set: the second check runs only then.
 static VMODULE_ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Whether the global `-vmodule` has exact entries (`pattern==N`), which can lower `-v`:
 /// only then does an enabled call ask its call site.
 static VMODULE_EXACT: AtomicBool = AtomicBool::new(false);
-/// Bumped by every [`set_vmodule`]; call sites cache their level with the generation it
-/// was computed for. Starts at 1 so that a fresh call site (generation 0) is stale.
-static VMODULE_GENERATION: AtomicU32 = AtomicU32::new(1);
+/// Bumped by every change of the settings (under [`RECOMPUTE`]) and published in
+/// [`SETTINGS`]; call sites cache their level with the generation it was matched for.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
 /// The global `-vmodule`, read only when a call site's cache is stale.
 static VMODULE: RwLock<Option<Arc<VModule>>> = RwLock::new(None);
 
@@ -83,8 +102,6 @@ pub fn set_vmodule(vmodule: VModule) {
     let active = !vmodule.is_empty();
     let exact = vmodule.has_exact();
     *VMODULE.write() = active.then(|| Arc::new(vmodule));
-    // The new value is visible before call sites learn that their cache is stale.
-    VMODULE_GENERATION.fetch_add(1, Ordering::Release);
     VMODULE_ACTIVE.store(active, Ordering::Release);
     VMODULE_EXACT.store(exact, Ordering::Release);
     recompute();
@@ -164,18 +181,34 @@ fn recompute() {
         .load(Ordering::Relaxed)
         .max(SINK_MAX_V.load(Ordering::Relaxed));
     MAX_V.store(max, Ordering::Relaxed);
-    let gate = if VMODULE_ACTIVE.load(Ordering::Relaxed) {
-        i32::MAX
-    } else {
-        max
-    };
-    GATE.store(gate, Ordering::Relaxed);
+    // A new generation for every change: the vmodule, `-v` and the sinks' bounds a call
+    // site's cache was matched against are all older than it. Release: whoever reads
+    // this word with acquire sees the settings it was made from (see `rematch`).
+    let generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
+    let vmodule = VMODULE_ACTIVE.load(Ordering::Relaxed);
+    // 31 bits of generation fit the word; a wrap after 2^31 changes is harmless in
+    // practice (a call site would have to sleep through all of them).
+    SETTINGS.store(
+        gate_word(generation as u32 & (u32::MAX >> 1), vmodule, max),
+        Ordering::Release,
+    );
+    GATE.store(if vmodule { i32::MAX } else { max }, Ordering::Relaxed);
 }
 
 /// The first, cheapest check: a level above it is disabled everywhere.
 #[inline(always)]
 pub(crate) fn gate() -> i32 {
     GATE.load(Ordering::Relaxed)
+}
+
+/// The second check, for a call the [`gate`] let through: `false` only when no sink can
+/// write `level` at `callsite`. A call at most every sink's threshold passes on one load
+/// and a compare; above it (only while a global vmodule is set), the call site's cache is
+/// loaded and its generation and level compared.
+#[inline(always)]
+pub(crate) fn vmodule_gate(level: i32, callsite: &Callsite) -> bool {
+    let word = SETTINGS.load(Ordering::Relaxed);
+    level <= word as i32 || (word & GATE_VMODULE != 0 && callsite.vmodule_may_raise(word, level))
 }
 
 /// The upper bound of all thresholds: a level above it is disabled everywhere, unless
@@ -188,51 +221,33 @@ pub(crate) fn max_v() -> i32 {
 /// Whether the global `-vmodule` enables `level` at `callsite`.
 #[inline]
 pub(crate) fn vmodule_enables(callsite: &Callsite, level: i32) -> bool {
-    VMODULE_ACTIVE.load(Ordering::Relaxed) && decode(callsite_vmodule_level(callsite)).0 >= level
+    VMODULE_ACTIVE.load(Ordering::Relaxed) && callsite_vmodule_level(callsite).0 >= level
 }
 
-/// A call site's cached vmodule level: `i32::MIN` when no pattern matches, `N >= 1` for
-/// a raising entry, `-1 - N` for an exact entry `N` (`N < i32::MAX`; an exact
-/// `i32::MAX` enables everything, as a raising one does, and is cached as one).
-fn encode(rule: Option<(i32, bool)>) -> i32 {
-    match rule {
-        None => i32::MIN,
-        Some((n, true)) if n < i32::MAX => -1 - n,
-        Some((n, _)) => n,
-    }
-}
-
-/// The level and whether it is exact, from [`encode`]d form.
+/// The call site's global-vmodule level (`i32::MIN` when no pattern matches) and whether
+/// its entry is exact, from its cache while the generation is current.
 #[inline]
-fn decode(cached: i32) -> (i32, bool) {
-    if cached < 0 && cached != i32::MIN {
-        (-1 - cached, true)
-    } else {
-        (cached, false)
-    }
-}
-
-/// The call site's encoded global-vmodule level (see [`encode`]), from its cache while
-/// the generation is current.
-#[inline]
-fn callsite_vmodule_level(callsite: &Callsite) -> i32 {
-    let generation = VMODULE_GENERATION.load(Ordering::Acquire);
-    match callsite.cached_vmodule_level(generation) {
+fn callsite_vmodule_level(callsite: &Callsite) -> (i32, bool) {
+    // Acquire: a generation this thread sees comes with the settings it was made from.
+    let word = SETTINGS.load(Ordering::Acquire);
+    match callsite.cached_vmodule_level(word) {
         Some(level) => level,
-        None => rematch(callsite, generation),
+        None => rematch(callsite, word),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn rematch(callsite: &Callsite, generation: u32) -> i32 {
-    let level = VMODULE
+fn rematch(callsite: &Callsite, word: u64) -> (i32, bool) {
+    let (level, exact) = VMODULE
         .read()
         .as_ref()
-        .and_then(|v| v.rule_for(callsite.file(), callsite.module_path()));
-    let level = encode(level);
-    callsite.cache_vmodule_level(generation, level);
-    level
+        .and_then(|v| v.rule_for(callsite.file(), callsite.module_path()))
+        .unwrap_or((i32::MIN, false));
+    // Cached with the generation read before the vmodule: if the vmodule changed since,
+    // the generation did too, and the entry is already stale.
+    callsite.cache_vmodule_level(word, level, exact);
+    (level, exact)
 }
 
 /// Whether a sink that follows the global settings writes `level` at `callsite`.
@@ -240,7 +255,7 @@ fn rematch(callsite: &Callsite, generation: u32) -> i32 {
 pub(crate) fn globally_enabled(level: i32, callsite: Option<&Callsite>) -> bool {
     if VMODULE_EXACT.load(Ordering::Relaxed) {
         if let Some(c) = callsite {
-            if let (n, true) = decode(callsite_vmodule_level(c)) {
+            if let (n, true) = callsite_vmodule_level(c) {
                 // An exact entry decides alone: it can lower -v as well as raise it.
                 return level.max(0) <= n;
             }

@@ -29,8 +29,10 @@ pub(crate) use fd::StdStream;
 #[cfg(all(unix, feature = "signals"))]
 pub use signals::flush_on_signals;
 
+use std::cell::Cell;
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -42,8 +44,65 @@ use files::LogFiles;
 
 /// Keeps a lock that every record from every thread writes on cache lines of its own:
 /// read-mostly data that happened to share its line would otherwise bounce between cores.
+#[derive(Default)]
 #[repr(align(128))]
 struct CacheAligned<T>(T);
+
+/// Counter stripes of a discarding destination: threads take them in turn, so up to this
+/// many threads each count on a cache line of their own.
+const STRIPES: usize = 8;
+
+/// One thread's share of a discarding destination's counters.
+#[derive(Default)]
+struct Stripe {
+    lines: AtomicU64,
+    bytes: AtomicU64,
+}
+
+/// The counters of a destination that discards every record (a writer that is
+/// `io::sink()`): there is nothing to keep whole or in order, so records skip the
+/// destination's lock, and each thread counts on a stripe of its own. With one lock or
+/// one counter, every record would move a cache line between the cores: most of what
+/// two threads logging into one sink had left to serialise.
+#[derive(Default)]
+struct Discard {
+    stripes: [CacheAligned<Stripe>; STRIPES],
+}
+
+impl Discard {
+    #[inline]
+    fn count(&self, bytes: usize) {
+        let stripe = &self.stripes[stripe()].0;
+        stripe.lines.fetch_add(1, Ordering::Relaxed);
+        stripe.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    /// `stats` plus what the stripes counted.
+    fn add_to(&self, stats: &mut OutputStats) {
+        for stripe in &self.stripes {
+            stats.lines += stripe.0.lines.load(Ordering::Relaxed);
+            stats.bytes += stripe.0.bytes.load(Ordering::Relaxed);
+        }
+    }
+}
+
+/// This thread's counter stripe (taken in turn on first use).
+#[inline]
+fn stripe() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
+    }
+    STRIPE
+        .try_with(|stripe| {
+            if stripe.get() >= STRIPES {
+                stripe.set(NEXT.fetch_add(1, Ordering::Relaxed) % STRIPES);
+            }
+            stripe.get()
+        })
+        .unwrap_or(0)
+        % STRIPES
+}
 
 /// Counters of one destination: records written, lost and waiting, bytes written,
 /// failed writes and failure episodes.
@@ -275,6 +334,9 @@ impl Inner {
 pub(crate) struct Destination {
     name: Box<str>,
     inner: CacheAligned<Mutex<Inner>>,
+    /// Set when the writer discards everything (`io::sink()`) and nothing is buffered:
+    /// records are counted here, without the lock (see [`Discard`]).
+    discard: Option<Box<Discard>>,
 }
 
 impl fmt::Debug for Destination {
@@ -288,17 +350,23 @@ impl fmt::Debug for Destination {
 
 impl Destination {
     /// A registered destination writing to `writer`, buffering up to `capacity` bytes
-    /// (0: each record is written at once).
-    pub(crate) fn writer(name: &str, writer: Box<dyn Write + Send>, capacity: usize) -> Arc<Self> {
-        Destination::register(
-            name,
-            Target::Stream(Stream {
-                writer,
-                fd: None,
-                backlog: Backlog::default(),
-                capacity,
-            }),
-        )
+    /// (0: each record is written at once). `discards`: the writer is `io::sink()`.
+    pub(crate) fn writer(
+        name: &str,
+        writer: Box<dyn Write + Send>,
+        capacity: usize,
+        discards: bool,
+    ) -> Arc<Self> {
+        let target = Target::Stream(Stream {
+            writer,
+            fd: None,
+            backlog: Backlog::default(),
+            capacity,
+        });
+        if discards && capacity == 0 {
+            return Destination::register_with(name, target, Some(Box::default()));
+        }
+        Destination::register(name, target)
     }
 
     /// A registered destination writing to a standard stream's descriptor.
@@ -320,6 +388,10 @@ impl Destination {
     }
 
     fn register(name: &str, target: Target) -> Arc<Self> {
+        Destination::register_with(name, target, None)
+    }
+
+    fn register_with(name: &str, target: Target, discard: Option<Box<Discard>>) -> Arc<Self> {
         let buffers = match &target {
             Target::Stream(s) => s.capacity > 0,
             Target::Files(_) => true,
@@ -335,6 +407,7 @@ impl Destination {
                 failing: false,
                 lost_before: 0,
             })),
+            discard,
         });
         let mut registry = REGISTRY.lock();
         registry.retain(|d| d.strong_count() > 0);
@@ -352,6 +425,10 @@ impl Destination {
         now: SystemTime,
         write_through: bool,
     ) {
+        if let Some(discard) = &self.discard {
+            discard.count(record.len());
+            return;
+        }
         let mut guard = self.inner.0.lock();
         let inner = &mut *guard;
         // The usual case first: an unbuffered stream with nothing waiting, and one write
@@ -500,10 +577,14 @@ impl Destination {
 
     pub(crate) fn stats(&self) -> OutputStats {
         let inner = self.inner.0.lock();
-        OutputStats {
+        let mut stats = OutputStats {
             waiting: inner.target.waiting(),
             ..inner.stats
+        };
+        if let Some(discard) = &self.discard {
+            discard.add_to(&mut stats);
         }
+        stats
     }
 }
 

@@ -130,3 +130,102 @@ fn skip_headers_and_add_dir_header_follow_klog() {
         "I0102 03:04:05.123456   12345 controller/pods.rs:42] \"m\" k=1\n"
     );
 }
+
+/// Every kind of value a derived logger captures (copies now, renders at the first
+/// record) reads the same as when it is rendered at derive time (forced by a `Display`
+/// value in the same chain, which is not captured) and as the call's own pair, in text
+/// and in JSON; a long chain spills the captured copy out of its inline room.
+#[test]
+fn captured_values_render_like_eagerly_rendered_ones_and_like_call_pairs() {
+    use klog::{KObj, Value};
+    use std::time::{Duration, UNIX_EPOCH};
+    let long = "x".repeat(300);
+    // Past what a capture keeps (64 KiB): rendered at derive time instead.
+    let huge = "y".repeat(70_000);
+    let values = [
+        Value::Str(&huge),
+        Value::Str("ready"),
+        Value::Str("two\nlines"),
+        Value::Str(&long),
+        Value::ByteStr(b"/tmp/\xff"),
+        Value::Bytes(b"\x00ab"),
+        Value::NilBytes,
+        Value::I64(-3),
+        Value::U64(u64::MAX),
+        Value::F64(12.5),
+        Value::F32(0.1),
+        Value::Bool(true),
+        Value::Null,
+        Value::Object(KObj::new("kube-system", "coredns")),
+        Value::Object(KObj::new("", "node-1")),
+        Value::Duration(-1_500_000),
+        Value::Time(UNIX_EPOCH + Duration::new(1_704_164_645, 123)),
+        Value::Time(UNIX_EPOCH - Duration::new(5, 7)),
+    ];
+    let marker = "marker";
+    for json in [false, true] {
+        for (i, value) in values.iter().enumerate() {
+            let out = klog::SharedBuffer::default();
+            let base = if json {
+                klog::JsonSink::builder()
+                    .writer(out.clone())
+                    .fixed_time(UNIX_EPOCH)
+                    .fixed_caller(Some("a/b.rs"), 1)
+                    .verbosity(0)
+                    .build_logger()
+            } else {
+                klog::TextSink::builder()
+                    .writer(out.clone())
+                    .fixed_time(UNIX_EPOCH)
+                    .fixed_caller(Some("a/b.rs"), 1)
+                    .pid(1)
+                    .verbosity(0)
+                    .build_logger()
+            };
+            let kv = [KeyValue::from_value("k", *value)];
+            // Captured: names and the value copied, rendered by the first record.
+            let lazy = base
+                .with_name("a")
+                .with_values(&[KeyValue::from_value("m", Value::Str(marker))])
+                .with_values(&kv)
+                .with_name("b");
+            // Rendered at derive time: the `Display` value is not captured.
+            let eager = base
+                .with_name("a")
+                .with_values(&[KeyValue::from_value("m", Value::Display(&marker))])
+                .with_values(&kv)
+                .with_name("b");
+            info!(lazy, "msg");
+            info!(eager, "msg");
+            info!(base.with_name("a.b"), "msg", m = marker, k = *value);
+            let text = out.to_string();
+            let records: Vec<&str> = if json {
+                text.lines().collect()
+            } else {
+                // Multi-line values: compare whole records.
+                text.split("I0101").filter(|r| !r.is_empty()).collect()
+            };
+            assert_eq!(records.len(), 3, "value {i}: {text}");
+            assert_eq!(records[0], records[1], "value {i}, json {json}");
+            // JSON writes bound fields before `"v"`, call pairs after it.
+            assert_eq!(
+                records[0].replace(",\"v\":0", ""),
+                records[2].replace(",\"v\":0", ""),
+                "value {i}, json {json}"
+            );
+        }
+    }
+    // Many names and pairs: past the inline room, into one heap block.
+    let (logger, out) = pinned_logger(0);
+    let mut derived = logger.clone();
+    for n in 0..20 {
+        derived = derived
+            .with_name("n")
+            .with_values(&[KeyValue::new("key", &long), KeyValue::new("n", &n)]);
+    }
+    info!(derived, "msg");
+    let text = out.to_string();
+    assert!(text.contains(&format!("logger=\"{}\"", ["n"; 20].join("."))));
+    assert_eq!(text.matches(&format!("key=\"{long}\"")).count(), 1);
+    assert!(text.contains(" n=19\n"), "{text}");
+}
