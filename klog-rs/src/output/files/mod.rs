@@ -16,6 +16,11 @@
 //! a file size limit) leaves the rest in the buffer's [`Backlog`], and the next write
 //! finishes that record first.
 //!
+//! A full buffer is written out without holding the destination's lock ([`handoff`]): the
+//! thread that fills it swaps it for an empty one and writes it under the files' own I/O
+//! lock, which every write to a file takes, so buffers land whole and in the order they
+//! were filled while other threads go on buffering records.
+//!
 //! Where this differs from klog:
 //! - Times in file names and in `Log file created at:` are in the sink's zone: local time
 //!   by default, as klog; UTC with `--log-time-utc` ([`TimeZone::Utc`]).
