@@ -100,16 +100,23 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// Whether none of the 8 bytes in `w` needs Go quoting: all are printable ASCII other
 /// than `"` and `\` (false positives only cost the byte-wise path).
-#[inline]
+#[cfg(test)]
 fn is_plain_word(w: u64) -> bool {
+    quote_flags(w) == 0
+}
+
+/// The high bit of each byte of `w` that needs Go quoting, and maybe of bytes above the
+/// first such byte (carries and borrows between bytes start only at a flagged byte); none
+/// below it, so the lowest flag is exact.
+#[inline(always)]
+fn quote_flags(w: u64) -> u64 {
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
     let below_space = w.wrapping_sub(0x20 * ONES) & !w & HIGHS;
     let del_or_high = (w | w.wrapping_add(ONES)) & HIGHS;
-    (below_space
+    below_space
         | del_or_high
         | has_zero(w ^ (b'"' as u64 * ONES))
-        | has_zero(w ^ (b'\\' as u64 * ONES)))
-        == 0
+        | has_zero(w ^ (b'\\' as u64 * ONES))
 }
 
 /// The escaped body of `strconv.Quote(s)`, without the surrounding quotes. With
@@ -121,7 +128,7 @@ fn write_quoted_body<const STOP_AT_NEWLINE: bool>(out: &mut Vec<u8>, s: &str) ->
     while i < bytes.len() {
         // Skip runs of plain bytes a word at a time; they are copied in one go later.
         if let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
-            if is_plain_word(u64::from_le_bytes(word)) {
+            if quote_flags(u64::from_le_bytes(word)) == 0 {
                 i += 8;
                 continue;
             }
@@ -357,11 +364,18 @@ pub(crate) fn write_zap_str_utf8(out: &mut Vec<u8>, s: &str) {
 /// `\` (bytes from 0x7F up are copied raw in a valid UTF-8 string).
 #[inline]
 fn is_zap_plain_word(w: u64) -> bool {
+    zap_special_flags(w) == 0
+}
+
+/// The high bit of each byte of `w` that is `"`, `\\` or below 0x20, and maybe of bytes
+/// above the first such byte (a borrow between bytes only adds false positives there, which
+/// callers sort out); none below it.
+#[inline(always)]
+fn zap_special_flags(w: u64) -> u64 {
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    // `& !w` keeps bytes from 0x80 up out of the "below 0x20" test; a borrow between
-    // bytes can only add false positives, which the byte loop then sorts out.
+    // `& !w` keeps bytes from 0x80 up out of the "below 0x20" test.
     let below_space = w.wrapping_sub(0x20 * ONES) & !w & HIGHS;
-    (below_space | has_zero(w ^ (b'"' as u64 * ONES)) | has_zero(w ^ (b'\\' as u64 * ONES))) == 0
+    below_space | has_zero(w ^ (b'"' as u64 * ONES)) | has_zero(w ^ (b'\\' as u64 * ONES))
 }
 
 /// The body of [`write_zap_str_utf8`].
@@ -388,8 +402,11 @@ pub(crate) fn find_quote_or_escape(bytes: &[u8]) -> usize {
     while let Some(word) = bytes.get(i..i + 8) {
         let mut w = [0u8; 8];
         w.copy_from_slice(word);
-        if !is_zap_plain_word(u64::from_le_bytes(w)) {
-            break;
+        let flags = zap_special_flags(u64::from_le_bytes(w));
+        if flags != 0 {
+            // The lowest flag is exact (false positives only sit above a true one), so the
+            // word tells where the special byte is without a byte loop.
+            return i + (flags.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -599,6 +616,18 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn lowest_word_flag_is_the_first_special_byte(word in proptest::array::uniform8(proptest::num::u8::ANY)) {
+            let w = u64::from_le_bytes(word);
+            let first = |special: &dyn Fn(u8) -> bool| word.iter().position(|&b| special(b));
+            let lowest = |flags: u64| (flags != 0).then(|| (flags.trailing_zeros() / 8) as usize);
+            proptest::prop_assert_eq!(lowest(quote_flags(w)), first(&|b| QUOTE_CLASS[b as usize] != 0));
+            proptest::prop_assert_eq!(
+                lowest(zap_special_flags(w)),
+                first(&|b| b == b'"' || b == b'\\' || b < 0x20)
+            );
+        }
+
         #[test]
         fn unquoting_inverts_quoting(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
             let mut quoted = Vec::new();
