@@ -23,6 +23,8 @@ pub(super) struct YearInference {
 impl YearInference {
     /// The record's time as Unix seconds and nanoseconds (text: the header's wall clock,
     /// with the inferred year, as if it were UTC).
+    // Inlined: once per record, and LLVM's budget otherwise drops it when the parser grows.
+    #[inline]
     pub(super) fn record_time(&mut self, rec: &ParsedRecord) -> Option<(i64, u32)> {
         match rec.format {
             SourceFormat::Json => json_time(rec),

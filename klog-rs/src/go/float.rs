@@ -141,7 +141,9 @@ impl NonFinite {
 /// Below 4e11 the spacing of doubles is under 10^-4, so at most one decimal with ≤ 4
 /// fractional digits rounds to x: the one found is the one Go's shortest formatting
 /// picks, laid out without an exponent (the property test checks this against ryu).
-#[inline]
+// Always: at `#[inline]` LLVM kept it out of `write_f64_json` after unrelated changes
+// elsewhere in the crate (+18 instructions per text log event).
+#[inline(always)]
 fn try_write_short_decimal(out: &mut Vec<u8>, x: f64) -> bool {
     const POW10: [f64; 5] = [1.0, 10.0, 100.0, 1000.0, 10000.0];
     let abs = x.abs();

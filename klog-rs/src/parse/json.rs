@@ -10,18 +10,19 @@ use super::{ParsedLine, ParsedRecord, ParsedValue, SourceFormat};
 use crate::go::escape::find_quote_or_escape;
 use crate::record::Severity;
 
-/// The end of the JSON string starting at `b[i] == '"'`.
+/// The end of the JSON string whose first `"`, `\\` or control byte after the opening
+/// quote is at `b[i]`. Plain runs between escapes are skipped a word at a time (escaped
+/// strings are long messages and values: the byte loop here was 1.8 % of JSON -> text).
 fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
-    i += 1;
-    i += find_quote_or_escape(&b[i..]);
-    while i < b.len() {
-        match b[i] {
+    loop {
+        match b.get(i)? {
             b'"' => return Some(i + 1),
             b'\\' => i += 2,
+            // A control byte: serde_json rejects the string after.
             _ => i += 1,
         }
+        i += find_quote_or_escape(b.get(i..)?);
     }
-    None
 }
 
 /// The JSON string starting at `s[i] == '"'`: its contents and where it ends.
@@ -32,7 +33,7 @@ fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
         // No escape and no control character: the text between the quotes.
         return Some((Cow::Borrowed(&s[i + 1..plain_end]), plain_end + 1));
     }
-    let end = string_end(b, i)?;
+    let end = string_end(b, plain_end)?;
     let decoded = serde_json::from_str::<String>(&s[i..end]).ok()?;
     Some((Cow::Owned(decoded), end))
 }
