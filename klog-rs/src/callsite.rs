@@ -3,9 +3,10 @@
 //! Each macro invocation declares one `static` callsite, so a record's file and line cost
 //! nothing at run time (Go's klog pays ~350 ns per line for `runtime.Caller`). It also
 //! caches the level the global `-vmodule` gives it, so matching file patterns happens
-//! once per call site and `-vmodule` change, not per call.
+//! once per call site and `-vmodule` change, not per call, and the highest level any sink
+//! can write there, which the macros check inline (tracing's cached `Interest`).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 /// The source location of a log call: file, line and module path.
@@ -20,6 +21,14 @@ use std::sync::OnceLock;
 /// ```
 #[derive(Debug)]
 pub struct Callsite {
+    /// The highest level any sink can write at this call site (`-v`, the sinks' own
+    /// thresholds, the global vmodule's level here), or [`GATE_UNKNOWN`] until it is
+    /// computed and after every change of the settings. What the macros compare with
+    /// inline: one load, whether or not a `-vmodule` is set.
+    gate: AtomicI32,
+    /// Whether this (`static`) call site is in the registry whose gates every change of
+    /// the settings resets.
+    registered: AtomicBool,
     /// The global vmodule's level for this call site, whether its entry is exact, and
     /// the settings' generation it was matched for: `(generation << 33) | (exact << 32)
     /// | level as u32` (generation 0 = never matched; `i32::MIN` = no pattern matches).
@@ -37,6 +46,10 @@ pub struct Callsite {
     /// `file.rs:42` and `dir/file.rs:42` (JSON-escaped), rendered on first use.
     rendered: OnceLock<RenderedCaller>,
 }
+
+/// The gate of a call site whose bound is not known: every level passes the inline check
+/// and the full decision computes the bound.
+pub(crate) const GATE_UNKNOWN: i32 = i32::MAX;
 
 /// A call site's location as each format writes it, rendered once, kept inline in the
 /// `static` call site: a heap block could share a cache line with data another thread
@@ -114,6 +127,8 @@ impl Callsite {
     #[must_use]
     pub const fn new(file: &'static str, line: u32, module_path: &'static str) -> Callsite {
         Callsite {
+            gate: AtomicI32::new(GATE_UNKNOWN),
+            registered: AtomicBool::new(false),
             vmodule_cache: AtomicU64::new(0),
             file,
             base_name_start: after_nth_last_slash(file, 1),
@@ -190,6 +205,30 @@ impl Callsite {
             text: InlineBytes::new(&text),
             json: InlineBytes::new(&json),
         }
+    }
+
+    /// The cached gate: a level above it is disabled in every sink (see `verbosity`'s
+    /// module docs). [`GATE_UNKNOWN`] lets every call through to the full decision.
+    #[inline(always)]
+    pub(crate) fn gate(&self) -> i32 {
+        self.gate.load(Ordering::Relaxed)
+    }
+
+    /// Stores the gate. Sequentially consistent: `verbosity::rematch` re-reads the
+    /// settings after it, pairing with the settings' store before the registry's reset.
+    pub(crate) fn set_gate(&self, gate: i32) {
+        self.gate.store(gate, Ordering::SeqCst);
+    }
+
+    /// Marks the call site registered; `true` for the one caller that must add it to the
+    /// registry.
+    pub(crate) fn claim_registration(&self) -> bool {
+        !self.registered.load(Ordering::Relaxed) && !self.registered.swap(true, Ordering::SeqCst)
+    }
+
+    /// Whether the call site is in the registry (its gate is kept).
+    pub(crate) fn is_registered(&self) -> bool {
+        self.registered.load(Ordering::SeqCst)
     }
 
     /// The cached global-vmodule level and whether it is exact, if it was matched for

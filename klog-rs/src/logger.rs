@@ -8,7 +8,9 @@ use crate::callsite::Callsite;
 use crate::record::{Record, Severity};
 use crate::sink::Sink;
 use crate::value::KeyValue;
-use crate::verbosity::{gate, globally_enabled, max_v, vmodule_enables, vmodule_gate};
+use crate::verbosity::{
+    gate, globally_enabled, max_v, refresh_gate, vmodule_enables, vmodule_gate,
+};
 
 /// A logger: a [`Sink`] plus a verbosity offset. Cheap to clone (one reference count),
 /// `Send + Sync`, and the default value discards everything.
@@ -177,6 +179,39 @@ impl Logger {
         // Only the gate is inlined into every call site: a disabled call is one load and
         // one compare, and the expansion stays small enough for callers to be inlined.
         verbosity <= gate() && self.enabled_past_gate(verbosity, callsite)
+    }
+
+    /// [`enabled_for`](Logger::enabled_for) for a `static` call site, what the macros
+    /// call: the inline check is the call site's own gate (the highest level any sink can
+    /// write there, `-vmodule` included), so a disabled call is one load and one compare
+    /// whether or not a `-vmodule` is set.
+    ///
+    /// ```
+    /// static CALLSITE: klog::Callsite = klog::Callsite::new(file!(), line!(), module_path!());
+    /// let logger = klog::TextSink::builder().writer(std::io::sink()).verbosity(2).build_logger();
+    /// assert!(logger.enabled_at_callsite(2, &CALLSITE));
+    /// assert!(!logger.enabled_at_callsite(3, &CALLSITE));
+    /// ```
+    #[doc(hidden)]
+    #[must_use]
+    #[inline(always)]
+    pub fn enabled_at_callsite(&self, verbosity: i32, callsite: &'static Callsite) -> bool {
+        let gate = callsite.gate();
+        verbosity <= gate && self.enabled_past_callsite_gate(verbosity, gate, callsite)
+    }
+
+    /// The out-of-line part of [`enabled_at_callsite`](Logger::enabled_at_callsite):
+    /// computes the call site's gate if it is unknown, then the full decision. A known
+    /// gate already holds what `vmodule_gate` would check, so it is not asked again.
+    #[inline(never)]
+    fn enabled_past_callsite_gate(
+        &self,
+        level: i32,
+        gate: i32,
+        callsite: &'static Callsite,
+    ) -> bool {
+        refresh_gate(gate, callsite);
+        self.decide(level, callsite)
     }
 
     /// A small function, so that a call a global `-vmodule` does not raise is rejected

@@ -240,7 +240,7 @@ macro_rules! enabled {
         static __KLOG_CALLSITE: $crate::Callsite =
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
-        __klog_logger.enabled_for($crate::__klog_level!(__klog_logger, $v), &__KLOG_CALLSITE)
+        __klog_logger.enabled_at_callsite($crate::__klog_level!(__klog_logger, $v), &__KLOG_CALLSITE)
     }};
     (v: $v:expr) => {{
         let __klog_current = $crate::__private::current();
@@ -315,7 +315,7 @@ macro_rules! __klog_log {
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
         let __klog_level = $crate::__klog_level!(__klog_logger, $v);
-        if __klog_logger.enabled_for(__klog_level, &__KLOG_CALLSITE) {
+        if __klog_logger.enabled_at_callsite(__klog_level, &__KLOG_CALLSITE) {
             $crate::__private::log(
                 &__KLOG_CALLSITE,
                 __klog_logger,

@@ -1,22 +1,25 @@
 //! The global `-v` threshold, the global `-vmodule`, and the fast checks the macros make
 //! first.
 //!
-//! Hot path: no allocation, no locks. A call is decided by:
-//! 1. `level <= gate()`, inlined at every call site: one relaxed atomic load, the upper
-//!    bound of every threshold any sink uses (the global `-v` and the thresholds sinks
-//!    were built with), or no bound while a global `-vmodule` is set. Without vmodule,
-//!    disabled calls stop here.
-//! 2. [`vmodule_gate`], first thing out of line: one relaxed load of the settings word
-//!    (that bound, a flag saying whether a global `-vmodule` is set, and the settings'
-//!    generation) and a compare; a call above the bound loads its call site's cache (the
-//!    generation it was matched for and the vmodule level) and compares once more. A call
-//!    no pattern raises stops there, at about the cost of tracing's `EnvFilter` check.
-//! 3. The full decision ([`globally_enabled`], or the sink's), only for calls the gates
-//!    let through; the call site's cache is re-matched in a cold function when the
-//!    generation changed. No lock and no path matching on the hot path.
+//! Hot path: no allocation, no locks. A macro call is decided by:
+//! 1. `level <= callsite.gate()`, inlined at every call site: one relaxed load of a word
+//!    in the call site's own `static` and a compare. The gate is the highest level any
+//!    sink can write there: the global `-v`, the thresholds sinks were built with, and
+//!    the level the global `-vmodule` gives this call site (tracing's per-call-site
+//!    `Interest`). Disabled calls stop here, with or without a `-vmodule`.
+//! 2. Out of line, only for calls the gate lets through: a call site whose gate is
+//!    unknown (first call, or the settings changed) registers itself and matches the
+//!    `-vmodule` once, in a cold function; then the full decision ([`globally_enabled`],
+//!    or the sink's). No lock and no path matching on the hot path.
 //!
-//! Changing `-v` or `-vmodule` at run time takes effect at every call site on its next
-//! call: every change bumps the generation, which invalidates every call site's cache.
+//! Changing `-v`, `-vmodule` or a sink's threshold takes effect at every call site on
+//! its next call: every change bumps the generation (invalidating every call site's
+//! vmodule cache) and resets the gate of every registered call site to unknown.
+//!
+//! [`Logger::enabled_for`](crate::Logger::enabled_for) with a call site that may not be
+//! `static` uses a global gate instead (`-v` and the sinks' thresholds, no bound while a
+//! `-vmodule` is set), then [`vmodule_gate`] (one load of the settings word, and of the
+//! call site's cached vmodule level while a `-vmodule` is set) and the full decision.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
@@ -24,7 +27,7 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
 
-use crate::callsite::Callsite;
+use crate::callsite::{Callsite, GATE_UNKNOWN};
 use crate::vmodule::VModule;
 
 /// klog's `-v`.
@@ -63,6 +66,9 @@ static VMODULE_EXACT: AtomicBool = AtomicBool::new(false);
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 /// The global `-vmodule`, read only when a call site's cache is stale.
 static VMODULE: RwLock<Option<Arc<VModule>>> = RwLock::new(None);
+/// The `static` call sites whose gate was computed: every change of the settings resets
+/// their gates. Grows once per call site (on its first call), never on the hot path.
+static CALLSITES: Mutex<Vec<&'static Callsite>> = Mutex::new(Vec::new());
 
 /// Sets the global `-v` threshold: `V(n)` calls with `n` above it are disabled in sinks
 /// that follow the global threshold. Takes effect at once, on every thread.
@@ -188,11 +194,39 @@ fn recompute() {
     let vmodule = VMODULE_ACTIVE.load(Ordering::Relaxed);
     // 31 bits of generation fit the word; a wrap after 2^31 changes is harmless in
     // practice (a call site would have to sleep through all of them).
+    // Sequentially consistent, before the resets below: a gate computed from the old
+    // settings is either reset here or re-checked against this word (see `rematch`).
     SETTINGS.store(
         gate_word(generation as u32 & (u32::MAX >> 1), vmodule, max),
-        Ordering::Release,
+        Ordering::SeqCst,
     );
     GATE.store(if vmodule { i32::MAX } else { max }, Ordering::Relaxed);
+    for callsite in CALLSITES.lock().iter() {
+        callsite.set_gate(GATE_UNKNOWN);
+    }
+}
+
+/// The out-of-line start of a macro call the call site's gate (`gate`, as loaded) let
+/// through: computes the gate first if it is unknown.
+#[inline(always)]
+pub(crate) fn refresh_gate(gate: i32, callsite: &'static Callsite) {
+    if gate == GATE_UNKNOWN {
+        compute_gate(callsite);
+    }
+}
+
+/// Registers the call site (once) and matches it against the settings, which stores its
+/// gate. A gate that really is `i32::MAX` is recomputed on every call: correct, and only
+/// for a level no one uses.
+#[cold]
+#[inline(never)]
+fn compute_gate(callsite: &'static Callsite) {
+    if callsite.claim_registration() {
+        CALLSITES.lock().push(callsite);
+    }
+    // Read after the registration: a change whose reset missed this call site (its walk
+    // of the registry came first) published its settings before, so this sees them.
+    rematch(callsite, SETTINGS.load(Ordering::SeqCst));
 }
 
 /// The first, cheapest check: a level above it is disabled everywhere.
@@ -247,6 +281,22 @@ fn rematch(callsite: &Callsite, word: u64) -> (i32, bool) {
     // Cached with the generation read before the vmodule: if the vmodule changed since,
     // the generation did too, and the entry is already stale.
     callsite.cache_vmodule_level(word, level, exact);
+    if callsite.is_registered() {
+        let max_v = word as u32 as i32;
+        let gate = if word & GATE_VMODULE != 0 {
+            max_v.max(level)
+        } else {
+            max_v
+        };
+        callsite.set_gate(gate);
+        // A change that came after `word` may have reset the gate before the store above:
+        // then this load sees its new generation, and the gate goes back to unknown. (If
+        // it sees the old one, the change's reset comes after the store, in the single
+        // order of sequentially consistent operations.)
+        if SETTINGS.load(Ordering::SeqCst) >> 33 != word >> 33 {
+            callsite.set_gate(GATE_UNKNOWN);
+        }
+    }
     (level, exact)
 }
 

@@ -44,4 +44,43 @@ fn own_thresholds_raise_the_fast_check_only_while_their_sinks_live() {
     let seven = sink_at(7);
     drop(seven);
     assert!(gate_allows(3) && !gate_allows(4));
+
+    // A macro call site caches its own gate: every change of a sink's threshold or of
+    // `-v` resets it, including changes racing with calls that recompute it.
+    klog::set_verbosity(0);
+    let quiet = sink_at(0);
+    assert!(!v5(&quiet), "the call site's gate is computed: 0");
+    let five = sink_at(5);
+    assert!(v5(&five), "a new sink's threshold reaches a computed gate");
+    assert!(!v5(&quiet));
+    drop(five);
+    assert!(!v5(&quiet));
+    // A sink that follows the global `-v`.
+    let quiet = TextSink::builder().writer(std::io::sink()).build_logger();
+    assert!(!v5(&quiet));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let caller = {
+        let stop = stop.clone();
+        let quiet = quiet.clone();
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                std::hint::black_box(v5(&quiet));
+            }
+        })
+    };
+    for round in 0..2_000 {
+        klog::set_verbosity(if round % 2 == 0 { 5 } else { 0 });
+        assert_eq!(v5(&quiet), round % 2 == 0, "round {round}");
+    }
+    klog::set_verbosity(5);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    caller.join().expect("caller");
+    assert!(v5(&quiet), "the last change is seen after the race");
+    klog::set_verbosity(0);
+    assert!(!v5(&quiet));
+}
+
+/// One macro call site, so its cached gate is reused across the steps above.
+fn v5(logger: &klog::Logger) -> bool {
+    klog::enabled!(v: 5, logger)
 }
