@@ -537,7 +537,7 @@ impl Sink for OtlpSink {
             );
         }
         if let Some(err) = record.error() {
-            out.add_attribute("exception.message", err.to_string());
+            out.add_attribute("exception.message", crate::values::error_text(err));
         }
         out.add_attributes(self.bound.iter().cloned());
         out.add_attributes(Self::attributes(record.key_values()));

@@ -265,7 +265,7 @@ fn add_span_event(cx: &Context, record: &Record<'_>) {
     if let Some(err) = record.error() {
         attributes.push(opentelemetry::KeyValue::new(
             "exception.message",
-            err.to_string(),
+            crate::values::error_text(err),
         ));
     }
     attributes.extend(

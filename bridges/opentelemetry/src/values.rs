@@ -42,8 +42,6 @@ fn any_value_at(value: Value<'_>, depth: usize) -> Option<AnyValue> {
         Value::F32(f) => AnyValue::Double(f64::from(f)),
         Value::Bool(b) => AnyValue::Boolean(b),
         Value::Null => return None,
-        Value::Error(e) => AnyValue::String(e.to_string().into()),
-        Value::Display(d) => AnyValue::String(d.to_string().into()),
         Value::Object(o) => object(o),
         Value::Objects(list) if depth < MAX_DEPTH => AnyValue::ListAny(Box::new(
             (0..list.len())
@@ -64,8 +62,9 @@ fn any_value_at(value: Value<'_>, depth: usize) -> Option<AnyValue> {
             });
             AnyValue::Map(Box::new(entries))
         }
-        // Durations, times, marshalers, serde values, Debug values, and anything nested
-        // too deep: klog's text form, as the text line shows it.
+        // Errors, `Display` values, durations, times, marshalers, serde values, Debug
+        // values, and anything nested too deep: klog's text form, as the text line shows
+        // it (a panicking `Display` gives klog's marker there, not a panic here).
         other => AnyValue::String(value_text(other).into_string().into()),
     })
 }
@@ -113,12 +112,56 @@ pub(crate) fn span_value(value: Value<'_>) -> opentelemetry::Value {
         Value::F64(f) => V::F64(f),
         Value::F32(f) => V::F64(f64::from(f)),
         Value::Bool(b) => V::Bool(b),
-        Value::Error(e) => V::String(e.to_string().into()),
-        Value::Display(d) => V::String(d.to_string().into()),
+        // Errors and `Display` values too: klog's text form guards a panicking `Display`.
         _ => text(value),
     }
 }
 
+/// An error's message as klog's text form gives it (a panicking `Display` becomes klog's
+/// marker).
+pub(crate) fn error_text(err: &(dyn std::error::Error + 'static)) -> String {
+    value_text(Value::Error(err)).into_string()
+}
+
 fn text(value: Value<'_>) -> opentelemetry::Value {
     opentelemetry::Value::String(value_text(value).into_string().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Panics;
+
+    impl std::fmt::Display for Panics {
+        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            panic!("boom")
+        }
+    }
+
+    impl std::fmt::Debug for Panics {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Panics")
+        }
+    }
+
+    impl std::error::Error for Panics {}
+
+    #[test]
+    fn a_panicking_display_becomes_a_marker_not_a_panic() {
+        let text = error_text(&Panics);
+        assert!(text.contains("boom"), "{text}");
+        let Some(AnyValue::String(s)) = any_value(Value::Display(&Panics)) else {
+            panic!("not a string");
+        };
+        assert!(s.as_str().contains("boom"), "{s}");
+        let opentelemetry::Value::String(s) = span_value(Value::Error(&Panics)) else {
+            panic!("not a string");
+        };
+        assert!(s.as_str().contains("boom"), "{s}");
+        assert_eq!(
+            error_text(&std::io::Error::other("connection refused")),
+            "connection refused"
+        );
+    }
 }
