@@ -6,11 +6,12 @@
 use std::fmt;
 use std::ops::Deref;
 
-/// An immutable `[T]`: up to `N` items inline, more in one heap allocation.
+/// A `[T]`: up to `N` items inline, more in one heap allocation. Replaced whole
+/// ([`set`](Self::set)) or appended to ([`grow`](Self::grow)).
 #[derive(Clone)]
 pub(crate) enum CompactVec<T: Copy + Default, const N: usize> {
     Inline { len: usize, items: [T; N] },
-    Heap(Box<[T]>),
+    Heap(Vec<T>),
 }
 
 impl<T: Copy + Default, const N: usize> CompactVec<T, N> {
@@ -24,7 +25,32 @@ impl<T: Copy + Default, const N: usize> CompactVec<T, N> {
                 items: inline,
             }
         } else {
-            CompactVec::Heap(items.into())
+            CompactVec::Heap(items.to_vec())
+        }
+    }
+
+    /// Room for `n` more items at the end (to overwrite), inline while they fit; spills to
+    /// the heap once when they do not.
+    #[inline]
+    pub(crate) fn grow(&mut self, n: usize) -> &mut [T] {
+        if let CompactVec::Inline { len, items } = self {
+            if *len + n > N {
+                let mut heap = Vec::with_capacity((*len + n).max(2 * N));
+                heap.extend_from_slice(items.get(..*len).unwrap_or_default());
+                *self = CompactVec::Heap(heap);
+            }
+        }
+        match self {
+            CompactVec::Inline { len, items } => {
+                let start = *len;
+                *len += n;
+                items.get_mut(start..start + n).unwrap_or_default()
+            }
+            CompactVec::Heap(heap) => {
+                let start = heap.len();
+                heap.resize(start + n, T::default());
+                heap.get_mut(start..).unwrap_or_default()
+            }
         }
     }
 }
@@ -90,5 +116,11 @@ mod tests {
             assert_eq!(&*set, &items[..]);
         }
         assert!(CompactVec::<u8, 4>::default().is_empty());
+        let mut grown = CompactVec::<u8, 4>::default();
+        for n in 0..10u8 {
+            grown.grow(1).copy_from_slice(&[n]);
+            assert_eq!(&*grown, &(0..=n).collect::<Vec<_>>()[..]);
+            assert_eq!(matches!(grown, CompactVec::Inline { .. }), n < 4);
+        }
     }
 }

@@ -16,71 +16,22 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use smallvec::SmallVec;
 
+use crate::compact::CompactVec;
 use crate::value::{KObj, KeyValue, Value};
 
-/// Bytes kept inside their owner up to `N`, on the heap beyond. Not `SmallVec<[u8; N]>`:
-/// its generic `extend_from_slice` cost about 85 instructions per small append here,
-/// about a third of a derive; this one appends to the inline array with one bounds check
-/// and copies a whole parent with one fixed-size copy.
-#[derive(Clone, Debug)]
-enum Bytes<const N: usize> {
-    Inline { len: usize, bytes: [u8; N] },
-    Heap(Vec<u8>),
-}
-
-impl<const N: usize> Default for Bytes<N> {
-    fn default() -> Self {
-        Bytes::Inline {
-            len: 0,
-            bytes: [0; N],
-        }
-    }
-}
-
-impl<const N: usize> Bytes<N> {
-    #[inline]
-    fn as_slice(&self) -> &[u8] {
-        match self {
-            Bytes::Inline { len, bytes } => bytes.get(..*len).unwrap_or_default(),
-            Bytes::Heap(bytes) => bytes,
-        }
-    }
-
-    /// `n` more bytes (to overwrite), inline while they fit; spills to the heap once
-    /// when they do not.
-    #[inline]
-    fn grow(&mut self, n: usize) -> Writer<'_> {
-        if let Bytes::Inline { len, bytes } = self {
-            if *len + n > N {
-                let mut heap = Vec::with_capacity((*len + n).max(2 * N));
-                heap.extend_from_slice(bytes.get(..*len).unwrap_or_default());
-                *self = Bytes::Heap(heap);
-            }
-        }
-        let out = match self {
-            Bytes::Inline { len, bytes } => {
-                let start = *len;
-                *len += n;
-                bytes.get_mut(start..start + n).unwrap_or_default()
-            }
-            Bytes::Heap(heap) => {
-                let start = heap.len();
-                heap.resize(start + n, 0);
-                heap.get_mut(start..).unwrap_or_default()
-            }
-        };
-        Writer { out, at: 0 }
-    }
-}
-
-/// Writes into room made by [`Bytes::grow`], front to back (sized by the caller, so every
+/// Writes into room made by [`CompactVec::grow`], front to back (sized by the caller, so every
 /// write fits).
 struct Writer<'a> {
     out: &'a mut [u8],
     at: usize,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    #[inline(always)]
+    fn new(out: &'a mut [u8]) -> Self {
+        Writer { out, at: 0 }
+    }
+
     #[inline(always)]
     fn put(&mut self, src: &[u8]) {
         if let Some(dst) = self.out.get_mut(self.at..self.at + src.len()) {
@@ -135,7 +86,7 @@ const TIME_BEFORE: u8 = 14;
 /// its bytes (longer strings are not captured). Copying a parent's capture is one copy of a few dozen bytes.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Capture {
-    bytes: Bytes<INLINE_BYTES>,
+    bytes: CompactVec<u8, INLINE_BYTES>,
 }
 
 /// A value's tag and parts, as `captured_len` counted them.
@@ -218,7 +169,7 @@ impl Capture {
         if u16::try_from(name.len()).is_err() {
             return false;
         }
-        let mut w = self.bytes.grow(3 + name.len());
+        let mut w = Writer::new(self.bytes.grow(3 + name.len()));
         w.byte(NAME);
         w.str(name.as_bytes());
         true
@@ -237,7 +188,7 @@ impl Capture {
                 _ => return false,
             }
         }
-        let mut w = self.bytes.grow(total);
+        let mut w = Writer::new(self.bytes.grow(total));
         for kv in key_values {
             w.byte(PAIR);
             w.str(kv.key().as_bytes());
@@ -250,7 +201,7 @@ impl Capture {
     pub(super) fn decode(&self) -> (SmallVec<[&str; 4]>, SmallVec<[KeyValue<'_>; 8]>) {
         let mut names = SmallVec::new();
         let mut pairs = SmallVec::new();
-        let mut r = Reader(self.bytes.as_slice());
+        let mut r = Reader(&self.bytes[..]);
         while let Some(tag) = r.u8() {
             if tag == NAME {
                 names.push(r.str());
@@ -395,6 +346,6 @@ mod tests {
         assert!(
             !capture.push_key_values(&[KeyValue::from_value("long", Value::Duration(i128::MAX))])
         );
-        assert!(capture.bytes.as_slice().is_empty());
+        assert!(capture.bytes.is_empty());
     }
 }
