@@ -61,9 +61,6 @@ static VMODULE_ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Whether the global `-vmodule` has exact entries (`pattern==N`), which can lower `-v`:
 /// only then does an enabled call ask its call site.
 static VMODULE_EXACT: AtomicBool = AtomicBool::new(false);
-/// Bumped by every change of the settings (under [`RECOMPUTE`]) and published in
-/// [`SETTINGS`]; call sites cache their level with the generation it was matched for.
-static GENERATION: AtomicU64 = AtomicU64::new(1);
 /// The global `-vmodule`, read only when a call site's cache is stale.
 static VMODULE: RwLock<Option<Arc<VModule>>> = RwLock::new(None);
 /// The `static` call sites whose gate was computed: every change of the settings resets
@@ -190,7 +187,8 @@ fn recompute() {
     // A new generation for every change: the vmodule, `-v` and the sinks' bounds a call
     // site's cache was matched against are all older than it. Release: whoever reads
     // this word with acquire sees the settings it was made from (see `rematch`).
-    let generation = GENERATION.fetch_add(1, Ordering::Relaxed) + 1;
+    // The generation is the settings word's own (changes are serialised here).
+    let generation = (SETTINGS.load(Ordering::Relaxed) >> 33) + 1;
     let vmodule = VMODULE_ACTIVE.load(Ordering::Relaxed);
     // 31 bits of generation fit the word; a wrap after 2^31 changes is harmless in
     // practice (a call site would have to sleep through all of them).
