@@ -101,7 +101,6 @@ fn stripe() -> usize {
             stripe.get()
         })
         .unwrap_or(0)
-        % STRIPES
 }
 
 /// Counters of one destination: records written, lost and waiting, bytes written,

@@ -329,8 +329,7 @@ impl LogFiles {
         now: SystemTime,
     ) -> io::Result<()> {
         let mut stall = Stall::new(None, Duration::ZERO);
-        let (outcome, handoff) = self.write_record(severity, record, now, false, &mut stall);
-        let mut outcome = outcome;
+        let (mut outcome, handoff) = self.write_record(severity, record, now, false, &mut stall);
         if let Some(handoff) = handoff {
             outcome.and(handoff.write(&mut stall));
         }
