@@ -141,6 +141,7 @@
 pub mod __private;
 pub mod bridge;
 mod callsite;
+mod capture;
 mod compact;
 mod config;
 mod context;

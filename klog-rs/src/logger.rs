@@ -2,9 +2,10 @@
 
 use std::error::Error;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::callsite::Callsite;
+use crate::capture::{Capture, InlineBytes};
 use crate::record::{Record, Severity};
 use crate::sink::Sink;
 use crate::value::KeyValue;
@@ -33,13 +34,39 @@ use crate::verbosity::{
 ///     "] \"Pod status updated\" logger=\"pods\" node=\"worker-1\" attempt=3\n"
 /// ));
 /// ```
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct Logger {
     sink: Option<Arc<dyn Sink>>,
+    /// `sink` with `pending` handed to it, made when the first record needs it.
+    derived: OnceLock<Arc<dyn Sink>>,
     verbosity: i32,
     /// The sink follows the global `-v`/`-vmodule` only
     /// ([`Sink::uses_global_verbosity`]): the logger decides alone.
     global_threshold: bool,
+    /// The sink lets this logger keep derivations in `pending` ([`Sink::derives_lazily`]).
+    lazy: bool,
+    /// Names and plain values derived from `sink` and not yet handed to it: deriving a
+    /// logger is a copy of this fixed room and one reference count, so a logger derived
+    /// per call and only used at a disabled level allocates nothing.
+    pending: Capture<InlineBytes<PENDING_WORDS>>,
+}
+
+/// The room a logger keeps derivations in, in 8-byte words: 72 bytes, which two names, an
+/// object reference and a number fit, and the whole logger stays 128 bytes. A derivation
+/// that does not fit is handed to the sink at once.
+const PENDING_WORDS: usize = 9;
+
+/// A clone shares the sink made from what is pending: it is made here if it was not yet
+/// (a clone is kept or handed on, and clones that each derived their own sink would each
+/// allocate and render), so a logger derived per call and never cloned stays free.
+impl Clone for Logger {
+    fn clone(&self) -> Logger {
+        let _ = self.sink();
+        Logger {
+            derived: self.derived.clone(),
+            ..self.child()
+        }
+    }
 }
 
 impl fmt::Debug for Logger {
@@ -47,6 +74,7 @@ impl fmt::Debug for Logger {
         f.debug_struct("Logger")
             .field("discard", &self.sink.is_none())
             .field("verbosity", &self.verbosity)
+            .field("pending", &self.pending)
             .finish()
     }
 }
@@ -61,8 +89,11 @@ impl Logger {
     fn with_sink(sink: Arc<dyn Sink>, verbosity: i32) -> Logger {
         Logger {
             global_threshold: sink.uses_global_verbosity(),
+            lazy: sink.derives_lazily(),
             sink: Some(sink),
+            derived: OnceLock::new(),
             verbosity,
+            pending: Capture::new(),
         }
     }
 
@@ -75,15 +106,48 @@ impl Logger {
     pub const fn discard() -> Logger {
         Logger {
             sink: None,
+            derived: OnceLock::new(),
             verbosity: 0,
             global_threshold: false,
+            lazy: false,
+            pending: Capture::new(),
         }
     }
 
-    /// The sink, `None` for a discarding logger.
+    /// Whether this logger discards everything ([`discard`](Logger::discard), or the
+    /// default value): it has no sink.
+    ///
+    /// ```
+    /// assert!(klog::Logger::discard().is_discard());
+    /// assert!(!klog::TextSink::builder().writer(std::io::sink()).build_logger().is_discard());
+    /// ```
     #[must_use]
+    #[inline]
+    pub fn is_discard(&self) -> bool {
+        self.sink.is_none()
+    }
+
+    /// The sink records are written to, `None` for a discarding logger. For a logger
+    /// that still keeps its derivations itself ([`Sink::derives_lazily`]), this is the
+    /// first use that needs them handed to the sink: it derives the sink now (once; later
+    /// calls and records reuse it).
+    ///
+    /// ```
+    /// let logger = klog::TextSink::builder().writer(std::io::sink()).build_logger();
+    /// assert!(logger.with_name("pods").sink().is_some());
+    /// assert!(klog::Logger::discard().sink().is_none());
+    /// ```
+    #[must_use]
+    #[inline]
     pub fn sink(&self) -> Option<&Arc<dyn Sink>> {
-        self.sink.as_ref()
+        let sink = self.sink.as_ref()?;
+        if self.pending.is_empty() {
+            return Some(sink);
+        }
+        Some(self.derived.get_or_init(|| {
+            let (names, pairs) = self.pending.decode();
+            sink.with_names_and_values(&names, &pairs)
+        }))
     }
 
     /// The verbosity offset added by [`v`](Logger::v): the V level an `info!` without
@@ -107,9 +171,9 @@ impl Logger {
     #[must_use]
     pub fn v(&self, n: i32) -> Logger {
         Logger {
-            sink: self.sink.clone(),
             verbosity: self.verbosity.saturating_add(n.max(0)),
-            global_threshold: self.global_threshold,
+            derived: self.derived.clone(),
+            ..self.child()
         }
     }
 
@@ -120,11 +184,13 @@ impl Logger {
     /// # let _ = logger;
     /// ```
     #[must_use]
+    #[inline(always)]
     pub fn with_name(&self, name: &str) -> Logger {
-        match &self.sink {
-            Some(sink) => Logger::with_sink(sink.with_name(name), self.verbosity),
-            None => self.clone(),
+        let mut logger = self.child();
+        if !(self.lazy && logger.pending.push_name(name)) {
+            logger.derive_from(self, |sink| sink.with_name(name));
         }
+        logger
     }
 
     /// A logger that adds `key_values` to every record.
@@ -134,10 +200,41 @@ impl Logger {
     /// # let _ = logger;
     /// ```
     #[must_use]
+    #[inline(always)]
     pub fn with_values(&self, key_values: &[KeyValue<'_>]) -> Logger {
-        match &self.sink {
-            Some(sink) => Logger::with_sink(sink.with_values(key_values), self.verbosity),
-            None => self.clone(),
+        let mut logger = self.child();
+        if !(self.lazy && logger.pending.push_key_values(key_values)) {
+            logger.derive_from(self, |sink| sink.with_values(key_values));
+        }
+        logger
+    }
+
+    /// A copy of this logger to derive from: its pending derivations, not the sink made
+    /// from them.
+    #[inline(always)]
+    fn child(&self) -> Logger {
+        Logger {
+            sink: self.sink.clone(),
+            derived: OnceLock::new(),
+            verbosity: self.verbosity,
+            global_threshold: self.global_threshold,
+            lazy: self.lazy,
+            pending: self.pending,
+        }
+    }
+
+    /// Makes this [`child`](Logger::child) of `parent` the logger `derive` gives from the
+    /// parent's sink (what is pending handed over first): the derivation could not be
+    /// kept pending.
+    #[cold]
+    #[inline(never)]
+    fn derive_from(
+        &mut self,
+        parent: &Logger,
+        derive: impl FnOnce(&Arc<dyn Sink>) -> Arc<dyn Sink>,
+    ) {
+        if let Some(sink) = parent.sink() {
+            *self = Logger::with_sink(derive(sink), parent.verbosity);
         }
     }
 
@@ -234,12 +331,6 @@ impl Logger {
         }
     }
 
-    /// Whether the logger writes anything at all (error records ignore verbosity).
-    #[inline]
-    pub(crate) fn is_discard(&self) -> bool {
-        self.sink.is_none()
-    }
-
     /// Logs an info record at this logger's verbosity; `key_values` are the call's pairs.
     ///
     /// ```
@@ -301,7 +392,7 @@ impl Logger {
     /// Writes a record as it is (no verbosity check): the common end of every call.
     #[inline]
     pub fn log(&self, record: &Record<'_>) {
-        if let Some(sink) = &self.sink {
+        if let Some(sink) = self.sink() {
             sink.log(record);
         }
     }
@@ -327,6 +418,15 @@ mod tests {
     #[test]
     fn logger_is_send_sync_clone_default() {
         assert_send_sync::<Logger>();
+    }
+
+    #[test]
+    fn logger_stays_two_cache_lines_at_most() {
+        assert!(
+            std::mem::size_of::<Logger>() <= 128,
+            "{}",
+            std::mem::size_of::<Logger>()
+        );
     }
 
     #[test]

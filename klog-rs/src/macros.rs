@@ -298,7 +298,7 @@ macro_rules! __klog_log {
         static __KLOG_CALLSITE: $crate::Callsite =
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
-        if __klog_logger.sink().is_some() {
+        if !__klog_logger.is_discard() {
             $crate::__private::log(
                 &__KLOG_CALLSITE,
                 __klog_logger,
@@ -351,7 +351,7 @@ macro_rules! __klog_error {
         static __KLOG_CALLSITE: $crate::Callsite =
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
-        if __klog_logger.sink().is_some() {
+        if !__klog_logger.is_discard() {
             $crate::__private::log(
                 &__KLOG_CALLSITE,
                 __klog_logger,

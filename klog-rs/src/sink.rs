@@ -82,6 +82,58 @@ pub trait Sink: Send + Sync + 'static {
     /// A sink whose name is this one's with `name` appended (joined with `.`).
     fn with_name(&self, name: &str) -> Arc<dyn Sink>;
 
+    /// A sink with `names` appended in order and `key_values` bound: what
+    /// [`with_name`](Sink::with_name) for each name and then
+    /// [`with_values`](Sink::with_values) give, which is what the default does. A sink
+    /// that [derives lazily](Sink::derives_lazily) is handed a logger's derivations this
+    /// way, in one call; it may build the result in one step.
+    ///
+    /// ```
+    /// use klog::{KeyValue, Sink, TextSink};
+    /// let out = klog::SharedBuffer::default();
+    /// let sink = TextSink::builder().writer(out.clone()).build();
+    /// let derived = sink.with_names_and_values(&["controller", "pods"], &[KeyValue::new("shard", &7)]);
+    /// klog::Logger::new(derived).info("Synced", &[]);
+    /// assert!(out.to_string().ends_with("\"Synced\" logger=\"controller.pods\" shard=7\n"));
+    /// ```
+    fn with_names_and_values(&self, names: &[&str], key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
+        let Some((first, rest)) = names.split_first() else {
+            return self.with_values(key_values);
+        };
+        let mut sink = self.with_name(first);
+        for name in rest {
+            sink = sink.with_name(name);
+        }
+        if !key_values.is_empty() {
+            sink = sink.with_values(key_values);
+        }
+        sink
+    }
+
+    /// Whether a [`Logger`](crate::Logger) may keep what is derived from it by
+    /// [`with_name`](crate::Logger::with_name) and [`with_values`](crate::Logger::with_values)
+    /// itself, as long as the values are plain (numbers, strings, booleans, object
+    /// references, durations, times) and fit its fixed room, and hand it over in one
+    /// [`with_names_and_values`](Sink::with_names_and_values) call when the first record
+    /// is written through it. A logger derived and never used at an enabled level then
+    /// costs no allocation and no call of the sink. The default is `false`: every
+    /// derivation calls the sink at once.
+    ///
+    /// A sink that says yes promises that its derived sinks decide
+    /// [`enabled`](Sink::enabled) exactly as it does (the logger asks the sink it was
+    /// derived from), that the order between names and values does not matter, and that
+    /// `with_names_and_values` does not log through the logger being derived. Asked when a
+    /// logger is made from the sink. The built-in [`TextSink`](crate::TextSink) and
+    /// [`JsonSink`](crate::JsonSink) say yes.
+    ///
+    /// ```
+    /// use klog::Sink;
+    /// assert!(klog::TextSink::builder().build().derives_lazily());
+    /// ```
+    fn derives_lazily(&self) -> bool {
+        false
+    }
+
     /// Writes out anything buffered. The default does nothing.
     fn flush(&self) {}
 }

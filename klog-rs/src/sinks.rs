@@ -13,9 +13,8 @@ use std::marker::PhantomData;
 use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
-use capture::Capture;
-
 use crate::callsite::{short_path, Callsite};
+use crate::capture::SinkCapture as Capture;
 use crate::compact::CompactVec;
 use crate::config::KlogFlags;
 use crate::format::Scratch;
@@ -35,7 +34,6 @@ use crate::verbosity;
 use crate::vmodule::VModule;
 
 mod builder;
-mod capture;
 
 pub use builder::{JsonFormat, JsonSinkBuilder, SinkBuilder, TextFormat, TextSinkBuilder};
 
@@ -335,11 +333,21 @@ impl<E: Encoding> Context<E> {
 #[cold]
 #[inline(never)]
 fn render<E: Encoding>(capture: Option<&Capture>, scratch: &mut Scratch) -> E::Context {
-    let mut context = E::Context::default();
     let Some(capture) = capture else {
-        return context;
+        return E::Context::default();
     };
     let (names, pairs) = capture.decode();
+    extend::<E>(&E::Context::default(), scratch, &names, &pairs)
+}
+
+/// `context` with `names` appended in order, then `pairs` bound.
+fn extend<E: Encoding>(
+    context: &E::Context,
+    scratch: &mut Scratch,
+    names: &[&str],
+    pairs: &[KeyValue<'_>],
+) -> E::Context {
+    let mut context = context.clone();
     for name in names {
         let mut next = E::Context::default();
         E::with_name(&context, scratch, name, &mut next);
@@ -347,7 +355,7 @@ fn render<E: Encoding>(capture: Option<&Capture>, scratch: &mut Scratch) -> E::C
     }
     if !pairs.is_empty() {
         let mut next = E::Context::default();
-        E::with_values(&context, scratch, &pairs, &mut next);
+        E::with_values(&context, scratch, pairs, &mut next);
         context = next;
     }
     context
@@ -456,6 +464,21 @@ impl<E: Encoding> Sink for FormatSink<E> {
         )
     }
 
+    fn with_names_and_values(&self, names: &[&str], key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
+        self.derive(
+            |capture| {
+                names.iter().all(|name| capture.push_name(name))
+                    && capture.push_key_values(key_values)
+            },
+            |parent, scratch, out| *out = extend::<E>(parent, scratch, names, key_values),
+        )
+    }
+
+    #[inline]
+    fn derives_lazily(&self) -> bool {
+        true
+    }
+
     fn flush(&self) {
         self.shared.output.flush();
     }
@@ -543,6 +566,15 @@ impl Sink for TextSink {
         self.inner.with_name(name)
     }
 
+    fn with_names_and_values(&self, names: &[&str], key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
+        self.inner.with_names_and_values(names, key_values)
+    }
+
+    #[inline]
+    fn derives_lazily(&self) -> bool {
+        true
+    }
+
     fn flush(&self) {
         self.inner.flush();
     }
@@ -626,6 +658,15 @@ impl Sink for JsonSink {
 
     fn with_name(&self, name: &str) -> Arc<dyn Sink> {
         self.inner.with_name(name)
+    }
+
+    fn with_names_and_values(&self, names: &[&str], key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
+        self.inner.with_names_and_values(names, key_values)
+    }
+
+    #[inline]
+    fn derives_lazily(&self) -> bool {
+        true
     }
 
     fn flush(&self) {

@@ -209,25 +209,68 @@ fn a_call_through_a_scoped_logger_allocates_nothing() {
 }
 
 #[test]
-fn deriving_a_logger_is_one_allocation() {
+fn deriving_a_logger_allocates_nothing_until_it_writes() {
     for base in [text_logger(Some(0)), json_logger()] {
+        let derive = || {
+            base.with_name("controller")
+                .with_name("pods")
+                .with_values(&[
+                    KeyValue::new("pod", &KObj::new("kube-system", "coredns")),
+                    KeyValue::new("attempt", &3),
+                ])
+        };
         let chain = allocations_per_call(|| {
-            let logger = base
+            std::hint::black_box(&derive());
+        });
+        assert_eq!(chain, 0, "{base:?}");
+        let with_values = allocations_per_call(|| {
+            let logger = base.with_values(&[KeyValue::new("node", &"worker-1")]);
+            std::hint::black_box(&logger);
+        });
+        assert_eq!(with_values, 0, "{base:?}");
+        // The first record through a derived logger hands its derivations to the sink
+        // (one derived sink) and renders them (cached): no more allocations, derivation
+        // and first record together, than deriving through the sink at once (one sink per
+        // step) and writing. Later records, and clones, reuse both.
+        // Warm-up: the call site's registration and the thread's rendering buffers.
+        event_allocations_once(&derive());
+        let logger = derive();
+        let lazy_first = event_allocations_once(&logger);
+        assert_eq!(lazy_first, 2, "{base:?}");
+        let eager_derive = {
+            let before = ALLOCATIONS.with(Cell::get);
+            let sink = base.sink().expect("sink");
+            let eager = sink
                 .with_name("controller")
                 .with_name("pods")
                 .with_values(&[
                     KeyValue::new("pod", &KObj::new("kube-system", "coredns")),
                     KeyValue::new("attempt", &3),
                 ]);
-            std::hint::black_box(&logger);
+            (Logger::new(eager), ALLOCATIONS.with(Cell::get) - before)
+        };
+        let eager_first = event_allocations_once(&eager_derive.0);
+        assert_eq!(eager_derive.1, 3, "{base:?}");
+        assert!(
+            lazy_first <= eager_derive.1 + eager_first,
+            "{base:?}: lazy {lazy_first}, eager {} + {eager_first}",
+            eager_derive.1
+        );
+        assert_eq!(event_allocations_once(&logger), 0, "{base:?}");
+        let clone = allocations_per_call(|| {
+            std::hint::black_box(&logger.clone());
         });
-        assert_eq!(chain, 3, "{base:?}");
-        let with_values = allocations_per_call(|| {
-            let logger = base.with_values(&[KeyValue::new("node", &"worker-1")]);
-            std::hint::black_box(&logger);
-        });
-        assert_eq!(with_values, 1, "{base:?}");
-        // A context beyond the inline room costs one more allocation, not a failure.
+        assert_eq!(clone, 0, "{base:?}");
+        // A clone taken before any record makes the derived sink (once, for both); the
+        // first record through either renders it (once, for both).
+        let fresh = derive();
+        let before = ALLOCATIONS.with(Cell::get);
+        let copy = fresh.clone();
+        assert_eq!(ALLOCATIONS.with(Cell::get) - before, 1, "{base:?}");
+        assert_eq!(event_allocations_once(&copy), 1, "{base:?}");
+        assert_eq!(event_allocations_once(&fresh), 0, "{base:?}");
+        // A context beyond the logger's room is handed to the sink at once: the derived
+        // sink and its names and values, which are beyond the sink's inline room too.
         let long = "x".repeat(300);
         let big = allocations_per_call(|| {
             let logger = base.with_values(&[KeyValue::new("big", &long.as_str())]);
@@ -235,6 +278,15 @@ fn deriving_a_logger_is_one_allocation() {
         });
         assert_eq!(big, 2, "{base:?}");
     }
+}
+
+/// Allocations of one info record through `logger` (no warm-up: the first record
+/// through a logger is what is counted). The thread's buffers are warmed by the caller's
+/// earlier records through the same sink.
+fn event_allocations_once(logger: &Logger) -> u64 {
+    let before = ALLOCATIONS.with(Cell::get);
+    info!(logger, "Pod status updated", attempt = 3);
+    ALLOCATIONS.with(Cell::get) - before
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod tests {
     mod dialect_props;
     mod json;
     mod layers;
+    mod lazy_derive;
     mod local_time;
     mod logger;
     mod macros;

@@ -180,7 +180,7 @@ pub fn init(logger: Logger, max_level: Option<LevelFilter>) -> Result<(), log::S
 impl log::Log for KlogLog {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
         match klog_level(metadata.level()) {
-            (Severity::Error, _) => self.logger.sink().is_some(),
+            (Severity::Error, _) => !self.logger.is_discard(),
             (_, v) => self
                 .logger
                 .enabled_at(self.logger.verbosity().saturating_add(v)),
@@ -219,7 +219,7 @@ impl log::Log for KlogLog {
                     _ => return,
                 }
             }
-        } else if self.logger.sink().is_none() {
+        } else if self.logger.is_discard() {
             return;
         }
 

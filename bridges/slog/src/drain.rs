@@ -246,7 +246,7 @@ impl slog::Drain for KlogDrain {
                     _ => return Ok(()),
                 }
             }
-        } else if self.logger.sink().is_none() {
+        } else if self.logger.is_discard() {
             return Ok(());
         }
         with_collector(|c| {
@@ -285,7 +285,7 @@ impl slog::Drain for KlogDrain {
 
     fn is_enabled(&self, level: Level) -> bool {
         match klog_level(level) {
-            (Severity::Error, _) => self.logger.sink().is_some(),
+            (Severity::Error, _) => !self.logger.is_discard(),
             (_, v) => self
                 .logger
                 .enabled_at(self.logger.verbosity().saturating_add(v)),

@@ -188,7 +188,7 @@ fn has_v(metadata: &Metadata<'_>) -> bool {
 
 /// Whether klog writes what the call site of `metadata` logs through `base`.
 fn callsite_enabled(base: &Logger, callsite: &Callsite, metadata: &Metadata<'_>) -> bool {
-    if base.sink().is_none() {
+    if base.is_discard() {
         return false;
     }
     if metadata.is_event() && has_v(metadata) {
@@ -232,7 +232,7 @@ fn level_hint(base: &Logger) -> Option<LevelFilter> {
 }
 
 fn level_hint_of(base: &Logger) -> Option<LevelFilter> {
-    if base.sink().is_none() {
+    if base.is_discard() {
         return Some(LevelFilter::OFF);
     }
     let vmodule_max = klog::vmodule().and_then(|vm| vm.max_verbosity());
@@ -777,7 +777,7 @@ where
         let logger = span_logger.as_ref().unwrap_or(&self.base);
         let enabled_at = |v: i32| {
             if is_error {
-                logger.sink().is_some()
+                !logger.is_discard()
             } else {
                 logger.enabled_for(logger.verbosity().saturating_add(v), callsite)
             }
