@@ -13,8 +13,11 @@ use crate::verbosity::{
     gate, globally_enabled, max_v, refresh_gate, vmodule_enables, vmodule_gate,
 };
 
-/// A logger: a [`Sink`] plus a verbosity offset. Cheap to clone (one reference count),
-/// `Send + Sync`, and the default value discards everything.
+/// A logger: a [`Sink`] plus a verbosity offset, and the names and plain values derived
+/// from it that it has not handed to the sink yet ([`Sink::derives_lazily`]). `Send +
+/// Sync`, a 128-byte value, and the default value discards everything. Deriving with
+/// plain values allocates nothing; the first record or clone hands the derivations to the
+/// sink once, and later clones are one reference count.
 ///
 /// Whoever holds a logger controls what the code it hands the logger to logs: names
 /// ([`with_name`](Logger::with_name)), key/values ([`with_values`](Logger::with_values)),
