@@ -107,7 +107,15 @@ fn read_members_into(
                 return None;
             }
             i = json_ws(b, i + 1);
-            let (string, value_end) = if b.get(i) == Some(&b'"') {
+            // component-base's `ts` read in one pass (its end, `f64` and time).
+            let fast_ts = if !ts && !msg && key == "ts" {
+                super::json_ts::read_ts(b, i)
+            } else {
+                None
+            };
+            let (string, value_end) = if let Some((end, ..)) = fast_ts {
+                (None, end)
+            } else if b.get(i) == Some(&b'"') {
                 let (string, end) = read_string(s, i)?;
                 (Some(string), end)
             } else {
@@ -121,9 +129,15 @@ fn read_members_into(
             let text = &s[i..value_end];
             let taken = match (key.as_ref(), &string) {
                 ("ts", None) if !ts && !msg => {
-                    rec.ts_millis = text.parse::<f64>().ok();
-                    ts = rec.ts_millis.is_some();
-                    rec.ts_unix = ts.then(|| decimal_millis(text)).flatten();
+                    if let Some((_, millis, unix)) = fast_ts {
+                        rec.ts_millis = Some(millis);
+                        rec.ts_unix = Some(unix);
+                        ts = true;
+                    } else {
+                        rec.ts_millis = text.parse::<f64>().ok();
+                        ts = rec.ts_millis.is_some();
+                        rec.ts_unix = ts.then(|| decimal_millis(text)).flatten();
+                    }
                     ts_text = i..value_end;
                     ts
                 }
@@ -207,7 +221,7 @@ fn read_members_into(
 /// `[-]digits[.digits]` milliseconds as Unix seconds and nanoseconds (digits beyond the
 /// nanosecond dropped). One pass over the bytes, in `u64` while the value fits (every `ts`
 /// of this age does), as it runs for every JSON record.
-fn decimal_millis(text: &str) -> Option<(i64, u32)> {
+pub(super) fn decimal_millis(text: &str) -> Option<(i64, u32)> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest.as_bytes()),
         None => (false, text.as_bytes()),
@@ -284,16 +298,7 @@ fn skip_json_value(b: &[u8], i: &mut usize, depth: usize) -> bool {
             *i += literal.len();
             return true;
         }
-        Some(b'-' | b'0'..=b'9') => {
-            let start = *i;
-            while matches!(
-                b.get(*i),
-                Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
-            ) {
-                *i += 1;
-            }
-            return is_json_number(&b[start..*i]);
-        }
+        Some(b'-' | b'0'..=b'9') => return skip_number(b, i),
         _ => return false,
     };
     if depth >= 128 {
@@ -328,6 +333,19 @@ fn skip_json_value(b: &[u8], i: &mut usize, depth: usize) -> bool {
             _ => return false,
         }
     }
+}
+
+/// Moves `i` past the JSON number at `b[i]` (and any bytes that could continue one); `false`
+/// if they are not one.
+pub(super) fn skip_number(b: &[u8], i: &mut usize) -> bool {
+    let start = *i;
+    while matches!(
+        b.get(*i),
+        Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+    ) {
+        *i += 1;
+    }
+    is_json_number(&b[start..*i])
 }
 
 /// Moves `i` past the JSON string at `b[i] == '"'`; `false` if it is not one.

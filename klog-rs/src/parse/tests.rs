@@ -416,3 +416,31 @@ proptest! {
         prop_assert_eq!(recycled, fresh);
     }
 }
+
+#[cfg(feature = "serde")]
+proptest! {
+    /// `ts` is read in one pass for its usual form: every form reads as `str::parse::<f64>`
+    /// and the decimal digits say, or the line is no record when the number is not JSON.
+    #[test]
+    fn json_ts_reads_as_parse_and_decimal_digits(
+        ts in prop_oneof![
+            "[0-9]{1,21}(\\.[0-9]{1,22})?",
+            "-?[0-9.eE+-]{1,24}",
+            (0u64..4_000_000_000_000, 0u32..10_000).prop_map(|(w, f)| format!("{w}.{f:04}")),
+        ],
+        ws in prop_oneof![Just(""), Just(" ")],
+    ) {
+        let line = format!("{{\"ts\":{ts}{ws},\"msg\":\"m\",\"v\":0}}\n");
+        let lines = parse_all(line.as_bytes(), 1 << 20);
+        let json_number = serde_json::from_str::<serde::de::IgnoredAny>(&ts).is_ok()
+            && ts.bytes().all(|b| b"-+.eE0123456789".contains(&b));
+        match &lines[..] {
+            [ParsedLine::Record(r)] => {
+                prop_assert!(json_number, "{:?}", ts);
+                prop_assert_eq!(r.ts_millis.map(f64::to_bits), Some(ts.parse::<f64>().unwrap().to_bits()));
+                prop_assert_eq!(r.ts_unix, json::decimal_millis(&ts));
+            }
+            _ => prop_assert!(!json_number, "{:?}", ts),
+        }
+    }
+}
