@@ -444,3 +444,55 @@ proptest! {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+proptest! {
+    /// Member names written plainly (read by the known-name shortcut) and the same names
+    /// written with `\u` escapes (read by the general string reader) give the same record.
+    #[test]
+    fn known_member_names_read_as_escaped_ones(
+        members in proptest::collection::vec(
+            (
+                prop_oneof![
+                    Just("ts"), Just("t"), Just("tsx"), Just("caller"), Just("calle"),
+                    Just("callerx"), Just("msg"), Just("ms"), Just("msgs"), Just("v"),
+                    Just("vv"), Just("logger"), Just("log"), Just("loggers"), Just("level"),
+                    Just("lev"), Just("l"), Just(""), Just("err"),
+                ],
+                prop_oneof![
+                    Just("1715083457597.069"), Just("\"a.go:12\""), Just("\"x\""), Just("2"),
+                    Just("{\"a\":1}"), Just("-1.5e3"), Just("\"info\""),
+                ],
+            ),
+            0..8,
+        ),
+    ) {
+        let line = |escape: bool| {
+            let body: Vec<String> = members
+                .iter()
+                .map(|(k, v)| {
+                    let k: String = if escape {
+                        k.chars().map(|c| format!("\\u{:04x}", c as u32)).collect()
+                    } else {
+                        k.to_string()
+                    };
+                    format!("\"{k}\":{v}")
+                })
+                .collect();
+            format!("{{{}}}\n", body.join(","))
+        };
+        let (plain, escaped) = (line(false), line(true));
+        let mut a = parse_all(plain.as_bytes(), 1 << 20);
+        let mut b = parse_all(escaped.as_bytes(), 1 << 20);
+        prop_assert_eq!(a.len(), 1);
+        match (&mut a[0], &mut b[0]) {
+            (ParsedLine::Record(a), ParsedLine::Record(b)) => {
+                a.raw.clear();
+                b.raw.clear();
+                prop_assert_eq!(a, b, "{}", plain);
+            }
+            (ParsedLine::Raw(_), ParsedLine::Raw(_)) => {}
+            (a, b) => prop_assert!(false, "{:?} vs {:?}", a, b),
+        }
+    }
+}
