@@ -26,7 +26,7 @@ fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
 }
 
 /// The JSON string starting at `s[i] == '"'`: its contents and where it ends.
-fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
+pub(super) fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
     let b = s.as_bytes();
     let plain_end = i + 1 + find_quote_or_escape(&b[i + 1..]);
     if b.get(plain_end) == Some(&b'"') {
@@ -34,8 +34,76 @@ fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
         return Some((Cow::Borrowed(&s[i + 1..plain_end]), plain_end + 1));
     }
     let end = string_end(b, plain_end)?;
-    let decoded = serde_json::from_str::<String>(&s[i..end]).ok()?;
+    let decoded = decode_escaped(s, i + 1, end - 1, plain_end)?;
     Some((Cow::Owned(decoded), end))
+}
+
+/// The text of the JSON string whose contents are `s[start..end]` (between the quotes; the
+/// first escape or control byte at `s[first]`), as serde_json decodes it into a `String`:
+/// `None` where serde_json fails (an unknown escape, a control byte, a lone surrogate).
+/// Plain runs between escapes are copied whole, into a string allocated once (decoding
+/// never lengthens it); serde_json grew its buffer byte by byte (8 % of JSON -> text).
+fn decode_escaped(s: &str, start: usize, end: usize, first: usize) -> Option<String> {
+    let b = &s.as_bytes()[..end];
+    let mut out = String::with_capacity(end - start);
+    out.push_str(&s[start..first]);
+    let mut i = first;
+    while i < end {
+        // Not a quote: the string ends at the first one that is not escaped.
+        if b[i] != b'\\' {
+            return None;
+        }
+        let c = match *b.get(i + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let n = hex4(b.get(i + 2..i + 6)?)?;
+                i += 6;
+                let c = match n {
+                    0xD800..=0xDBFF => {
+                        // A leading surrogate: a trailing one must follow, as `\\uDC00`.
+                        if b.get(i..i + 2)? != b"\\u" {
+                            return None;
+                        }
+                        let low = hex4(b.get(i + 2..i + 6)?)?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        i += 6;
+                        0x1_0000 + ((n - 0xD800) << 10 | (low - 0xDC00))
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => n,
+                };
+                out.push(char::from_u32(c)?);
+                let run = find_quote_or_escape(&b[i..]);
+                out.push_str(&s[i..i + run]);
+                i += run;
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(c);
+        i += 2;
+        let run = find_quote_or_escape(&b[i..]);
+        out.push_str(&s[i..i + run]);
+        i += run;
+    }
+    Some(out)
+}
+
+/// Four hex digits (either case) as a number.
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0, |n, &d| {
+        let v = (d as char).to_digit(16)?;
+        Some(n << 4 | v)
+    })
 }
 
 /// The member names the reader looks for.
@@ -402,6 +470,12 @@ pub(super) fn skip_number(b: &[u8], i: &mut usize) -> bool {
         *i += 1;
     }
     is_json_number(&b[start..*i])
+}
+
+/// [`skip_json_string`] for the tests of the string reader.
+#[cfg(test)]
+pub(super) fn skip_string_for_tests(b: &[u8], i: &mut usize) -> bool {
+    skip_json_string(b, i)
 }
 
 /// Moves `i` past the JSON string at `b[i] == '"'`; `false` if it is not one.

@@ -496,3 +496,43 @@ proptest! {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+fn json_string_pieces() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => "[a-z ]{0,12}",
+        1 => "[\u{80}-\u{10ffff}]{1,3}",
+        1 => prop_oneof![
+            Just("\\\""), Just("\\\\"), Just("\\/"), Just("\\b"), Just("\\f"), Just("\\n"),
+            Just("\\r"), Just("\\t"), Just("\\u00e9"), Just("\\u00E9"), Just("\\u0000"),
+            Just("\\ud83d\\ude00"), Just("\\uD83D\\uDE00"), Just("\\ud800"), Just("\\udc00"),
+            Just("\\ud800\\u0041"), Just("\\ud800x"), Just("\\ud800\\n"), Just("\\x"),
+            Just("\\u12"), Just("\\u12g4"), Just("\u{1}"), Just("\u{7f}"), Just("\t"),
+            Just("\\"), Just("\\U0041"),
+        ]
+        .prop_map(str::to_string),
+    ];
+    proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+#[cfg(feature = "serde")]
+proptest! {
+    /// The string reader decodes (and rejects) escaped strings as serde_json does.
+    #[test]
+    fn json_strings_decode_as_serde_json(body in json_string_pieces(), tail in prop_oneof![Just(""), Just("\""), Just(",\"k\":1}")]) {
+        let text = format!("\"{body}\"{tail}");
+        let ours = json::read_string(&text, 0);
+        // serde_json on the string as far as an unescaped quote ends it.
+        let mut end = 0;
+        let skipped = json::skip_string_for_tests(text.as_bytes(), &mut end);
+        let serde = serde_json::from_str::<String>(&text[..if skipped { end } else { text.len() }]).ok();
+        match (&ours, &serde) {
+            (Some((decoded, ours_end)), Some(expected)) => {
+                prop_assert_eq!(decoded.as_ref(), expected.as_str());
+                prop_assert_eq!(*ours_end, end);
+            }
+            (None, None) => {}
+            _ => prop_assert!(false, "{:?}: ours {:?}, serde_json {:?}", text, ours, serde),
+        }
+    }
+}
