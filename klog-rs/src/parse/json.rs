@@ -149,10 +149,21 @@ fn known_key(b: &[u8], i: usize) -> Option<(Key, &'static str, usize)> {
         _ => return None,
     };
     let end = i + 1 + name.len();
-    if b.get(i + 1..end)? != name.as_bytes() || b.get(end) != Some(&b'"') {
-        return None;
-    }
-    Some((key, name, end + 1))
+    // The name and its closing quote (at most 7 bytes) against the next 8 bytes as a word
+    // (a byte compare near the end of the line).
+    let matches = match b.get(i + 1..i + 9) {
+        Some(next) => {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(next);
+            let mut expected = [0u8; 8];
+            expected[..name.len()].copy_from_slice(name.as_bytes());
+            expected[name.len()] = b'"';
+            let mask = u64::MAX >> (8 * (7 - name.len()));
+            u64::from_le_bytes(word) & mask == u64::from_le_bytes(expected)
+        }
+        None => b.get(i + 1..end)? == name.as_bytes() && b.get(end) == Some(&b'"'),
+    };
+    matches.then_some((key, name, end + 1))
 }
 
 /// The record of a JSON line, or the line back if it is not one.
@@ -250,7 +261,8 @@ fn read_members_into(
                 }
                 (None, end)
             };
-            let text = &s[i..value_end];
+            // The value as written (only some members need it).
+            let text = || &s[i..value_end];
             let taken = match (name, &string) {
                 (Key::Ts, None) if !ts && !msg => {
                     if let Some((_, millis, unix)) = fast_ts {
@@ -258,9 +270,9 @@ fn read_members_into(
                         rec.ts_unix = Some(unix);
                         ts = true;
                     } else {
-                        rec.ts_millis = text.parse::<f64>().ok();
+                        rec.ts_millis = text().parse::<f64>().ok();
                         ts = rec.ts_millis.is_some();
-                        rec.ts_unix = ts.then(|| decimal_millis(text)).flatten();
+                        rec.ts_unix = ts.then(|| decimal_millis(text())).flatten();
                     }
                     ts_text = i..value_end;
                     ts
@@ -276,8 +288,10 @@ fn read_members_into(
                 }
                 (Key::Caller, Some(c)) if !caller && !msg => {
                     caller = true;
-                    match c.rsplit_once(':').map(|(f, l)| (f, l.parse::<i64>())) {
-                        Some((f, Ok(l))) => {
+                    // `file:line`, split at the last colon (a short look from the end).
+                    let colon = c.as_bytes().iter().rposition(|&b| b == b':');
+                    match colon.map(|at| (&c[..at], parse_i64(&c[at + 1..]))) {
+                        Some((f, Some(l))) => {
                             rec.file = Some(spare.string(f));
                             rec.line = Some(l);
                         }
@@ -291,7 +305,7 @@ fn read_members_into(
                     true
                 }
                 (Key::V, None) if msg && !v && component_base(level_before_msg) => {
-                    rec.verbosity = text.parse::<i64>().ok();
+                    rec.verbosity = parse_i64(text());
                     v = rec.verbosity.is_some();
                     v
                 }
@@ -301,7 +315,7 @@ fn read_members_into(
                 let value = match string {
                     Some(Cow::Borrowed(s)) => ParsedValue::Str(spare.string(s)),
                     Some(Cow::Owned(s)) => ParsedValue::Str(s),
-                    None => ParsedValue::Raw(spare.string(text)),
+                    None => ParsedValue::Raw(spare.string(text())),
                 };
                 let key = match key {
                     Cow::Borrowed(k) => spare.string(k),
@@ -345,6 +359,24 @@ fn read_members_into(
 /// `[-]digits[.digits]` milliseconds as Unix seconds and nanoseconds (digits beyond the
 /// nanosecond dropped). One pass over the bytes, in `u64` while the value fits (every `ts`
 /// of this age does), as it runs for every JSON record.
+/// `text.parse::<i64>().ok()`, with a shortcut for the usual few plain digits.
+#[inline]
+pub(super) fn parse_i64(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 18 {
+        return text.parse::<i64>().ok();
+    }
+    let mut n = 0;
+    for &d in b {
+        let digit = d.wrapping_sub(b'0');
+        if digit > 9 {
+            return text.parse::<i64>().ok();
+        }
+        n = n * 10 + i64::from(digit);
+    }
+    Some(n)
+}
+
 pub(super) fn decimal_millis(text: &str) -> Option<(i64, u32)> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest.as_bytes()),

@@ -536,3 +536,27 @@ proptest! {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+proptest! {
+    #[test]
+    fn integers_read_as_str_parse(text in prop_oneof!["[+-]?[0-9]{0,21}", "[0-9]{0,4}[a-z:/+-]?[0-9]{0,4}", any::<String>()]) {
+        prop_assert_eq!(json::parse_i64(&text), text.parse::<i64>().ok(), "{:?}", text);
+    }
+
+    /// `caller` splits at its last colon; the line is the number after it, if any.
+    #[test]
+    fn json_caller_splits_at_the_last_colon(caller in "[a-zé0-9.:/+-]{0,16}") {
+        let line = format!("{{\"caller\":\"{caller}\",\"msg\":\"m\",\"v\":0}}\n");
+        let lines = parse_all(line.as_bytes(), 1 << 20);
+        let [ParsedLine::Record(r)] = &lines[..] else {
+            panic!("{lines:?}")
+        };
+        let (file, number) = match caller.rsplit_once(':').map(|(f, l)| (f, l.parse::<i64>())) {
+            Some((f, Ok(l))) => (f, Some(l)),
+            _ => (caller.as_str(), None),
+        };
+        prop_assert_eq!(r.file.as_deref(), Some(file));
+        prop_assert_eq!(r.line, number);
+    }
+}
