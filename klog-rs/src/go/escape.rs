@@ -725,7 +725,42 @@ mod tests {
         }
     }
 
+    #[test]
+    fn quote_or_escape_is_found_at_every_position() {
+        let first = |b: &[u8]| b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', b'\n', 0, 0x1f] {
+                    for later in [b'a', b'"', 0x7f, 0x80, 0xff] {
+                        let mut bytes = vec![b'x'; len];
+                        bytes[at] = special;
+                        if at + 1 < len {
+                            bytes[len - 1] = later;
+                        }
+                        // Bytes from 0x80 up and DEL before it are plain.
+                        if at > 0 {
+                            bytes[at - 1] = 0xe9;
+                        }
+                        assert_eq!(find_quote_or_escape(&bytes), at, "{bytes:?}");
+                    }
+                }
+            }
+            let plain = vec![b'~'; len];
+            assert_eq!(find_quote_or_escape(&plain), len);
+            assert_eq!(first(&plain), None);
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn quote_or_escape_agrees_with_a_byte_search(bytes in proptest::collection::vec(
+            proptest::prop_oneof![8 => 0x20u8..=0xff, 1 => proptest::prelude::Just(b'"'), 1 => 0u8..0x20],
+            0..48,
+        )) {
+            let first = bytes.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+            proptest::prop_assert_eq!(find_quote_or_escape(&bytes), first.unwrap_or(bytes.len()));
+        }
+
         #[test]
         fn word_skipping_never_changes_mostly_plain_output(s in "[a-z \"\\\\\n\x00-\x1f\x7f\u{80}-\u{a0}é€\u{2028}\u{fffd}]{0,40}") {
             let mut fast = Vec::new();
