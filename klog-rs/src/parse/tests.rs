@@ -560,3 +560,20 @@ proptest! {
         prop_assert_eq!(r.line, number);
     }
 }
+
+proptest! {
+    /// The header's caller splits at the last colon before `] `; its line is any count of
+    /// digits that fits an `i64` (else the `]` is not the header's end).
+    #[test]
+    fn header_caller_and_line(file in "[a-z:./]{0,12}", line in "[0-9]{0,22}", tail in "[a-z:]{0,4}") {
+        let text = format!("I0102 03:04:05.123456   12345 {file}:{line}] \"m\"{tail}\n");
+        let expected = (!line.is_empty()).then(|| line.parse::<i64>().ok()).flatten();
+        match parse_header(&text) {
+            Some(h) => {
+                prop_assert_eq!(Some(h.line), expected);
+                prop_assert_eq!(&text[h.file], file.as_str());
+            }
+            None => prop_assert_eq!(expected, None),
+        }
+    }
+}
