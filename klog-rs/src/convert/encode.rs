@@ -165,10 +165,19 @@ impl Encoders {
 /// its bytes first (C1 controls start with 0xC2), which clears the usual key without
 /// decoding it.
 fn has_control(key: &str) -> bool {
-    let suspect = key.bytes().fold(false, |suspect, b| {
-        suspect | (b < 0x20) | (b == 0x7f) | (b == 0xc2)
-    });
-    suspect && key.chars().any(char::is_control)
+    /// The bytes that may start a control character (0xC2: U+0080 to U+00BF).
+    static SUSPECT: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            table[b] = true;
+            b += 1;
+        }
+        table[0x7f] = true;
+        table[0xc2] = true;
+        table
+    };
+    key.bytes().any(|b| SUSPECT[b as usize]) && key.chars().any(char::is_control)
 }
 
 /// Runs `encode`, which writes into `scratch.line`, and appends the result to `out`: when
