@@ -67,7 +67,7 @@ impl Encoders {
             .key_values
             .iter()
             .enumerate()
-            .filter(|(_, (key, _))| key.chars().any(char::is_control))
+            .filter(|(_, (key, _))| has_control(key))
             .map(|(i, (key, _))| {
                 let mut bytes = Vec::with_capacity(key.len() + 8);
                 crate::go::escape::write_escaped(&mut bytes, key);
@@ -161,6 +161,25 @@ impl Encoders {
     }
 }
 
+/// Whether `key` holds a control character (U+0000 to U+001F, U+007F to U+009F): a look at
+/// its bytes first (C1 controls start with 0xC2), which clears the usual key without
+/// decoding it.
+fn has_control(key: &str) -> bool {
+    /// The bytes that may start a control character (0xC2: U+0080 to U+00BF).
+    static SUSPECT: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            table[b] = true;
+            b += 1;
+        }
+        table[0x7f] = true;
+        table[0xc2] = true;
+        table
+    };
+    key.bytes().any(|b| SUSPECT[b as usize]) && key.chars().any(char::is_control)
+}
+
 /// Runs `encode`, which writes into `scratch.line`, and appends the result to `out`: when
 /// `out` is empty (as the binary's is for every record) by lending it to the encoder, without
 /// a copy.
@@ -216,6 +235,13 @@ fn relabel<T, U>(mut items: Vec<T>) -> Vec<U> {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn control_check_agrees_with_char_is_control(key in "[a-z\\x00-\\x1f\\x7f-\\u{a1}é\\u{2028}]{0,12}") {
+            proptest::prop_assert_eq!(super::has_control(&key), key.chars().any(char::is_control));
+        }
+    }
+
     #[test]
     fn relabel_keeps_the_allocation() {
         let mut pairs: Vec<crate::KeyValue<'static>> = Vec::with_capacity(40);

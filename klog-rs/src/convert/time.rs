@@ -123,6 +123,21 @@ fn json_time(rec: &ParsedRecord) -> Option<(i64, u32)> {
         .ts_unix
         .or_else(|| rec.ts_millis.and_then(millis_to_parts))?;
     if let Some(ms) = rec.ts_millis {
+        // In `i64` for times after 1970 (no 128-bit division, a library call).
+        if let Some(total) = secs
+            .checked_mul(1_000_000_000)
+            .and_then(|n| n.checked_add(i64::from(nanos) + 500))
+            .filter(|&n| n >= 0)
+        {
+            let whole_micro = total / 1_000 * 1_000;
+            if whole_micro as f64 / 1e6 == ms {
+                return Some((
+                    whole_micro / 1_000_000_000,
+                    (whole_micro % 1_000_000_000) as u32,
+                ));
+            }
+            return Some((secs, nanos));
+        }
         let total = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
         let whole_micro = (total + 500).div_euclid(1_000) * 1_000;
         if let Ok(n) = i64::try_from(whole_micro) {

@@ -125,16 +125,14 @@ fn write_quoted_body<const STOP_AT_NEWLINE: bool>(out: &mut Vec<u8>, s: &str) ->
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        // Skip runs of plain bytes a word at a time; they are copied in one go later.
-        if let Some(Ok(word)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) {
-            if quote_flags(u64::from_le_bytes(word)) == 0 {
-                i += 8;
-                continue;
-            }
-        }
-        let b = bytes[i];
+    loop {
+        // Plain runs are skipped (and copied in one go later).
+        i = next_to_quote(bytes, i);
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
         match QUOTE_CLASS[b as usize] {
+            // A flag of the last, overlapping word that was not a byte to quote.
             0 => i += 1,
             1 => {
                 if STOP_AT_NEWLINE && b == b'\n' {
@@ -160,6 +158,38 @@ fn write_quoted_body<const STOP_AT_NEWLINE: bool>(out: &mut Vec<u8>, s: &str) ->
     }
     out.extend_from_slice(&bytes[start..]);
     true
+}
+
+/// The first byte from `bytes[i]` on that may need Go quoting (`bytes.len()` if none): a word
+/// at a time, the flag's position read off the word; the last bytes as the last word of
+/// `bytes` (overlapping the one before), whose flags below `i` are shifted out. Every byte
+/// before the result is plain (flags above a true one may be false: the caller checks).
+#[inline(always)]
+fn next_to_quote(bytes: &[u8], mut i: usize) -> usize {
+    let load = |at: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
+    let len = bytes.len();
+    while i + 8 <= len {
+        let flags = quote_flags(load(i));
+        if flags != 0 {
+            return i + (flags.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    if i < len && len >= 8 {
+        let flags = quote_flags(load(len - 8)) >> ((i + 8 - len) * 8);
+        return match flags {
+            0 => len,
+            _ => i + (flags.trailing_zeros() / 8) as usize,
+        };
+    }
+    while i < len && QUOTE_CLASS[bytes[i] as usize] == 0 {
+        i += 1;
+    }
+    i
 }
 
 /// Appends Go's `%+q` of a byte slice (`strconv.QuoteToASCII` with invalid bytes as `\xhh`):
@@ -647,6 +677,98 @@ mod tests {
             }
             slow.push(b'"');
             proptest::prop_assert_eq!(fast, slow);
+        }
+    }
+
+    /// Go quoting one char at a time (never 8 bytes at once).
+    fn quoted_char_by_char(s: &str) -> Vec<u8> {
+        let mut slow = vec![b'"'];
+        for c in s.chars() {
+            write_quoted_body::<false>(&mut slow, c.encode_utf8(&mut [0; 4]));
+        }
+        slow.push(b'"');
+        slow
+    }
+
+    #[test]
+    fn quoting_finds_specials_at_every_position() {
+        // One or two bytes to quote at every pair of positions of plain runs of every length
+        // up to three words: the last word overlaps, and its flags below the position reached
+        // (an escape already written) must not hide or invent one.
+        let specials = [
+            "\"", "\\", "\n", "\u{7f}", "\u{0}", "é", "\u{85}", "\u{2028}", "€x",
+        ];
+        for len in 0..24 {
+            for p in 0..=len {
+                for q in p..=len {
+                    for a in specials {
+                        for b in ["", "\"", "\t", "ß"] {
+                            let plain = "abcdefghijklmnopqrstuvwxyz";
+                            let s =
+                                format!("{}{a}{}{b}{}", &plain[..p], &plain[p..q], &plain[q..len]);
+                            let mut fast = Vec::new();
+                            write_quoted(&mut fast, &s);
+                            assert_eq!(fast, quoted_char_by_char(&s), "{s:?}");
+                            let mut line = Vec::new();
+                            assert_eq!(
+                                write_quoted_line(&mut line, &s),
+                                !s.contains('\n'),
+                                "{s:?}"
+                            );
+                            if !s.contains('\n') {
+                                assert_eq!(line, fast, "{s:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quote_or_escape_is_found_at_every_position() {
+        let first = |b: &[u8]| b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\', b'\n', 0, 0x1f] {
+                    for later in [b'a', b'"', 0x7f, 0x80, 0xff] {
+                        let mut bytes = vec![b'x'; len];
+                        bytes[at] = special;
+                        if at + 1 < len {
+                            bytes[len - 1] = later;
+                        }
+                        // Bytes from 0x80 up and DEL before it are plain.
+                        if at > 0 {
+                            bytes[at - 1] = 0xe9;
+                        }
+                        assert_eq!(find_quote_or_escape(&bytes), at, "{bytes:?}");
+                    }
+                }
+            }
+            let plain = vec![b'~'; len];
+            assert_eq!(find_quote_or_escape(&plain), len);
+            assert_eq!(first(&plain), None);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quote_or_escape_agrees_with_a_byte_search(bytes in proptest::collection::vec(
+            proptest::prop_oneof![8 => 0x20u8..=0xff, 1 => proptest::prelude::Just(b'"'), 1 => 0u8..0x20],
+            0..48,
+        )) {
+            let first = bytes.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+            proptest::prop_assert_eq!(find_quote_or_escape(&bytes), first.unwrap_or(bytes.len()));
+        }
+
+        #[test]
+        fn word_skipping_never_changes_mostly_plain_output(s in "[a-z \"\\\\\n\x00-\x1f\x7f\u{80}-\u{a0}é€\u{2028}\u{fffd}]{0,40}") {
+            let mut fast = Vec::new();
+            write_quoted(&mut fast, &s);
+            proptest::prop_assert_eq!(fast, quoted_char_by_char(&s));
+            let mut bytes = Vec::new();
+            write_quoted_bytes(&mut bytes, s.as_bytes());
+            proptest::prop_assert_eq!(bytes, quoted_char_by_char(&s));
         }
     }
 

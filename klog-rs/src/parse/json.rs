@@ -26,7 +26,7 @@ fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
 }
 
 /// The JSON string starting at `s[i] == '"'`: its contents and where it ends.
-fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
+pub(super) fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
     let b = s.as_bytes();
     let plain_end = i + 1 + find_quote_or_escape(&b[i + 1..]);
     if b.get(plain_end) == Some(&b'"') {
@@ -34,8 +34,136 @@ fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
         return Some((Cow::Borrowed(&s[i + 1..plain_end]), plain_end + 1));
     }
     let end = string_end(b, plain_end)?;
-    let decoded = serde_json::from_str::<String>(&s[i..end]).ok()?;
+    let decoded = decode_escaped(s, i + 1, end - 1, plain_end)?;
     Some((Cow::Owned(decoded), end))
+}
+
+/// The text of the JSON string whose contents are `s[start..end]` (between the quotes; the
+/// first escape or control byte at `s[first]`), as serde_json decodes it into a `String`:
+/// `None` where serde_json fails (an unknown escape, a control byte, a lone surrogate).
+/// Plain runs between escapes are copied whole, into a string allocated once (decoding
+/// never lengthens it); serde_json grew its buffer byte by byte (8 % of JSON -> text).
+fn decode_escaped(s: &str, start: usize, end: usize, first: usize) -> Option<String> {
+    let b = &s.as_bytes()[..end];
+    let mut out = String::with_capacity(end - start);
+    out.push_str(&s[start..first]);
+    let mut i = first;
+    while i < end {
+        // Not a quote: the string ends at the first one that is not escaped.
+        if b[i] != b'\\' {
+            return None;
+        }
+        let c = match *b.get(i + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let n = hex4(b.get(i + 2..i + 6)?)?;
+                i += 6;
+                let c = match n {
+                    0xD800..=0xDBFF => {
+                        // A leading surrogate: a trailing one must follow, as `\\uDC00`.
+                        if b.get(i..i + 2)? != b"\\u" {
+                            return None;
+                        }
+                        let low = hex4(b.get(i + 2..i + 6)?)?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        i += 6;
+                        0x1_0000 + ((n - 0xD800) << 10 | (low - 0xDC00))
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => n,
+                };
+                out.push(char::from_u32(c)?);
+                let run = find_quote_or_escape(&b[i..]);
+                out.push_str(&s[i..i + run]);
+                i += run;
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(c);
+        i += 2;
+        let run = find_quote_or_escape(&b[i..]);
+        out.push_str(&s[i..i + run]);
+        i += run;
+    }
+    Some(out)
+}
+
+/// Four hex digits (either case) as a number.
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0, |n, &d| {
+        let v = (d as char).to_digit(16)?;
+        Some(n << 4 | v)
+    })
+}
+
+/// The member names the reader looks for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Key {
+    Ts,
+    Level,
+    Logger,
+    Caller,
+    Msg,
+    V,
+    Other,
+}
+
+impl Key {
+    fn of(name: &str) -> Key {
+        match name {
+            "ts" => Key::Ts,
+            "level" => Key::Level,
+            "logger" => Key::Logger,
+            "caller" => Key::Caller,
+            "msg" => Key::Msg,
+            "v" => Key::V,
+            _ => Key::Other,
+        }
+    }
+}
+
+/// The member name at `b[i] == '"'` when it is one of [`Key`]'s written plainly (as
+/// component-base writes them): which, its text and where it ends. Spares the general
+/// string reader four of the five names of a usual line.
+#[inline]
+fn known_key(b: &[u8], i: usize) -> Option<(Key, &'static str, usize)> {
+    let (key, name) = match b.get(i + 1)? {
+        b't' => (Key::Ts, "ts"),
+        b'c' => (Key::Caller, "caller"),
+        b'm' => (Key::Msg, "msg"),
+        b'v' => (Key::V, "v"),
+        b'l' => match b.get(i + 2)? {
+            b'o' => (Key::Logger, "logger"),
+            _ => (Key::Level, "level"),
+        },
+        _ => return None,
+    };
+    let end = i + 1 + name.len();
+    // The name and its closing quote (at most 7 bytes) against the next 8 bytes as a word
+    // (a byte compare near the end of the line).
+    let matches = match b.get(i + 1..i + 9) {
+        Some(next) => {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(next);
+            let mut expected = [0u8; 8];
+            expected[..name.len()].copy_from_slice(name.as_bytes());
+            expected[name.len()] = b'"';
+            let mask = u64::MAX >> (8 * (7 - name.len()));
+            u64::from_le_bytes(word) & mask == u64::from_le_bytes(expected)
+        }
+        None => b.get(i + 1..end)? == name.as_bytes() && b.get(end) == Some(&b'"'),
+    };
+    matches.then_some((key, name, end + 1))
 }
 
 /// The record of a JSON line, or the line back if it is not one.
@@ -101,13 +229,28 @@ fn read_members_into(
             if b.get(i) != Some(&b'"') {
                 return None;
             }
-            let (key, key_end) = read_string(s, i)?;
+            let (key, name, key_end) = match known_key(b, i) {
+                Some((name, text, end)) => (Cow::Borrowed(text), name, end),
+                None => {
+                    let (key, end) = read_string(s, i)?;
+                    let name = Key::of(&key);
+                    (key, name, end)
+                }
+            };
             i = json_ws(b, key_end);
             if b.get(i) != Some(&b':') {
                 return None;
             }
             i = json_ws(b, i + 1);
-            let (string, value_end) = if b.get(i) == Some(&b'"') {
+            // component-base's `ts` read in one pass (its end, `f64` and time).
+            let fast_ts = if !ts && !msg && name == Key::Ts {
+                super::json_ts::read_ts(b, i)
+            } else {
+                None
+            };
+            let (string, value_end) = if let Some((end, ..)) = fast_ts {
+                (None, end)
+            } else if b.get(i) == Some(&b'"') {
                 let (string, end) = read_string(s, i)?;
                 (Some(string), end)
             } else {
@@ -118,28 +261,37 @@ fn read_members_into(
                 }
                 (None, end)
             };
-            let text = &s[i..value_end];
-            let taken = match (key.as_ref(), &string) {
-                ("ts", None) if !ts && !msg => {
-                    rec.ts_millis = text.parse::<f64>().ok();
-                    ts = rec.ts_millis.is_some();
-                    rec.ts_unix = ts.then(|| decimal_millis(text)).flatten();
+            // The value as written (only some members need it).
+            let text = || &s[i..value_end];
+            let taken = match (name, &string) {
+                (Key::Ts, None) if !ts && !msg => {
+                    if let Some((_, millis, unix)) = fast_ts {
+                        rec.ts_millis = Some(millis);
+                        rec.ts_unix = Some(unix);
+                        ts = true;
+                    } else {
+                        rec.ts_millis = text().parse::<f64>().ok();
+                        ts = rec.ts_millis.is_some();
+                        rec.ts_unix = ts.then(|| decimal_millis(text())).flatten();
+                    }
                     ts_text = i..value_end;
                     ts
                 }
-                ("level", Some(_)) if !msg => {
+                (Key::Level, Some(_)) if !msg => {
                     level_before_msg = true;
                     false
                 }
-                ("logger", Some(name)) if !logger && !msg => {
+                (Key::Logger, Some(name)) if !logger && !msg => {
                     rec.logger = Some(spare.string(name));
                     logger = true;
                     true
                 }
-                ("caller", Some(c)) if !caller && !msg => {
+                (Key::Caller, Some(c)) if !caller && !msg => {
                     caller = true;
-                    match c.rsplit_once(':').map(|(f, l)| (f, l.parse::<i64>())) {
-                        Some((f, Ok(l))) => {
+                    // `file:line`, split at the last colon (a short look from the end).
+                    let colon = c.as_bytes().iter().rposition(|&b| b == b':');
+                    match colon.map(|at| (&c[..at], parse_i64(&c[at + 1..]))) {
+                        Some((f, Some(l))) => {
                             rec.file = Some(spare.string(f));
                             rec.line = Some(l);
                         }
@@ -147,13 +299,13 @@ fn read_members_into(
                     }
                     true
                 }
-                ("msg", Some(m)) if !msg => {
+                (Key::Msg, Some(m)) if !msg => {
                     rec.message = spare.string(m);
                     msg = true;
                     true
                 }
-                ("v", None) if msg && !v && component_base(level_before_msg) => {
-                    rec.verbosity = text.parse::<i64>().ok();
+                (Key::V, None) if msg && !v && component_base(level_before_msg) => {
+                    rec.verbosity = parse_i64(text());
                     v = rec.verbosity.is_some();
                     v
                 }
@@ -163,7 +315,7 @@ fn read_members_into(
                 let value = match string {
                     Some(Cow::Borrowed(s)) => ParsedValue::Str(spare.string(s)),
                     Some(Cow::Owned(s)) => ParsedValue::Str(s),
-                    None => ParsedValue::Raw(spare.string(text)),
+                    None => ParsedValue::Raw(spare.string(text())),
                 };
                 let key = match key {
                     Cow::Borrowed(k) => spare.string(k),
@@ -207,7 +359,25 @@ fn read_members_into(
 /// `[-]digits[.digits]` milliseconds as Unix seconds and nanoseconds (digits beyond the
 /// nanosecond dropped). One pass over the bytes, in `u64` while the value fits (every `ts`
 /// of this age does), as it runs for every JSON record.
-fn decimal_millis(text: &str) -> Option<(i64, u32)> {
+/// `text.parse::<i64>().ok()`, with a shortcut for the usual few plain digits.
+#[inline]
+pub(super) fn parse_i64(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 18 {
+        return text.parse::<i64>().ok();
+    }
+    let mut n = 0;
+    for &d in b {
+        let digit = d.wrapping_sub(b'0');
+        if digit > 9 {
+            return text.parse::<i64>().ok();
+        }
+        n = n * 10 + i64::from(digit);
+    }
+    Some(n)
+}
+
+pub(super) fn decimal_millis(text: &str) -> Option<(i64, u32)> {
     let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest.as_bytes()),
         None => (false, text.as_bytes()),
@@ -284,16 +454,7 @@ fn skip_json_value(b: &[u8], i: &mut usize, depth: usize) -> bool {
             *i += literal.len();
             return true;
         }
-        Some(b'-' | b'0'..=b'9') => {
-            let start = *i;
-            while matches!(
-                b.get(*i),
-                Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
-            ) {
-                *i += 1;
-            }
-            return is_json_number(&b[start..*i]);
-        }
+        Some(b'-' | b'0'..=b'9') => return skip_number(b, i),
         _ => return false,
     };
     if depth >= 128 {
@@ -328,6 +489,25 @@ fn skip_json_value(b: &[u8], i: &mut usize, depth: usize) -> bool {
             _ => return false,
         }
     }
+}
+
+/// Moves `i` past the JSON number at `b[i]` (and any bytes that could continue one); `false`
+/// if they are not one.
+pub(super) fn skip_number(b: &[u8], i: &mut usize) -> bool {
+    let start = *i;
+    while matches!(
+        b.get(*i),
+        Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+    ) {
+        *i += 1;
+    }
+    is_json_number(&b[start..*i])
+}
+
+/// [`skip_json_string`] for the tests of the string reader.
+#[cfg(test)]
+pub(super) fn skip_string_for_tests(b: &[u8], i: &mut usize) -> bool {
+    skip_json_string(b, i)
 }
 
 /// Moves `i` past the JSON string at `b[i] == '"'`; `false` if it is not one.

@@ -50,6 +50,8 @@ mod dialect;
 mod dialect_tests;
 #[cfg(feature = "serde")]
 mod json;
+#[cfg(feature = "serde")]
+mod json_ts;
 mod reader;
 mod spare;
 #[cfg(test)]

@@ -416,3 +416,164 @@ proptest! {
         prop_assert_eq!(recycled, fresh);
     }
 }
+
+#[cfg(feature = "serde")]
+proptest! {
+    /// `ts` is read in one pass for its usual form: every form reads as `str::parse::<f64>`
+    /// and the decimal digits say, or the line is no record when the number is not JSON.
+    #[test]
+    fn json_ts_reads_as_parse_and_decimal_digits(
+        ts in prop_oneof![
+            "[0-9]{1,21}(\\.[0-9]{1,22})?",
+            "-?[0-9.eE+-]{1,24}",
+            (0u64..4_000_000_000_000, 0u32..10_000).prop_map(|(w, f)| format!("{w}.{f:04}")),
+        ],
+        ws in prop_oneof![Just(""), Just(" ")],
+    ) {
+        let line = format!("{{\"ts\":{ts}{ws},\"msg\":\"m\",\"v\":0}}\n");
+        let lines = parse_all(line.as_bytes(), 1 << 20);
+        let json_number = serde_json::from_str::<serde::de::IgnoredAny>(&ts).is_ok()
+            && ts.bytes().all(|b| b"-+.eE0123456789".contains(&b));
+        match &lines[..] {
+            [ParsedLine::Record(r)] => {
+                prop_assert!(json_number, "{:?}", ts);
+                prop_assert_eq!(r.ts_millis.map(f64::to_bits), Some(ts.parse::<f64>().unwrap().to_bits()));
+                prop_assert_eq!(r.ts_unix, json::decimal_millis(&ts));
+            }
+            _ => prop_assert!(!json_number, "{:?}", ts),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+proptest! {
+    /// Member names written plainly (read by the known-name shortcut) and the same names
+    /// written with `\u` escapes (read by the general string reader) give the same record.
+    #[test]
+    fn known_member_names_read_as_escaped_ones(
+        members in proptest::collection::vec(
+            (
+                prop_oneof![
+                    Just("ts"), Just("t"), Just("tsx"), Just("caller"), Just("calle"),
+                    Just("callerx"), Just("msg"), Just("ms"), Just("msgs"), Just("v"),
+                    Just("vv"), Just("logger"), Just("log"), Just("loggers"), Just("level"),
+                    Just("lev"), Just("l"), Just(""), Just("err"),
+                ],
+                prop_oneof![
+                    Just("1715083457597.069"), Just("\"a.go:12\""), Just("\"x\""), Just("2"),
+                    Just("{\"a\":1}"), Just("-1.5e3"), Just("\"info\""),
+                ],
+            ),
+            0..8,
+        ),
+    ) {
+        let line = |escape: bool| {
+            let body: Vec<String> = members
+                .iter()
+                .map(|(k, v)| {
+                    let k: String = if escape {
+                        k.chars().map(|c| format!("\\u{:04x}", c as u32)).collect()
+                    } else {
+                        k.to_string()
+                    };
+                    format!("\"{k}\":{v}")
+                })
+                .collect();
+            format!("{{{}}}\n", body.join(","))
+        };
+        let (plain, escaped) = (line(false), line(true));
+        let mut a = parse_all(plain.as_bytes(), 1 << 20);
+        let mut b = parse_all(escaped.as_bytes(), 1 << 20);
+        prop_assert_eq!(a.len(), 1);
+        match (&mut a[0], &mut b[0]) {
+            (ParsedLine::Record(a), ParsedLine::Record(b)) => {
+                a.raw.clear();
+                b.raw.clear();
+                prop_assert_eq!(a, b, "{}", plain);
+            }
+            (ParsedLine::Raw(_), ParsedLine::Raw(_)) => {}
+            (a, b) => prop_assert!(false, "{:?} vs {:?}", a, b),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+fn json_string_pieces() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => "[a-z ]{0,12}",
+        1 => "[\u{80}-\u{10ffff}]{1,3}",
+        1 => prop_oneof![
+            Just("\\\""), Just("\\\\"), Just("\\/"), Just("\\b"), Just("\\f"), Just("\\n"),
+            Just("\\r"), Just("\\t"), Just("\\u00e9"), Just("\\u00E9"), Just("\\u0000"),
+            Just("\\ud83d\\ude00"), Just("\\uD83D\\uDE00"), Just("\\ud800"), Just("\\udc00"),
+            Just("\\ud800\\u0041"), Just("\\ud800x"), Just("\\ud800\\n"), Just("\\x"),
+            Just("\\u12"), Just("\\u12g4"), Just("\u{1}"), Just("\u{7f}"), Just("\t"),
+            Just("\\"), Just("\\U0041"),
+        ]
+        .prop_map(str::to_string),
+    ];
+    proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+#[cfg(feature = "serde")]
+proptest! {
+    /// The string reader decodes (and rejects) escaped strings as serde_json does.
+    #[test]
+    fn json_strings_decode_as_serde_json(body in json_string_pieces(), tail in prop_oneof![Just(""), Just("\""), Just(",\"k\":1}")]) {
+        let text = format!("\"{body}\"{tail}");
+        let ours = json::read_string(&text, 0);
+        // serde_json on the string as far as an unescaped quote ends it.
+        let mut end = 0;
+        let skipped = json::skip_string_for_tests(text.as_bytes(), &mut end);
+        let serde = serde_json::from_str::<String>(&text[..if skipped { end } else { text.len() }]).ok();
+        match (&ours, &serde) {
+            (Some((decoded, ours_end)), Some(expected)) => {
+                prop_assert_eq!(decoded.as_ref(), expected.as_str());
+                prop_assert_eq!(*ours_end, end);
+            }
+            (None, None) => {}
+            _ => prop_assert!(false, "{:?}: ours {:?}, serde_json {:?}", text, ours, serde),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+proptest! {
+    #[test]
+    fn integers_read_as_str_parse(text in prop_oneof!["[+-]?[0-9]{0,21}", "[0-9]{0,4}[a-z:/+-]?[0-9]{0,4}", any::<String>()]) {
+        prop_assert_eq!(json::parse_i64(&text), text.parse::<i64>().ok(), "{:?}", text);
+    }
+
+    /// `caller` splits at its last colon; the line is the number after it, if any.
+    #[test]
+    fn json_caller_splits_at_the_last_colon(caller in "[a-zé0-9.:/+-]{0,16}") {
+        let line = format!("{{\"caller\":\"{caller}\",\"msg\":\"m\",\"v\":0}}\n");
+        let lines = parse_all(line.as_bytes(), 1 << 20);
+        let [ParsedLine::Record(r)] = &lines[..] else {
+            panic!("{lines:?}")
+        };
+        let (file, number) = match caller.rsplit_once(':').map(|(f, l)| (f, l.parse::<i64>())) {
+            Some((f, Ok(l))) => (f, Some(l)),
+            _ => (caller.as_str(), None),
+        };
+        prop_assert_eq!(r.file.as_deref(), Some(file));
+        prop_assert_eq!(r.line, number);
+    }
+}
+
+proptest! {
+    /// The header's caller splits at the last colon before `] `; its line is any count of
+    /// digits that fits an `i64` (else the `]` is not the header's end).
+    #[test]
+    fn header_caller_and_line(file in "[a-z:./]{0,12}", line in "[0-9]{0,22}", tail in "[a-z:]{0,4}") {
+        let text = format!("I0102 03:04:05.123456   12345 {file}:{line}] \"m\"{tail}\n");
+        let expected = (!line.is_empty()).then(|| line.parse::<i64>().ok()).flatten();
+        match parse_header(&text) {
+            Some(h) => {
+                prop_assert_eq!(Some(h.line), expected);
+                prop_assert_eq!(&text[h.file], file.as_str());
+            }
+            None => prop_assert_eq!(expected, None),
+        }
+    }
+}

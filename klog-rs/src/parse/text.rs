@@ -25,6 +25,13 @@ fn line_number(b: &[u8]) -> Option<i64> {
     if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
+    if b.len() <= 18 {
+        // Eighteen digits always fit an i64: no overflow checks.
+        return Some(
+            b.iter()
+                .fold(0i64, |acc, &d| acc * 10 + i64::from(d - b'0')),
+        );
+    }
     b.iter().try_fold(0i64, |acc, &d| {
         acc.checked_mul(10)?.checked_add(i64::from(d - b'0'))
     })
@@ -119,7 +126,8 @@ pub(super) fn parse_header(s: &str) -> Option<Header> {
             continue;
         }
         let before = &rest[..end];
-        if let Some(colon) = before.rfind(':') {
+        // A short look back (the line number has a few digits), not `memrchr`'s set-up.
+        if let Some(colon) = before.as_bytes().iter().rposition(|&b| b == b':') {
             if let Some(line) = line_number(&before.as_bytes()[colon + 1..]) {
                 return Some(Header {
                     severity,
