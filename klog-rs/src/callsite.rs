@@ -6,7 +6,7 @@
 //! once per call site and `-vmodule` change, not per call, and the highest level any sink
 //! can write there, which the macros check inline (tracing's cached `Interest`).
 
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 /// The source location of a log call: file, line and module path.
@@ -23,9 +23,12 @@ use std::sync::OnceLock;
 pub struct Callsite {
     /// The highest level any sink can write at this call site (`-v`, the sinks' own
     /// thresholds, the global vmodule's level here), or [`GATE_UNKNOWN`] until it is
-    /// computed and after every change of the settings. What the macros compare with
-    /// inline: one load, whether or not a `-vmodule` is set.
-    gate: AtomicI32,
+    /// computed and after every change of the settings, in the low 32 bits. What the
+    /// macros compare with inline: one load, whether or not a `-vmodule` is set. The high
+    /// 32 bits are the generation of the settings change that last reset it: a gate is
+    /// only stored over the reset it was computed after (compare and swap), so a gate
+    /// computed from settings a later change replaced is never seen, not even briefly.
+    gate: AtomicU64,
     /// Whether this (`static`) call site is in the registry whose gates every change of
     /// the settings resets.
     registered: AtomicBool,
@@ -127,7 +130,7 @@ impl Callsite {
     #[must_use]
     pub const fn new(file: &'static str, line: u32, module_path: &'static str) -> Callsite {
         Callsite {
-            gate: AtomicI32::new(GATE_UNKNOWN),
+            gate: AtomicU64::new(GATE_UNKNOWN as u32 as u64),
             registered: AtomicBool::new(false),
             vmodule_cache: AtomicU64::new(0),
             file,
@@ -211,13 +214,33 @@ impl Callsite {
     /// module docs). [`GATE_UNKNOWN`] lets every call through to the full decision.
     #[inline(always)]
     pub(crate) fn gate(&self) -> i32 {
-        self.gate.load(Ordering::Relaxed)
+        self.gate.load(Ordering::Relaxed) as u32 as i32
     }
 
-    /// Stores the gate. Sequentially consistent: `verbosity::rematch` re-reads the
-    /// settings after it, pairing with the settings' store before the registry's reset.
-    pub(crate) fn set_gate(&self, gate: i32) {
-        self.gate.store(gate, Ordering::SeqCst);
+    /// The gate with the generation of its last reset, for [`set_gate`](Self::set_gate).
+    /// Sequentially consistent: read before the settings the gate is computed from.
+    pub(crate) fn gate_word(&self) -> u64 {
+        self.gate.load(Ordering::SeqCst)
+    }
+
+    /// Makes the gate unknown, for the settings change of `generation`. Sequentially
+    /// consistent, after that change's settings were stored.
+    pub(crate) fn reset_gate(&self, generation: u32) {
+        self.gate.store(
+            (u64::from(generation) << 32) | u64::from(GATE_UNKNOWN as u32),
+            Ordering::SeqCst,
+        );
+    }
+
+    /// Stores `gate` if the gate is still `seen` (read by [`gate_word`](Self::gate_word)
+    /// before the settings `gate` was computed from): no reset came in between.
+    pub(crate) fn set_gate(&self, seen: u64, gate: i32) {
+        let _ = self.gate.compare_exchange(
+            seen,
+            (seen >> 32 << 32) | u64::from(gate as u32),
+            Ordering::SeqCst,
+            Ordering::Relaxed,
+        );
     }
 
     /// Marks the call site registered; `true` for the one caller that must add it to the

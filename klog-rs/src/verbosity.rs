@@ -14,7 +14,10 @@
 //!
 //! Changing `-v`, `-vmodule` or a sink's threshold takes effect at every call site on
 //! its next call: every change bumps the generation (invalidating every call site's
-//! vmodule cache) and resets the gate of every registered call site to unknown.
+//! vmodule cache) and resets the gate of every registered call site to unknown, stamped
+//! with the generation. A gate is stored by compare and swap over the reset read before
+//! the settings it was computed from, so a thread computing from settings a racing change
+//! replaced never stores its gate, not even for a moment.
 //!
 //! [`Logger::enabled_for`](crate::Logger::enabled_for) with a call site that may not be
 //! `static` uses a global gate instead (`-v` and the sinks' thresholds, no bound while a
@@ -199,8 +202,9 @@ fn recompute() {
         Ordering::SeqCst,
     );
     GATE.store(if vmodule { i32::MAX } else { max }, Ordering::Relaxed);
+    let generation = generation as u32 & (u32::MAX >> 1);
     for callsite in CALLSITES.lock().iter() {
-        callsite.set_gate(GATE_UNKNOWN);
+        callsite.reset_gate(generation);
     }
 }
 
@@ -222,9 +226,12 @@ fn compute_gate(callsite: &'static Callsite) {
     if callsite.claim_registration() {
         CALLSITES.lock().push(callsite);
     }
-    // Read after the registration: a change whose reset missed this call site (its walk
-    // of the registry came first) published its settings before, so this sees them.
-    rematch(callsite, SETTINGS.load(Ordering::SeqCst));
+    // Both read after the registration: a change whose reset missed this call site (its
+    // walk of the registry came first) published its settings before, so this sees them.
+    // The gate word first: a change whose reset comes after it makes the store below
+    // fail; one whose reset came before it stored its settings before that.
+    let seen = callsite.gate_word();
+    rematch(callsite, SETTINGS.load(Ordering::SeqCst), Some(seen));
 }
 
 /// The first, cheapest check: a level above it is disabled everywhere.
@@ -264,13 +271,13 @@ fn callsite_vmodule_level(callsite: &Callsite) -> (i32, bool) {
     let word = SETTINGS.load(Ordering::Acquire);
     match callsite.cached_vmodule_level(word) {
         Some(level) => level,
-        None => rematch(callsite, word),
+        None => rematch(callsite, word, None),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn rematch(callsite: &Callsite, word: u64) -> (i32, bool) {
+fn rematch(callsite: &Callsite, word: u64, seen: Option<u64>) -> (i32, bool) {
     let (level, exact) = VMODULE
         .read()
         .as_ref()
@@ -279,21 +286,16 @@ fn rematch(callsite: &Callsite, word: u64) -> (i32, bool) {
     // Cached with the generation read before the vmodule: if the vmodule changed since,
     // the generation did too, and the entry is already stale.
     callsite.cache_vmodule_level(word, level, exact);
-    if callsite.is_registered() {
+    // Only a registered call site keeps a gate (its resets reach it), and only over the
+    // reset `seen` (see `Callsite::set_gate`).
+    if let Some(seen) = seen.filter(|_| callsite.is_registered()) {
         let max_v = word as u32 as i32;
         let gate = if word & GATE_VMODULE != 0 {
             max_v.max(level)
         } else {
             max_v
         };
-        callsite.set_gate(gate);
-        // A change that came after `word` may have reset the gate before the store above:
-        // then this load sees its new generation, and the gate goes back to unknown. (If
-        // it sees the old one, the change's reset comes after the store, in the single
-        // order of sequentially consistent operations.)
-        if SETTINGS.load(Ordering::SeqCst) >> 33 != word >> 33 {
-            callsite.set_gate(GATE_UNKNOWN);
-        }
+        callsite.set_gate(seen, gate);
     }
     (level, exact)
 }
