@@ -2,70 +2,119 @@
 //!
 //! A log file's buffer holds 256 KiB; writing it out takes a system call long enough for
 //! another thread to format and buffer hundreds of records. So the thread that fills a
-//! buffer swaps it for an empty one under the destination's lock, takes the files' I/O
-//! lock *before* letting the destination's lock go, and writes the full buffer holding
-//! only the I/O lock. Records go on into the new buffer meanwhile; every write to a file
-//! takes the I/O lock, so buffers reach a file whole and in the order they were filled.
+//! buffer swaps it for an empty one and queues the full one under the destination's lock,
+//! lets that lock go, and only then takes the files' I/O lock and writes every queued
+//! buffer, oldest first. Records go on into the new buffer meanwhile, and a thread that
+//! fills the next buffer while the previous one is still being written queues it and
+//! waits for the I/O lock without holding the destination's lock: no other thread waits
+//! behind it. (The first version took the I/O lock before letting the destination's lock
+//! go; whenever a buffer filled up while the previous one was being written, every thread
+//! waited for that write, and two threads ran at half the speed of one.)
 //!
-//! Locks are always taken in that order (the destination's, then I/O), and the I/O lock's
-//! holder takes the destination's lock only after letting the I/O lock go: no cycle.
-//! What a failed write leaves is kept under the I/O lock ([`IoState::carry`]) and put back
-//! in front of the file's buffer by the next thread that holds both locks.
+//! Every write to a file holds the I/O lock, and buffers are taken from the queue in the
+//! order they were filled, so buffers reach a file whole and in order. The queue has a
+//! lock of its own, a leaf: held only to add or take a buffer, never while waiting for
+//! another lock. Other locks are taken in one order (the destination's, then I/O), and
+//! the I/O lock's holder takes the destination's lock only after letting the I/O lock go:
+//! no cycle. What a failed write leaves is kept under the I/O lock
+//! ([`IoState::carry`]) and written before anything newer for that file: by the next
+//! handoff, or put back in front of the file's buffer by the next thread that writes
+//! under both locks (flush, rotation, write-through).
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::mem;
 use std::sync::Arc;
 
-use parking_lot::{Mutex, RawMutex};
+use parking_lot::{Mutex, MutexGuard};
 
 use super::LogFile;
 use crate::output::backlog::{Backlog, Outcome, Stall};
 
+/// Full buffers that may wait to be written before a thread filling the next one waits
+/// for the writes: one being written and one more (the buffer memory stays bounded at a
+/// few buffers per file).
+const MAX_QUEUED: usize = 2;
+
+/// The files' I/O lock and the queue of full buffers.
+#[derive(Debug, Default)]
+pub(crate) struct IoShared {
+    /// The I/O lock: every write to a file holds it.
+    io: Mutex<IoState>,
+    /// The leaf lock: full buffers waiting to be written, and emptied ones.
+    queue: Mutex<Queue>,
+}
+
+#[cfg(test)]
+impl IoShared {
+    /// The I/O lock, as a thread writing a buffer holds it.
+    pub(super) fn hold(&self) -> MutexGuard<'_, IoState> {
+        self.io.lock()
+    }
+
+    /// Full buffers queued.
+    pub(super) fn queued(&self) -> usize {
+        self.queue.lock().pending.len()
+    }
+}
+
 /// What only the I/O lock's holder touches.
 #[derive(Debug, Default)]
 pub(crate) struct IoState {
-    /// Per file slot: what a write outside the destination's lock could not write.
+    /// Per file slot: what a write outside the destination's lock could not write; older
+    /// than anything queued for that slot.
     carry: [Backlog; 4],
-    /// Emptied buffers, to be filled again without allocating.
-    spare: Vec<Backlog>,
-    /// Per file slot: a full buffer handed off, to be written once the destination's lock
-    /// is let go.
-    pending: [Option<(Arc<File>, Backlog)>; 4],
 }
 
-type IoGuard = parking_lot::lock_api::ArcMutexGuard<RawMutex, IoState>;
+/// Full buffers and spare ones.
+#[derive(Debug, Default)]
+struct Queue {
+    /// Full buffers handed off (slot, file, buffer), in the order they were filled.
+    pending: VecDeque<(usize, Arc<File>, Backlog)>,
+    /// Emptied buffers, to be filled again without allocating.
+    spare: Vec<Backlog>,
+}
 
-/// The I/O lock for one call: taken when first needed, and held until the call ends or
-/// handed, with the buffers filled in this call, to a [`Handoff`].
+/// The I/O lock for one call under the destination's lock: taken when first needed (only
+/// by the rarer paths that write under the destination's lock) and held until the call
+/// ends; and whether the call queued a full buffer ([`into_handoff`](Io::into_handoff)).
 pub(super) struct Io<'a> {
-    lock: &'a Arc<Mutex<IoState>>,
-    guard: Option<IoGuard>,
-    /// A buffer was handed off in this call.
+    shared: &'a Arc<IoShared>,
+    guard: Option<MutexGuard<'a, IoState>>,
+    /// A buffer was queued in this call.
     handed: bool,
 }
 
 impl<'a> Io<'a> {
-    pub(super) fn new(lock: &'a Arc<Mutex<IoState>>) -> Io<'a> {
+    pub(super) fn new(shared: &'a Arc<IoShared>) -> Io<'a> {
         Io {
-            lock,
+            shared,
             guard: None,
             handed: false,
         }
     }
 
     fn state(&mut self) -> &mut IoState {
-        self.guard.get_or_insert_with(|| self.lock.lock_arc())
+        self.guard.get_or_insert_with(|| self.shared.io.lock())
     }
 
-    /// Takes the I/O lock and puts what a failed write left for slot `index`, and a buffer
-    /// handed off in this call, back in front of the file's buffer: whoever writes to the
-    /// file next writes them first.
+    /// Takes the I/O lock and puts what a failed write left for slot `index`, then the
+    /// buffers queued for it, back in front of the file's buffer: whoever writes to the
+    /// file next writes them first, in order.
     pub(super) fn reclaim(&mut self, slot: &mut Option<LogFile>, index: usize) {
-        let state = self.state();
-        let pending = state.pending[index].take();
-        let carry = &mut state.carry[index];
-        if let Some((_, buffer)) = pending {
-            carry.append(buffer);
+        let shared = self.shared;
+        let carry = &mut self.state().carry[index];
+        {
+            let mut queue = shared.queue.lock();
+            let mut kept = VecDeque::new();
+            for (slot_index, file, buffer) in queue.pending.drain(..) {
+                if slot_index == index {
+                    carry.append(buffer);
+                } else {
+                    kept.push_back((slot_index, file, buffer));
+                }
+            }
+            queue.pending = kept;
         }
         if let Some(f) = slot.as_mut() {
             if !carry.is_empty() {
@@ -76,50 +125,81 @@ impl<'a> Io<'a> {
         }
     }
 
-    /// Records waiting for slot `index` after a failed write.
-    pub(super) fn carried(&mut self, index: usize) -> u64 {
-        self.state().carry[index].records()
+    /// [`reclaim`](Io::reclaim) before a full buffer is queued, unless another thread is
+    /// writing (the I/O lock is held) and fewer than [`MAX_QUEUED`] buffers wait: then the
+    /// writer that takes the queue writes what failed writes left first. With more
+    /// waiting, this waits for the I/O lock (holding the destination's), so a file that
+    /// takes long to write holds the loggers back instead of buffers piling up.
+    pub(super) fn reclaim_unless_busy(&mut self, slot: &mut Option<LogFile>, index: usize) {
+        if self.guard.is_none() {
+            match self.shared.io.try_lock() {
+                Some(guard) => self.guard = Some(guard),
+                None if self.shared.queue.lock().pending.len() < MAX_QUEUED => return,
+                None => {}
+            }
+        }
+        self.reclaim(slot, index);
     }
 
-    /// Gives up on what failed writes left; returns the records dropped.
+    /// Records waiting for slot `index` outside its buffer: after a failed write, or
+    /// queued.
+    pub(super) fn carried(&mut self, index: usize) -> u64 {
+        let shared = self.shared;
+        let carried = self.state().carry[index].records();
+        let queued: u64 = shared
+            .queue
+            .lock()
+            .pending
+            .iter()
+            .filter(|(slot, _, _)| *slot == index)
+            .map(|(_, _, buffer)| buffer.records())
+            .sum();
+        carried + queued
+    }
+
+    /// Gives up on what failed writes left and what is queued; returns the records
+    /// dropped.
     pub(super) fn drop_carried(&mut self) -> u64 {
-        self.state().carry.iter_mut().map(Backlog::drop_all).sum()
+        let shared = self.shared;
+        let carried: u64 = self.state().carry.iter_mut().map(Backlog::drop_all).sum();
+        let queued: u64 = shared
+            .queue
+            .lock()
+            .pending
+            .drain(..)
+            .map(|(_, _, mut buffer)| buffer.drop_all())
+            .sum();
+        carried + queued
     }
 
     /// An empty buffer (a used one when there is one).
     pub(super) fn spare(&mut self) -> Backlog {
-        self.state().spare.pop().unwrap_or_default()
+        self.shared.queue.lock().spare.pop().unwrap_or_default()
     }
 
-    /// Hands slot `index`'s full `buffer` of `file` over, to be written once the
-    /// destination's lock is let go.
+    /// Queues slot `index`'s full `buffer` of `file`, to be written once the destination's
+    /// lock is let go.
     pub(super) fn hand_off(&mut self, index: usize, file: &Arc<File>, buffer: Backlog) {
         self.handed = true;
-        match &mut self.state().pending[index] {
-            Some((_, earlier)) => earlier.append(buffer),
-            free => *free = Some((Arc::clone(file), buffer)),
-        }
+        self.shared
+            .queue
+            .lock()
+            .pending
+            .push_back((index, Arc::clone(file), buffer));
     }
 
-    /// The buffers handed off in this call, with the I/O lock, or `None` when there are
-    /// none (the lock is then let go).
-    pub(super) fn into_handoff(mut self) -> Option<Handoff> {
-        if !self.handed {
-            return None;
-        }
-        let guard = match self.guard.take() {
-            Some(guard) => guard,
-            None => self.lock.lock_arc(),
-        };
-        Some(Handoff { guard })
+    /// A [`Handoff`] when this call queued a buffer. The I/O lock, if this call took it,
+    /// is let go here.
+    pub(super) fn into_handoff(self) -> Option<Handoff> {
+        self.handed.then(|| Handoff {
+            shared: Arc::clone(self.shared),
+        })
     }
 }
 
-/// Full buffers to write, with the I/O lock that was taken while the destination's lock
-/// was held.
+/// Queued full buffers to write, once the destination's lock is let go.
 pub(crate) struct Handoff {
-    /// Holds the buffers ([`IoState::pending`]).
-    guard: IoGuard,
+    shared: Arc<IoShared>,
 }
 
 impl std::fmt::Debug for Handoff {
@@ -129,20 +209,31 @@ impl std::fmt::Debug for Handoff {
 }
 
 impl Handoff {
-    /// Writes the buffers (the destination's lock no longer held); what a file does not
-    /// take is kept for the next thread that holds both locks.
-    pub(crate) fn write(mut self, stall: &mut Stall) -> Outcome {
+    /// Takes the I/O lock (the destination's lock no longer held) and writes every queued
+    /// buffer, oldest first, each after what failed writes left for its file; what a file
+    /// does not take is kept for the next writer.
+    pub(crate) fn write(self, stall: &mut Stall) -> Outcome {
         let mut outcome = Outcome::default();
-        for index in 0..self.guard.pending.len() {
-            let Some((file, mut buffer)) = self.guard.pending[index].take() else {
-                continue;
+        let mut state = self.shared.io.lock();
+        loop {
+            // Taken under the I/O lock: no other writer can come between this buffer and
+            // the one queued before it.
+            let next = self.shared.queue.lock().pending.pop_front();
+            let Some((index, file, mut buffer)) = next else {
+                break;
             };
             let mut writer: &File = &file;
-            outcome.attempt(buffer.write_to(&mut writer, stall));
+            let carry = &mut state.carry[index];
+            if !carry.is_empty() {
+                outcome.attempt(carry.write_to(&mut writer, stall));
+            }
+            if carry.is_empty() {
+                outcome.attempt(buffer.write_to(&mut writer, stall));
+            }
             if buffer.is_empty() {
-                self.guard.spare.push(buffer);
+                self.shared.queue.lock().spare.push(buffer);
             } else {
-                self.guard.carry[index].append(buffer);
+                carry.append(buffer);
             }
         }
         outcome

@@ -96,7 +96,7 @@ use super::backlog::{Backlog, Outcome, Stall};
 use crate::go::time::{civil_from_unix, unix_parts};
 use crate::go::zone::TimeZone;
 use crate::record::Severity;
-use handoff::{Io, IoState};
+use handoff::{Io, IoShared};
 use naming::{sanitize, update_symlink};
 
 /// The buffer of each file (klog's `bufferSize`).
@@ -144,7 +144,7 @@ pub(crate) struct LogFiles {
     /// first is used. Boxed: a `LogFiles` stays small next to other destinations.
     files: Mutex<Box<[Option<LogFile>; 4]>>,
     /// The I/O lock: every write to a file holds it (see [`handoff`]).
-    io: Arc<Mutex<IoState>>,
+    io: Arc<IoShared>,
     /// Each record is written out to its files before `write` returns (nothing stays in a
     /// buffer): see [`LogFiles::set_write_through`].
     write_through: bool,
@@ -387,7 +387,7 @@ impl LogFiles {
             // records), after checking that the file is still there: handed off, to be
             // written once the destination's lock is let go, unless what a failed write
             // left came back with it (then it is written here, within its bound).
-            io.reclaim(slot, index);
+            io.reclaim_unless_busy(slot, index);
             if let Some(f) = slot.as_mut() {
                 f.checked = now;
             }

@@ -639,3 +639,72 @@ fn log_files_are_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<LogFiles>();
 }
+
+#[test]
+fn full_buffers_queue_while_a_buffer_is_written_and_reach_the_file_whole_and_in_order() {
+    let dir = TestDir::new("queue");
+    let files = LogFiles::new(FileConfig {
+        skip_headers: true,
+        ..config(&dir.0)
+    });
+    let record = |n: usize| format!("I{n:07} {}\n", "x".repeat(200));
+    let mut stall = Stall::new(None, Duration::ZERO);
+    let mut written = 0;
+    let mut handoffs = Vec::new();
+    // Another thread is writing a buffer: full buffers are queued, not waited for.
+    let busy = files.io.hold();
+    while handoffs.len() < 2 {
+        let (outcome, handoff) = files.write_record(
+            Severity::Info,
+            record(written).as_bytes(),
+            t0(),
+            false,
+            &mut stall,
+        );
+        assert!(outcome.result.is_ok());
+        written += 1;
+        handoffs.extend(handoff);
+    }
+    assert_eq!(files.io.queued(), 2);
+    // With two waiting, the thread that fills the next one waits for the writer.
+    std::thread::scope(|scope| {
+        let (done, finished) = std::sync::mpsc::channel();
+        let files = &files;
+        let more = scope.spawn(move || {
+            let mut stall = Stall::new(None, Duration::ZERO);
+            let mut later = Vec::new();
+            for n in written..written + 2_000 {
+                let (outcome, handoff) = files.write_record(
+                    Severity::Info,
+                    record(n).as_bytes(),
+                    t0(),
+                    false,
+                    &mut stall,
+                );
+                assert!(outcome.result.is_ok());
+                later.extend(handoff);
+            }
+            for handoff in later {
+                assert!(handoff.write(&mut stall).result.is_ok());
+            }
+            let _ = done.send(());
+        });
+        assert!(
+            finished.recv_timeout(Duration::from_millis(300)).is_err(),
+            "a third full buffer did not wait for the writer"
+        );
+        assert_eq!(files.io.queued(), 2);
+        drop(busy);
+        more.join().unwrap();
+        written += 2_000;
+    });
+    // The first handoff writes everything queued, oldest first; the second finds nothing.
+    for handoff in handoffs {
+        assert!(handoff.write(&mut stall).result.is_ok());
+    }
+    assert_eq!(files.io.queued(), 0);
+    files.flush().unwrap();
+    let text = read(&dir.0.join(name("INFO")));
+    let expected: String = (0..written).map(record).collect();
+    assert!(text == expected, "records missing, torn or out of order");
+}
