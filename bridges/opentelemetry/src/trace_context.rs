@@ -321,6 +321,19 @@ impl Sink for TraceContextSink {
         })
     }
 
+    fn with_names_and_values(&self, names: &[&str], key_values: &[KeyValue<'_>]) -> Arc<dyn Sink> {
+        Arc::new(TraceContextSink {
+            inner: self.inner.with_names_and_values(names, key_values),
+            options: self.options,
+        })
+    }
+
+    /// As the wrapped sink: this one decides nothing itself and keeps no context of its
+    /// own, so loggers may keep derivations when the wrapped sink allows it.
+    fn derives_lazily(&self) -> bool {
+        self.inner.derives_lazily()
+    }
+
     fn flush(&self) {
         self.inner.flush();
     }

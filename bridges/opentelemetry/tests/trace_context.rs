@@ -283,6 +283,15 @@ fn ids_cost_no_allocation() {
     drop(entered);
     let without = allocations_per_call(|| klog::info!(logger, "Synced", pods = 3, node = "n1"));
     assert_eq!(without, 0, "a record outside a span allocates");
+    // The wrapper lets loggers keep plain derivations, as the wrapped sink does.
+    let derive = allocations_per_call(|| {
+        std::hint::black_box(
+            logger
+                .with_name("pods")
+                .with_values(&[klog::KeyValue::new("node", "n1")]),
+        );
+    });
+    assert_eq!(derive, 0, "deriving from the wrapper allocates");
     // The counter counts: span events (opt-in) allocate.
     let provider = SdkTracerProvider::builder().build();
     let events = Logger::new(TraceContextSink::with_options(
