@@ -654,16 +654,8 @@ fn full_buffers_queue_while_a_buffer_is_written_and_reach_the_file_whole_and_in_
     // Another thread is writing a buffer: full buffers are queued, not waited for.
     let busy = files.io.hold();
     while handoffs.len() < 2 {
-        let (outcome, handoff) = files.write_record(
-            Severity::Info,
-            record(written).as_bytes(),
-            t0(),
-            false,
-            &mut stall,
-        );
-        assert!(outcome.result.is_ok());
+        buffer_record(&files, &record(written), &mut stall, &mut handoffs);
         written += 1;
-        handoffs.extend(handoff);
     }
     assert_eq!(files.io.queued(), 2);
     // With two waiting, the thread that fills the next one waits for the writer.
@@ -674,15 +666,7 @@ fn full_buffers_queue_while_a_buffer_is_written_and_reach_the_file_whole_and_in_
             let mut stall = Stall::new(None, Duration::ZERO);
             let mut later = Vec::new();
             for n in written..written + 2_000 {
-                let (outcome, handoff) = files.write_record(
-                    Severity::Info,
-                    record(n).as_bytes(),
-                    t0(),
-                    false,
-                    &mut stall,
-                );
-                assert!(outcome.result.is_ok());
-                later.extend(handoff);
+                buffer_record(files, &record(n), &mut stall, &mut later);
             }
             for handoff in later {
                 assert!(handoff.write(&mut stall).result.is_ok());
@@ -707,4 +691,12 @@ fn full_buffers_queue_while_a_buffer_is_written_and_reach_the_file_whole_and_in_
     let text = read(&dir.0.join(name("INFO")));
     let expected: String = (0..written).map(record).collect();
     assert!(text == expected, "records missing, torn or out of order");
+}
+
+/// Buffers an INFO record, keeping a handoff (not written) if one comes back.
+fn buffer_record(files: &LogFiles, record: &str, stall: &mut Stall, handoffs: &mut Vec<Handoff>) {
+    let (outcome, handoff) =
+        files.write_record(Severity::Info, record.as_bytes(), t0(), false, stall);
+    assert!(outcome.result.is_ok());
+    handoffs.extend(handoff);
 }
