@@ -531,11 +531,12 @@ pub(crate) fn unquote_body(body: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(body.len());
     let mut i = 0;
     while i < body.len() {
-        let b = body[i];
-        if b != b'\\' {
-            out.push(b);
-            i += 1;
-            continue;
+        // The plain run up to the next backslash, copied whole.
+        let run = memchr::memchr(b'\\', &body[i..]).unwrap_or(body.len() - i);
+        out.extend_from_slice(&body[i..i + run]);
+        i += run;
+        if i == body.len() {
+            break;
         }
         let escape = *body.get(i + 1)?;
         i += 2;

@@ -577,3 +577,99 @@ proptest! {
         }
     }
 }
+
+/// `unquote_go` as it was before its escaped path jumped between special bytes: the closing
+/// quote found byte by byte, the escapes decoded byte by byte.
+fn unquote_go_bytewise(s: &str) -> Option<(String, usize)> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'"') {
+        return None;
+    }
+    let mut end = 1;
+    loop {
+        match *b.get(end)? {
+            b'"' => break,
+            b'\n' => return None,
+            b'\\' => end += 2,
+            _ => end += 1,
+        }
+    }
+    let body = &b[1..end];
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] != b'\\' {
+            out.push(body[i]);
+            i += 1;
+            continue;
+        }
+        // One escape, decoded by the library on its own.
+        let len = match *body.get(i + 1)? {
+            b'x' => 4,
+            b'u' => 6,
+            b'U' => 10,
+            _ => 2,
+        };
+        out.extend(crate::go::escape::unquote_body(body.get(i..i + len)?)?);
+        i += len;
+    }
+    Some((go_lossy(out), end + 1))
+}
+
+/// Go-quoted strings with escapes, quotes, line breaks and bad UTF-8 at any position, cut
+/// anywhere.
+fn go_quoted_ish() -> impl Strategy<Value = String> {
+    let frag = prop_oneof![
+        4 => "[a-z ]{0,12}",
+        1 => Just("\\\"".to_string()),
+        1 => Just("\\\\".to_string()),
+        1 => Just("\\n".to_string()),
+        1 => Just("\\t".to_string()),
+        1 => Just("\\xff".to_string()),
+        1 => Just("\\xc3\\xa9".to_string()),
+        1 => Just("\\u00e9".to_string()),
+        1 => Just("\\U0001f600".to_string()),
+        1 => Just("\\ud800".to_string()),
+        1 => Just("\\q".to_string()),
+        1 => Just("\\x4".to_string()),
+        1 => Just("\\".to_string()),
+        1 => Just("\"".to_string()),
+        1 => Just("\n".to_string()),
+        1 => Just("\u{1}".to_string()),
+        1 => Just("é€".to_string()),
+    ];
+    proptest::collection::vec(frag, 0..12).prop_map(|v| format!("\"{}", v.concat()))
+}
+
+proptest! {
+    #[test]
+    fn unquote_go_matches_the_bytewise_reading(s in go_quoted_ish(), cut in 0usize..200) {
+        let mut cut = cut.min(s.len());
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        for s in [&s[..], &s[..cut]] {
+            let mut spare = super::spare::Spare::default();
+            prop_assert_eq!(super::text::unquote_go(s, &mut spare), unquote_go_bytewise(s));
+        }
+    }
+}
+
+#[test]
+fn unquote_go_finds_escapes_at_every_position() {
+    for len in 0..20 {
+        for at in 0..=len {
+            for esc in [
+                "\\\"", "\\\\", "\\n", "\\xff", "\\u00e9", "\n", "\u{1}", "\\",
+            ] {
+                let s = format!("\"{}{esc}{}\" tail", "a".repeat(at), "b".repeat(len - at));
+                let mut spare = super::spare::Spare::default();
+                assert_eq!(
+                    super::text::unquote_go(&s, &mut spare),
+                    unquote_go_bytewise(&s),
+                    "{s:?}"
+                );
+            }
+        }
+    }
+}

@@ -289,7 +289,8 @@ pub(super) fn unquote_go(s: &str, spare: &mut Spare) -> Option<(String, usize)> 
         return Some((spare.string(&s[1..plain_end]), plain_end + 1));
     }
     // The closing quote: the first `"` not escaped; a raw line break ends the attempt.
-    let mut end = 1;
+    // Between special bytes (quote, backslash, control) the search jumps a word at a time.
+    let mut end = plain_end;
     loop {
         match *b.get(end)? {
             b'"' => break,
@@ -297,6 +298,7 @@ pub(super) fn unquote_go(s: &str, spare: &mut Spare) -> Option<(String, usize)> 
             b'\\' => end += 2,
             _ => end += 1,
         }
+        end += crate::go::escape::find_quote_or_escape(b.get(end..)?);
     }
     let bytes = crate::go::escape::unquote_body(&b[1..end])?;
     Some((go_lossy(bytes), end + 1))
