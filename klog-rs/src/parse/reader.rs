@@ -189,7 +189,9 @@ impl<R: BufRead> Parser<R> {
             };
             let fits = rec.raw.len() + l.len() <= self.max_line_len;
             let text = std::str::from_utf8(&l).ok().filter(|_| fits);
-            let Some(text) = text.filter(|t| !super::starts_record(t.as_bytes())) else {
+            // `starts_record` without checking the UTF-8 again.
+            let starts = |t: &str| t.starts_with('{') || parse_header(t).is_some();
+            let Some(text) = text.filter(|t| !starts(t)) else {
                 self.pending.push_front(Piece::Line(l));
                 return;
             };
