@@ -116,19 +116,19 @@ pub(super) fn parse_header(s: &str) -> Option<Header> {
         Some(i64::from(digits(pid_digits)?))
     };
     // The first "] " preceded by ":digits".
-    let rest = &s[30..];
+    let rest = &b[30..];
     let mut from = 0;
     // `]` found with memchr, then checked for the space after it.
-    while let Some(i) = memchr::memchr(b']', &rest.as_bytes()[from..]) {
+    while let Some(i) = memchr::memchr(b']', &rest[from..]) {
         let end = from + i;
-        if rest.as_bytes().get(end + 1) != Some(&b' ') {
+        if rest.get(end + 1) != Some(&b' ') {
             from = end + 1;
             continue;
         }
         let before = &rest[..end];
         // A short look back (the line number has a few digits), not `memrchr`'s set-up.
-        if let Some(colon) = before.as_bytes().iter().rposition(|&b| b == b':') {
-            if let Some(line) = line_number(&before.as_bytes()[colon + 1..]) {
+        if let Some(colon) = before.iter().rposition(|&b| b == b':') {
+            if let Some(line) = line_number(&before[colon + 1..]) {
                 return Some(Header {
                     severity,
                     mdt,
