@@ -7,7 +7,7 @@ use std::io::{self, BufRead};
 
 use super::spare::Spare;
 use super::text::{
-    go_lossy, parse_header, parse_value, strip_eol, take_error_and_logger, unquote_go,
+    go_lossy, parse_header, parse_value, strip_eol, take_error_and_logger, unquote_go, Header,
 };
 use super::{ParsedLine, ParsedRecord, ParsedValue, SourceFormat, DEFAULT_MAX_LINE_LEN};
 
@@ -47,6 +47,9 @@ pub struct Parser<R: BufRead> {
     pending_err: Option<io::Error>,
     spare: Spare,
     only: Option<SourceFormat>,
+    /// The header of the line at the front of `pending`, with that line's length, when the
+    /// continuation search read it (so that it is not parsed twice).
+    front_header: Option<(usize, Header)>,
 }
 
 impl std::fmt::Debug for Piece {
@@ -69,6 +72,7 @@ impl<R: BufRead> Parser<R> {
             pending_err: None,
             spare: Spare::default(),
             only: None,
+            front_header: None,
         }
     }
 
@@ -150,6 +154,11 @@ impl<R: BufRead> Parser<R> {
     }
 
     fn parse_line(&mut self, line: Vec<u8>) -> ParsedLine {
+        // Only the line parsed right after the continuation search may use its header.
+        let known = self
+            .front_header
+            .take()
+            .filter(|(len, _)| *len == line.len());
         if line.first() == Some(&b'{') {
             if self.only == Some(SourceFormat::Text) {
                 return ParsedLine::Raw(line);
@@ -165,7 +174,7 @@ impl<R: BufRead> Parser<R> {
         if self.only.is_some_and(|f| f != SourceFormat::Text) {
             return ParsedLine::Raw(line);
         }
-        self.parse_text(line)
+        self.parse_text(line, known.map(|(_, h)| h))
     }
 
     /// The lines after an unstructured record's first one that belong to its message: klog
@@ -189,9 +198,11 @@ impl<R: BufRead> Parser<R> {
             };
             let fits = rec.raw.len() + l.len() <= self.max_line_len;
             let text = std::str::from_utf8(&l).ok().filter(|_| fits);
-            // `starts_record` without checking the UTF-8 again.
-            let starts = |t: &str| t.starts_with('{') || parse_header(t).is_some();
-            let Some(text) = text.filter(|t| !starts(t)) else {
+            // `starts_record` without checking the UTF-8 again; a header is kept for the
+            // line's own record.
+            let header = text.filter(|t| !t.starts_with('{')).and_then(parse_header);
+            let Some(text) = text.filter(|t| !t.starts_with('{') && header.is_none()) else {
+                self.front_header = header.map(|h| (l.len(), h));
                 self.pending.push_front(Piece::Line(l));
                 return;
             };
@@ -204,11 +215,11 @@ impl<R: BufRead> Parser<R> {
     }
 
     /// A text record starting with `first`; reads the continuation lines of multi-line values.
-    fn parse_text(&mut self, first: Vec<u8>) -> ParsedLine {
+    fn parse_text(&mut self, first: Vec<u8>, known: Option<Header>) -> ParsedLine {
         let Ok(s) = std::str::from_utf8(&first) else {
             return ParsedLine::Raw(first);
         };
-        let Some(h) = parse_header(s) else {
+        let Some(h) = known.or_else(|| parse_header(s)) else {
             return ParsedLine::Raw(first);
         };
         let body = &s[h.body_start..];

@@ -673,3 +673,34 @@ fn unquote_go_finds_escapes_at_every_position() {
         }
     }
 }
+
+#[test]
+fn header_read_by_the_continuation_search_is_the_next_records() {
+    // The header of the line after an unstructured message is parsed once, while looking
+    // for the message's end, and used for that line's record; a line of the same length
+    // that follows must not take it.
+    let input = b"I0102 03:04:05.123456       1 a.go:1] unstructured\n\tat x\nW0203 04:05:06.654321      22 bb.go:33] \"m\" k=1\n{\"msg\":\"j\"}\nE0304 05:06:07.000001     333 c.go:4] e\n";
+    let lines = parse_all(input, 1 << 20);
+    let recs: Vec<_> = lines
+        .iter()
+        .map(|l| match l {
+            ParsedLine::Record(r) => r,
+            ParsedLine::Raw(_) => panic!("raw line"),
+        })
+        .collect();
+    assert_eq!(recs.len(), 4);
+    assert_eq!(recs[0].message, "unstructured\n\tat x");
+    assert_eq!(recs[1].severity, crate::record::Severity::Warning);
+    assert_eq!(recs[1].month_day_time, Some((2, 3, 4, 5, 6, 654321)));
+    assert_eq!(
+        (recs[1].pid, recs[1].file.as_deref(), recs[1].line),
+        (Some(22), Some("bb.go"), Some(33))
+    );
+    assert_eq!(recs[1].message, "m");
+    assert_eq!(recs[3].severity, crate::record::Severity::Error);
+    assert_eq!(
+        (recs[3].file.as_deref(), recs[3].line),
+        (Some("c.go"), Some(4))
+    );
+    assert_eq!(rejoin(&lines), input.to_vec());
+}

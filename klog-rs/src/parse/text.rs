@@ -10,6 +10,7 @@ pub(super) fn strip_eol(s: &str) -> &str {
     s.strip_suffix('\r').unwrap_or(s)
 }
 
+#[derive(Debug)]
 pub(super) struct Header {
     pub(super) severity: Severity,
     pub(super) mdt: (u32, u32, u32, u32, u32, u32),
