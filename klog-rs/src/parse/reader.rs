@@ -268,7 +268,7 @@ impl<R: BufRead> Parser<R> {
                 return ParsedLine::Raw(joined(first, extra));
             }
             pos += 1;
-            let Some(eq) = cur[pos..].find('=') else {
+            let Some(eq) = memchr::memchr(b'=', &cur.as_bytes()[pos..]) else {
                 self.spare.take(ParsedLine::Record(rec));
                 return ParsedLine::Raw(joined(first, extra));
             };
