@@ -26,9 +26,11 @@ fn child(test: &str, mode: &str) -> Command {
     command
 }
 
-/// Parses `... "line" thread=T seq=N` records and checks each appears once.
+/// Parses `... "line" thread=T seq=N` records and checks each appears once, and each
+/// thread's in the order it logged them.
 fn count_records(text: &str, threads: usize, per_thread: usize) {
     let mut seen = HashSet::new();
+    let mut next_seq = std::collections::HashMap::new();
     for line in text.lines().filter(|l| l.contains("\"line\"")) {
         let fields = line
             .split_once("] \"line\" thread=")
@@ -43,6 +45,9 @@ fn count_records(text: &str, threads: usize, per_thread: usize) {
                 .unwrap_or_else(|_| panic!("torn record: {line:?}")),
         );
         assert!(seen.insert(id), "duplicate record {id:?}");
+        let expected = next_seq.entry(id.0).or_insert(0);
+        assert_eq!(id.1, *expected, "thread {}'s records out of order", id.0);
+        *expected += 1;
     }
     assert_eq!(seen.len(), threads * per_thread, "records lost");
 }

@@ -24,6 +24,7 @@ pub(crate) mod files;
 pub(crate) mod hooks;
 #[cfg(all(unix, feature = "signals"))]
 mod signals;
+mod stage;
 
 pub(crate) use fd::StdStream;
 #[cfg(all(unix, feature = "signals"))]
@@ -32,7 +33,7 @@ pub use signals::flush_on_signals;
 use std::cell::Cell;
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -40,7 +41,9 @@ use parking_lot::Mutex;
 
 use crate::record::Severity;
 use backlog::{Backlog, Outcome, Progress, Stall, STALL_TIMEOUT};
-use files::LogFiles;
+use files::{Handoff, LogFiles};
+use parking_lot::MutexGuard;
+use stage::Stages;
 
 /// Keeps a lock that every record from every thread writes on cache lines of its own:
 /// read-mostly data that happened to share its line would otherwise bounce between cores.
@@ -336,6 +339,11 @@ pub(crate) struct Destination {
     /// Set when the writer discards everything (`io::sink()`) and nothing is buffered:
     /// records are counted here, without the lock (see [`Discard`]).
     discard: Option<Box<Discard>>,
+    /// Set for buffered log files: records of threads that find the lock held wait in
+    /// stages of their own ([`stage`]).
+    stages: Option<Box<Stages>>,
+    /// Records are no longer staged ([`unbuffer`](Self::unbuffer)).
+    unstaged: AtomicBool,
 }
 
 impl fmt::Debug for Destination {
@@ -363,7 +371,7 @@ impl Destination {
             capacity,
         });
         if discards && capacity == 0 {
-            return Destination::register_with(name, target, Some(Box::default()));
+            return Destination::register_with(name, target, Some(Box::default()), None);
         }
         Destination::register(name, target)
     }
@@ -383,14 +391,19 @@ impl Destination {
 
     /// A registered destination for klog's log files.
     pub(crate) fn files(name: &str, files: LogFiles) -> Arc<Self> {
-        Destination::register(name, Target::Files(files))
+        Destination::register_with(name, Target::Files(files), None, Some(Box::default()))
     }
 
     fn register(name: &str, target: Target) -> Arc<Self> {
-        Destination::register_with(name, target, None)
+        Destination::register_with(name, target, None, None)
     }
 
-    fn register_with(name: &str, target: Target, discard: Option<Box<Discard>>) -> Arc<Self> {
+    fn register_with(
+        name: &str,
+        target: Target,
+        discard: Option<Box<Discard>>,
+        stages: Option<Box<Stages>>,
+    ) -> Arc<Self> {
         let buffers = match &target {
             Target::Stream(s) => s.capacity > 0,
             Target::Files(_) => true,
@@ -407,6 +420,8 @@ impl Destination {
                 lost_before: 0,
             })),
             discard,
+            stages,
+            unstaged: AtomicBool::new(false),
         });
         let mut registry = REGISTRY.lock();
         registry.retain(|d| d.strong_count() > 0);
@@ -428,7 +443,96 @@ impl Destination {
             discard.count(record.len());
             return;
         }
-        let mut guard = self.lock_spinning();
+        let guard = match &self.stages {
+            Some(stages) if !self.unstaged.load(Ordering::Relaxed) => {
+                match self.stage_or_lock(stages, severity, record, now, write_through) {
+                    Some(guard) => guard,
+                    None => return,
+                }
+            }
+            Some(stages) => {
+                let mut guard = self.lock_spinning();
+                self.drain_stages(&mut guard, stages, true);
+                guard
+            }
+            None => self.lock_spinning(),
+        };
+        self.write_locked(guard, severity, record, now, write_through);
+    }
+
+    /// For a destination with stages: the destination's lock, to write `record`
+    /// directly (this thread's staged records written first), or `None` when the
+    /// record was staged (and, when that filled the stage, written with it).
+    #[inline]
+    fn stage_or_lock(
+        &self,
+        stages: &Stages,
+        severity: Severity,
+        record: &[u8],
+        now: SystemTime,
+        write_through: bool,
+    ) -> Option<MutexGuard<'_, Inner>> {
+        let mine = stages.mine();
+        if !mine.1.holds_records() {
+            if let Some(mut guard) = self.inner.0.try_lock() {
+                if stages.any_older_than_age(now) {
+                    self.drain_stages(&mut guard, stages, true);
+                }
+                return Some(guard);
+            }
+        }
+        // The lock is held, or this thread's records wait in its stage: the record goes
+        // after them. A record written through goes at once, after every staged one.
+        if write_through || stages.push(mine, severity, record, now) {
+            let mut guard = self.lock_spinning();
+            self.drain_stages(&mut guard, stages, true);
+            if write_through {
+                return Some(guard);
+            }
+        }
+        None
+    }
+
+    /// Writes every staged record (under the destination's lock, `guard`); a buffer
+    /// that filled up meanwhile is written with the lock let go, as for a direct write,
+    /// and the lock is taken again. `wait`: wait for a stage whose lock is held.
+    fn drain_stages(&self, guard: &mut MutexGuard<'_, Inner>, stages: &Stages, wait: bool) {
+        if let Some(handoff) = self.drain_into(guard, stages, wait) {
+            let mut stall = guard.stall();
+            let outcome = MutexGuard::unlocked(guard, || handoff.write(&mut stall));
+            self.settle(guard, outcome);
+        }
+    }
+
+    /// Hands every staged record to the files (under the destination's lock) and counts
+    /// what that did; the full buffers queued meanwhile are returned, to be written with
+    /// the lock let go (or by a flush, which writes what is queued first).
+    fn drain_into(&self, inner: &mut Inner, stages: &Stages, wait: bool) -> Option<Handoff> {
+        let mut stall = inner.stall();
+        let Target::Files(files) = &mut inner.target else {
+            return None;
+        };
+        let mut outcome = Outcome::default();
+        let mut handoff: Option<Handoff> = None;
+        stages.drain(wait, |severity, record, now| {
+            let (written, full) = files.write_record(severity, record, now, false, &mut stall);
+            outcome.and(written);
+            handoff = handoff.take().or(full);
+        });
+        self.settle(inner, outcome);
+        handoff
+    }
+
+    /// Writes (or buffers) `record` under the destination's lock, `guard`.
+    #[inline]
+    fn write_locked(
+        &self,
+        mut guard: MutexGuard<'_, Inner>,
+        severity: Severity,
+        record: &[u8],
+        now: SystemTime,
+        write_through: bool,
+    ) {
         let inner = &mut *guard;
         // The usual case first: an unbuffered stream with nothing waiting, and one write
         // that takes the whole record.
@@ -507,14 +611,17 @@ impl Destination {
     /// Writes out anything buffered.
     pub(crate) fn flush(&self) {
         let mut inner = self.inner.0.lock();
-        self.flush_locked(&mut inner);
+        self.flush_locked(&mut inner, true);
     }
 
     /// Writes out anything buffered and stops buffering: from now on, each record is
     /// written to the destination before the log call returns.
     pub(crate) fn unbuffer(&self) {
         let mut inner = self.inner.0.lock();
-        self.flush_locked(&mut inner);
+        // Records staged by threads that saw the flag too late are written by the flush
+        // below or, after it, by the next record (which finds its stage holding records).
+        self.unstaged.store(true, Ordering::Relaxed);
+        self.flush_locked(&mut inner, true);
         match &mut inner.target {
             Target::Stream(s) => s.capacity = 0,
             Target::Files(files) => files.set_write_through(),
@@ -526,7 +633,7 @@ impl Destination {
     #[cfg_attr(not(unix), allow(dead_code))]
     fn flush_until(&self, deadline: Instant) {
         if let Some(mut inner) = self.inner.0.try_lock_until(deadline) {
-            self.flush_locked(&mut inner);
+            self.flush_locked(&mut inner, true);
         }
     }
 
@@ -535,11 +642,17 @@ impl Destination {
     /// very thread, and waiting for the lock would never end).
     fn try_flush(&self) {
         if let Some(mut inner) = self.inner.0.try_lock() {
-            self.flush_locked(&mut inner);
+            self.flush_locked(&mut inner, false);
         }
     }
 
-    fn flush_locked(&self, inner: &mut Inner) {
+    /// Writes out staged records (`wait`: waiting for a stage being appended to), then
+    /// the buffers.
+    fn flush_locked(&self, inner: &mut Inner, wait: bool) {
+        if let Some(stages) = &self.stages {
+            // Full buffers queued here are written first by the flush below.
+            drop(self.drain_into(inner, stages, wait));
+        }
         let mut stall = inner.stall();
         let outcome = inner.target.flush(&mut stall);
         self.settle(inner, outcome);
@@ -591,8 +704,9 @@ impl Destination {
 
     pub(crate) fn stats(&self) -> OutputStats {
         let inner = self.inner.0.lock();
+        let staged = self.stages.as_ref().map_or(0, |stages| stages.waiting());
         let mut stats = OutputStats {
-            waiting: inner.target.waiting(),
+            waiting: inner.target.waiting() + staged,
             ..inner.stats
         };
         if let Some(discard) = &self.discard {
@@ -606,6 +720,10 @@ impl Drop for Destination {
     /// The last sink using this destination is gone: what it buffered is written out, and
     /// what cannot be is counted as lost.
     fn drop(&mut self) {
+        if let Some(stages) = self.stages.take() {
+            let mut inner = self.inner.0.lock();
+            drop(self.drain_into(&mut inner, &stages, true));
+        }
         let inner = self.inner.0.get_mut();
         let mut stall = inner.stall();
         let outcome = inner.target.flush(&mut stall);
