@@ -317,8 +317,10 @@ fn trim(path: &Path) {
 /// The two libraries buffer differently, and the rows measure what the calling threads
 /// pay:
 /// - klog writes in the caller's thread: each record is formatted, then appended whole
-///   to klog's 256 KiB file buffer under the destination's lock; the thread that fills
-///   the buffer writes it out (one `write(2)` of whole records). Nothing is ever dropped.
+///   to klog's 256 KiB file buffer under the destination's lock, or, when another thread
+///   holds that lock, to the calling thread's 8 KiB stage, handed to the buffer whole when
+///   full; the thread that fills the buffer writes it out after letting the lock go (one
+///   `write(2)` of whole records). Nothing is ever dropped.
 /// - tracing-appender's non-blocking writer hands each formatted line (copied into a
 ///   `Vec`) over a bounded channel (128,000 lines) to a background thread, which writes
 ///   it to the unbuffered file with one `write(2)` per line. Its default is lossy
