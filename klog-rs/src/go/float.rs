@@ -261,7 +261,8 @@ fn write_ryu_plain(out: &mut Vec<u8>, text: &str) {
 }
 
 /// ZF of an epoch-milliseconds value (the JSON format's `ts`): exact integer
-/// arithmetic for the binade of the years 2004–2039, [`write_f64_plain`] elsewhere.
+/// arithmetic for the years 1987–2527 (the binades 2^39–2^44), [`write_f64_plain`]
+/// elsewhere.
 #[inline]
 pub(crate) fn write_epoch_millis(out: &mut Vec<u8>, x: f64) {
     if !try_write_epoch_millis(out, x) {
@@ -269,64 +270,117 @@ pub(crate) fn write_epoch_millis(out: &mut Vec<u8>, x: f64) {
     }
 }
 
-/// The shortest digits of x in [2^40, 2^41) without ryu. There x = m·2^-12 exactly and
-/// a decimal with k fraction digits parses back to x iff it lies within half an ulp
-/// (2^-13) of it (a tie rounds to the even m); c is the k-digit decimal nearest to x. Spacings 10^-k for k ≤ 3 exceed the ulp,
-/// so at most one such decimal exists, and the first k with one gives the shortest;
-/// with k = 4 some always exists, and the nearest is Go's choice. Exact ties and the
-/// binade's lower edge (where the interval is lopsided) are left to ryu.
+/// The shortest digits of x in [2^39, 2^44) without ryu. There x = m·2^-s exactly (s
+/// from 9 to 13), and a decimal with k fraction digits parses back to x iff it lies
+/// within half an ulp (2^-s / 2) of it (a tie rounds to the even m). Let K be the first
+/// k whose spacing 10^-k is below the ulp (3 for s = 9, else 4):
+/// - with K − 1 digits at most one decimal is within reach (the spacing exceeds the
+///   ulp), so the nearest one, c, is tried; a valid shorter decimal would be a valid
+///   (K − 1)-digit one as well, so if c is valid its trailing zeros stripped give the
+///   shortest, and if it is not, no shorter one exists;
+/// - with K digits the nearest decimal always is valid, and it is Go's choice (the
+///   shortest digits nearest to x; of two as near, the even one, which is common: a
+///   timestamp of whole microseconds made from nanoseconds rounded to a double lands
+///   exactly between two K-digit decimals about once in twenty). It ends in a zero
+///   only if a valid (K − 1)-digit decimal existed.
+///
+/// A binade's lower edge (where the interval is lopsided) is left to ryu.
 fn try_write_epoch_millis(out: &mut Vec<u8>, x: f64) -> bool {
-    const LOW: f64 = 1_099_511_627_776.0; // 2^40
-    if !(LOW..2.0 * LOW).contains(&x) {
-        return false;
-    }
+    const HIDDEN: u64 = 1 << 52;
     let bits = x.to_bits();
-    let m = (bits & ((1 << 52) - 1)) | (1 << 52);
-    if m == 1 << 52 {
+    // A negative x has the sign bit set and falls out of the range too.
+    let exponent = (bits >> 52) as i64 - 1023;
+    if !(39..=43).contains(&exponent) {
         return false;
     }
-    // m·10^k overflows 64 bits for k = 4, so it is split at 2^12: the quotient by 2^12
-    // is (m >> 12)·10^k plus the high part of (m mod 2^12)·10^k, and the remainder r
-    // is that product's low 12 bits.
-    let (high, low) = (m >> 12, m & 4095);
-    let mut pow10: u64 = 1;
-    for k in 0..=4u32 {
-        let low_scaled = low * pow10;
-        let floor = high * pow10 + (low_scaled >> 12);
-        let r = low_scaled & 4095;
-        // c is the k-digit decimal nearest to x; diff = |c·2^12 − m·10^k|. In these
-        // units half an ulp is 10^k / 2, hence the doubling.
-        let (c, diff) = if r >= 2048 {
-            (floor + 1, 4096 - r)
-        } else {
-            (floor, r)
-        };
-        if k == 4 && diff == 2048 {
-            return false; // x lies exactly between two 4-digit decimals, both valid
-        }
-        if 2 * diff < pow10 || (2 * diff == pow10 && m % 2 == 0) {
-            write_fixed(out, c, k);
-            return true;
-        }
-        pow10 *= 10;
+    let m = (bits & (HIDDEN - 1)) | HIDDEN;
+    if m == HIDDEN {
+        return false;
     }
-    false
+    let s = (52 - exponent) as u32;
+    let k = if s >= 10 { 3 } else { 2 };
+    let (c, diff) = nearest_decimal(m, s, k);
+    let pow10 = 10u64.pow(k);
+    if 2 * diff < pow10 || (2 * diff == pow10 && m % 2 == 0) {
+        write_fixed(out, c, k);
+        return true;
+    }
+    let (mut c, diff) = nearest_decimal(m, s, k + 1);
+    if diff == 1 << (s - 1) {
+        // x lies exactly between two K-digit decimals: Go (and ryu) round half to even.
+        c &= !1;
+    }
+    write_fixed(out, c, k + 1);
+    true
 }
 
-/// Writes `c / 10^k` with exactly `k` fraction digits (none when `k` is 0).
-fn write_fixed(out: &mut Vec<u8>, c: u64, k: u32) {
-    let scale = 10u64.pow(k);
-    out.extend_from_slice(itoa::Buffer::new().format(c / scale).as_bytes());
-    if k > 0 {
-        out.push(b'.');
-        let mut digits = [b'0'; 4];
-        let mut rest = c % scale;
-        for d in digits[..k as usize].iter_mut().rev() {
-            *d = b'0' + (rest % 10) as u8;
-            rest /= 10;
-        }
-        out.extend_from_slice(&digits[..k as usize]);
+/// 10^k for the fraction digit counts the fast path uses.
+const POW10: [u64; 5] = [1, 10, 100, 1_000, 10_000];
+
+/// The k-fraction-digit decimal nearest to m·2^-s, as c (the decimal is c / 10^k), and
+/// its distance from m·2^-s in units of 2^-s / 10^k. m·10^k may not fit 64 bits, so m
+/// is split at 2^s: the integer part of m·10^k / 2^s is (m >> s)·10^k plus the high
+/// part of (m mod 2^s)·10^k, and the remainder is that product's low s bits.
+#[inline]
+fn nearest_decimal(m: u64, s: u32, k: u32) -> (u64, u64) {
+    let pow10 = POW10[k as usize];
+    let mask = (1u64 << s) - 1;
+    let low_scaled = (m & mask) * pow10;
+    let floor = (m >> s) * pow10 + (low_scaled >> s);
+    let r = low_scaled & mask;
+    if r > mask / 2 {
+        (floor + 1, mask + 1 - r)
+    } else {
+        (floor, r)
     }
+}
+
+/// Writes `c / 10^k` with at most `k` (≤ 4) fraction digits: trailing zeros (and a
+/// point left without digits) are not written. The fast path's `c` has 14 to 18 digits
+/// (x in [2^39, 2^44) times 10^k for k from 2 to 4).
+#[inline]
+fn write_fixed(out: &mut Vec<u8>, c: u64, k: u32) {
+    debug_assert!((10_000_000_000_000..1_000_000_000_000_000_000).contains(&c) && k <= 4);
+    // All 18 digit places, zero-padded, in one buffer with room for the point.
+    let mut buf = [b'0'; 21];
+    let high = c / 100_000_000; // below 10^10
+    let top = (high / 100_000_000) as u8; // below 100
+    buf[0] = b'0' + top / 10;
+    buf[1] = b'0' + top % 10;
+    buf[2..10].copy_from_slice(&eight_digits((high % 100_000_000) as u32));
+    buf[10..18].copy_from_slice(&eight_digits((c % 100_000_000) as u32));
+    // At least 14 digits: at most the first 4 places are zeros.
+    let first4 = u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) - 0x3030_3030;
+    let start = (first4.trailing_zeros() / 8) as usize;
+    let point = 18 - k as usize;
+    let mut end = 18;
+    while end > point && buf[end - 1] == b'0' {
+        end -= 1;
+    }
+    if end > point {
+        // The (up to 4) fraction digits move one place for the point, as one word.
+        let fraction = [buf[point], buf[point + 1], buf[point + 2], buf[point + 3]];
+        buf[point + 1..point + 5].copy_from_slice(&fraction);
+        buf[point] = b'.';
+        end += 1;
+    }
+    out.extend_from_slice(&buf[start..end]);
+}
+
+/// The 8 decimal digits of `n` (below 10^8, zero-padded) in a few multiplications on
+/// one 64-bit word: split into two 4-digit halves (32-bit lanes), each into two 2-digit
+/// ones (16-bit lanes), each into two digits (bytes). `x·10486 >> 20` is `x / 100` for
+/// x < 10^4 and `x·103 >> 10` is `x / 10` for x < 100; no lane's product reaches the
+/// next lane.
+#[inline]
+fn eight_digits(n: u32) -> [u8; 8] {
+    let n = u64::from(n);
+    let mut x = (n / 10_000) | ((n % 10_000) << 32);
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
+    x = hundreds | ((x - hundreds * 100) << 16);
+    let tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+    x = tens | ((x - tens * 10) << 8);
+    (x + 0x3030_3030_3030_3030).to_le_bytes()
 }
 
 /// zap's spelling of a float32 (ZF with 32-bit shortest digits).
@@ -409,17 +463,61 @@ mod tests {
         out.clear();
         write_epoch_millis(&mut out, 1_735_689_599_999_999_999i64 as f64 / 1e6);
         assert_eq!(out, b"1735689600000");
-        // Halfway between two integers, and one ulp above 2^40.
+        // Halfway between two integers, one ulp above 2^40, and exactly between two
+        // 4-digit decimals (656 µs in 2027: the even one, as Go and ryu write it).
         for (x, want) in [
             (1_099_511_627_776.5, "1099511627776.5"),
             (f64::from_bits(0x4270_0000_0000_0001), "1099511627776.0002"),
+            (1_800_001_547_348.0 + 0.656_25, "1800001547348.6562"),
+            (1_800_001_547_348.0 + 0.343_75, "1800001547348.3438"),
         ] {
             out.clear();
-            write_epoch_millis(&mut out, x);
-            assert_eq!(String::from_utf8_lossy(&out), want);
+            write_f64_plain(&mut out, x);
+            assert_eq!(String::from_utf8_lossy(&out), want, "ryu");
             out.clear();
-            assert!(try_write_epoch_millis(&mut out, x) || x == 1_099_511_627_776.5);
+            assert!(try_write_epoch_millis(&mut out, x));
+            assert_eq!(String::from_utf8_lossy(&out), want);
         }
+    }
+
+    #[test]
+    fn eight_digits_match_itoa() {
+        for n in (0..100_000_000u32)
+            .step_by(9_973)
+            .chain([0, 9, 10, 99_999_999, 12_345_678])
+        {
+            assert_eq!(eight_digits(n), *format!("{n:08}").as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn epoch_millis_take_the_fast_path_from_1987_to_2527() {
+        // Every millisecond timestamp of a day in each binade, with and without
+        // microseconds: ryu only at exact ties and binade edges, which these are not.
+        let days = [
+            550_000_000_000_000i64, // 1987
+            1_800_000_000_000_000,  // 2027
+            2_500_000_000_000_000,  // 2049
+            5_000_000_000_000_000,  // 2128
+            9_000_000_000_000_000,  // 2255
+            12_962_575_304_476_525, // 2380
+            17_500_000_000_000_000, // 2524
+        ];
+        let mut fallbacks = 0;
+        let mut out = Vec::new();
+        for day in days {
+            for micros in (day..day + 86_400_000_000).step_by(997_003) {
+                let x = (i128::from(micros) * 1_000) as f64 / 1e6;
+                out.clear();
+                if !try_write_epoch_millis(&mut out, x) {
+                    fallbacks += 1;
+                }
+            }
+        }
+        assert_eq!(fallbacks, 0);
+        assert!(!try_write_epoch_millis(&mut out, 1_099_511_627_776.0)); // 2^40, an edge
+        assert!(!try_write_epoch_millis(&mut out, 17_592_186_044_416.0)); // 2^44, out
+        assert!(!try_write_epoch_millis(&mut out, -1_700_000_000_000.0));
     }
 
     #[test]
@@ -437,9 +535,18 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn epoch_millis_digits_match_ryu(nanos in 1_000_000_000_000_000_000i64..2_300_000_000_000_000_000, bits in 0x4270_0000_0000_0000u64..0x4280_0000_0000_0000) {
-            // Timestamps as the JSON encoder computes them, and every double in the binade.
-            for x in [nanos as f64 / 1e6, f64::from_bits(bits)] {
+        fn epoch_millis_digits_match_ryu(
+            nanos in 550_000_000_000_000_000i64..i64::MAX,
+            wide in 9_000_000_000_000_000_000i128..17_600_000_000_000_000_000_000,
+            micros in 550_000_000_000_000i64..17_590_000_000_000_000,
+            bits in 0x4260_0000_0000_0000u64..0x42B0_0000_0000_0000,
+        ) {
+            // Timestamps as the JSON encoder computes them (nanoseconds in an i64 until
+            // 2262, in an i128 after), whole microseconds (klog text headers), and every
+            // double of the binades 2^39–2^44 (the years 1987–2527).
+            let (nanos, wide) = (nanos as f64, wide as f64);
+            let micros = (i128::from(micros) * 1_000) as f64;
+            for x in [nanos / 1e6, wide / 1e6, micros / 1e6, f64::from_bits(bits)] {
                 let mut fast = Vec::new();
                 let mut slow = Vec::new();
                 write_f64_plain(&mut slow, x);
