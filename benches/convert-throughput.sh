@@ -4,6 +4,10 @@
 #
 #   benches/convert-throughput.sh [MEGABYTES] [JOBS]     (default 200 MB, JOBS = cores)
 #
+# Each command runs REPEAT times in a row (environment, default 5) and the median wall time
+# is reported, with the fastest and the slowest: single runs of half a second on a shared
+# machine spread by a third.
+#
 # The input is ../shared/realworld/klog-text-lines.log (real kubelet, apiserver, controller
 # manager... lines; not in the repository) repeated to MEGABYTES, and its JSON made by
 # klog-convert; both are written under $TMPDIR (default /tmp) and removed at the end. Without
@@ -13,6 +17,7 @@
 set -eu
 mb=${1:-200}
 jobs=${2:-$(nproc)}
+repeat=${REPEAT:-5}
 dir=${TMPDIR:-/tmp}/klog-convert-throughput
 mkdir -p "$dir"
 trap 'rm -rf "$dir"' EXIT
@@ -32,23 +37,50 @@ else
 fi
 "$bin" -j 1 --to json --year 2024 "$dir/big.text" > "$dir/big.json"
 head -c $((mb * 1048576 / 4)) "$dir/big.text" > "$dir/quarter.text"
+# The files just written are still being written back to disk: wait for that, so the
+# kernel's writeback does not share the two cores with the timed runs.
+sync
 
-# run LABEL FILE COMMAND...: wall time, MB/s, cpu seconds and peak RSS of COMMAND FILE > /dev/null
+# run LABEL FILE COMMAND...: COMMAND FILE > /dev/null, $repeat times in a row; prints the
+# median wall time (with the fastest and slowest), its MB/s, and the cpu seconds and peak
+# RSS of the median run. Keeps the median wall time in $median.
 run() {
     label=$1 file=$2
     shift 2
     size=$(wc -c < "$file")
-    /usr/bin/time -f "%e %U %S %M" -o "$dir/time" "$@" "$file" > /dev/null
-    read -r secs user sys rss_kb < "$dir/time"
+    : > "$dir/times"
+    i=0
+    while [ "$i" -lt "$repeat" ]; do
+        /usr/bin/time -f "%e %U %S %M" -o "$dir/time" "$@" "$file" > /dev/null
+        cat "$dir/time" >> "$dir/times"
+        i=$((i + 1))
+    done
+    sort -n "$dir/times" > "$dir/sorted"
+    read -r secs user sys rss_kb <<EOF2
+$(sed -n "$(( (repeat + 1) / 2 ))p" "$dir/sorted")
+EOF2
+    fastest=$(head -n 1 "$dir/sorted" | cut -d' ' -f1)
+    slowest=$(tail -n 1 "$dir/sorted" | cut -d' ' -f1)
+    median=$secs
     awk -v n="$size" -v s="$secs" -v u="$user" -v y="$sys" -v r="$rss_kb" -v what="$label" \
-        'BEGIN { if (s == 0) s = 0.01; printf "%-34s %7.1f MB in %5.2f s = %7.1f MB/s, cpu %5.2f s, peak RSS %6.1f MB\n", what, n/1048576, s, n/1048576/s, u+y, r/1024 }'
+        -v lo="$fastest" -v hi="$slowest" \
+        'BEGIN { if (s == 0) s = 0.01; printf "%-34s %7.1f MB in %5.2f s (%4.2f-%4.2f) = %7.1f MB/s, cpu %5.2f s, peak RSS %6.1f MB\n", what, n/1048576, s, lo, hi, n/1048576/s, u+y, r/1024 }'
+}
+
+# speedup LABEL ONE MANY: the ratio of two median wall times.
+speedup() {
+    awk -v a="$2" -v b="$3" -v what="$1" 'BEGIN { if (b == 0) b = 0.01; printf "%-34s %5.2fx\n", what, a/b }'
 }
 uptime
 run "cat (text)" "$dir/big.text" cat
 run "cat (JSON)" "$dir/big.json" cat
 run "text -> JSON, -j 1" "$dir/big.text" "$bin" -j 1 --to json --year 2024
+one=$median
 run "text -> JSON, -j $jobs" "$dir/big.text" "$bin" -j "$jobs" --to json --year 2024
+speedup "text -> JSON, -j $jobs speed-up" "$one" "$median"
 run "JSON -> text, -j 1" "$dir/big.json" "$bin" -j 1 --to text
+one=$median
 run "JSON -> text, -j $jobs" "$dir/big.json" "$bin" -j "$jobs" --to text
+speedup "JSON -> text, -j $jobs speed-up" "$one" "$median"
 run "JSON -> pretty (one thread)" "$dir/big.json" "$bin" --to pretty --color never
 run "text -> JSON, -j $jobs, 1/4 input" "$dir/quarter.text" "$bin" -j "$jobs" --to json --year 2024
