@@ -261,7 +261,7 @@ fn write_ryu_plain(out: &mut Vec<u8>, text: &str) {
 }
 
 /// ZF of an epoch-milliseconds value (the JSON format's `ts`): exact integer
-/// arithmetic for the years 1987–2527 (the binades 2^39–2^44), [`write_f64_plain`]
+/// arithmetic for the years 1987–3084 (the binades 2^39–2^45), [`write_f64_plain`]
 /// elsewhere.
 #[inline]
 pub(crate) fn write_epoch_millis(out: &mut Vec<u8>, x: f64) {
@@ -270,10 +270,10 @@ pub(crate) fn write_epoch_millis(out: &mut Vec<u8>, x: f64) {
     }
 }
 
-/// The shortest digits of x in [2^39, 2^44) without ryu. There x = m·2^-s exactly (s
-/// from 9 to 13), and a decimal with k fraction digits parses back to x iff it lies
+/// The shortest digits of x in [2^39, 2^45) without ryu. There x = m·2^-s exactly (s
+/// from 8 to 13), and a decimal with k fraction digits parses back to x iff it lies
 /// within half an ulp (2^-s / 2) of it (a tie rounds to the even m). Let K be the first
-/// k whose spacing 10^-k is below the ulp (3 for s = 9, else 4):
+/// k whose spacing 10^-k is below the ulp (3 for s up to 9, else 4):
 /// - with K − 1 digits at most one decimal is within reach (the spacing exceeds the
 ///   ulp), so the nearest one, c, is tried; a valid shorter decimal would be a valid
 ///   (K − 1)-digit one as well, so if c is valid its trailing zeros stripped give the
@@ -290,7 +290,7 @@ fn try_write_epoch_millis(out: &mut Vec<u8>, x: f64) -> bool {
     let bits = x.to_bits();
     // A negative x has the sign bit set and falls out of the range too.
     let exponent = (bits >> 52) as i64 - 1023;
-    if !(39..=43).contains(&exponent) {
+    if !(39..=44).contains(&exponent) {
         return false;
     }
     let m = (bits & (HIDDEN - 1)) | HIDDEN;
@@ -337,7 +337,7 @@ fn nearest_decimal(m: u64, s: u32, k: u32) -> (u64, u64) {
 
 /// Writes `c / 10^k` with at most `k` (≤ 4) fraction digits: trailing zeros (and a
 /// point left without digits) are not written. The fast path's `c` has 14 to 18 digits
-/// (x in [2^39, 2^44) times 10^k for k from 2 to 4).
+/// (x in [2^39, 2^45) times 10^k for k from 2 to 4).
 #[inline]
 fn write_fixed(out: &mut Vec<u8>, c: u64, k: u32) {
     debug_assert!((10_000_000_000_000..1_000_000_000_000_000_000).contains(&c) && k <= 4);
@@ -491,7 +491,7 @@ mod tests {
     }
 
     #[test]
-    fn epoch_millis_take_the_fast_path_from_1987_to_2527() {
+    fn epoch_millis_take_the_fast_path_from_1987_to_3084() {
         // Every millisecond timestamp of a day in each binade, with and without
         // microseconds: ryu only at exact ties and binade edges, which these are not.
         let days = [
@@ -502,6 +502,8 @@ mod tests {
             9_000_000_000_000_000,  // 2255
             12_962_575_304_476_525, // 2380
             17_500_000_000_000_000, // 2524
+            24_170_000_000_000_000, // 2736
+            35_100_000_000_000_000, // 3082
         ];
         let mut fallbacks = 0;
         let mut out = Vec::new();
@@ -516,7 +518,7 @@ mod tests {
         }
         assert_eq!(fallbacks, 0);
         assert!(!try_write_epoch_millis(&mut out, 1_099_511_627_776.0)); // 2^40, an edge
-        assert!(!try_write_epoch_millis(&mut out, 17_592_186_044_416.0)); // 2^44, out
+        assert!(!try_write_epoch_millis(&mut out, 35_184_372_088_832.0)); // 2^45, out
         assert!(!try_write_epoch_millis(&mut out, -1_700_000_000_000.0));
     }
 
@@ -537,13 +539,13 @@ mod tests {
         #[test]
         fn epoch_millis_digits_match_ryu(
             nanos in 550_000_000_000_000_000i64..i64::MAX,
-            wide in 9_000_000_000_000_000_000i128..17_600_000_000_000_000_000_000,
-            micros in 550_000_000_000_000i64..17_590_000_000_000_000,
-            bits in 0x4260_0000_0000_0000u64..0x42B0_0000_0000_0000,
+            wide in 9_000_000_000_000_000_000i128..35_180_000_000_000_000_000_000,
+            micros in 550_000_000_000_000i64..35_180_000_000_000_000,
+            bits in 0x4260_0000_0000_0000u64..0x42C0_0000_0000_0000,
         ) {
             // Timestamps as the JSON encoder computes them (nanoseconds in an i64 until
             // 2262, in an i128 after), whole microseconds (klog text headers), and every
-            // double of the binades 2^39–2^44 (the years 1987–2527).
+            // double of the binades 2^39–2^45 (the years 1987–3084).
             let (nanos, wide) = (nanos as f64, wide as f64);
             let micros = (i128::from(micros) * 1_000) as f64;
             for x in [nanos / 1e6, wide / 1e6, micros / 1e6, f64::from_bits(bits)] {
