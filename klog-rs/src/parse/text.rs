@@ -57,20 +57,66 @@ fn digits(b: &[u8]) -> Option<u32> {
 /// The month of a header's first 21 bytes `Lmmdd hh:mm:ss.uuuuuu`, checked as
 /// [`parse_header`] checks them.
 pub(super) fn header_month(b: &[u8]) -> Option<u32> {
-    let b = b.get(..21)?;
-    Severity::from_letter(b[0])?;
-    if b[5] != b' ' || b[8] != b':' || b[11] != b':' || b[14] != b'.' {
-        return None;
+    Severity::from_letter(*b.first()?)?;
+    header_time(b).map(|(month, ..)| month)
+}
+
+/// A header's `mmdd hh:mm:ss.uuuuuu` (bytes 1 to 20 of `b`) as month, day, hour, minute,
+/// second and microseconds, if every digit is a digit, every separator is in place and
+/// the date and time exist (February 29 included: the year is not known here).
+///
+/// Read as three overlapping 64-bit words instead of field by field: each word is XORed
+/// with its expected bytes (`'0'` at digits, the separator elsewhere), which leaves 0 to 9
+/// at a digit and 0 at a separator, then one addition per word puts the high bit into
+/// every byte beyond its limit. `x·10 + (x >> 8)` makes each byte the two-digit number it
+/// starts (no byte exceeds 99, so nothing carries).
+#[inline]
+fn header_time(b: &[u8]) -> Option<(u32, u32, u32, u32, u32, u32)> {
+    /// Digits and separators, and per byte what brings a byte above its limit to 0x80.
+    const DATE: (u64, u64) = pattern(*b"0000 00:");
+    const CLOCK: (u64, u64) = pattern(*b"00:00.00");
+    const MICROS: (u64, u64) = pattern(*b"0.000000");
+    const fn pattern(expected: [u8; 8]) -> (u64, u64) {
+        let mut limit = [0u8; 8];
+        let mut i = 0;
+        while i < 8 {
+            limit[i] = if expected[i] == b'0' {
+                0x80 - 10
+            } else {
+                0x80 - 1
+            };
+            i += 1;
+        }
+        (u64::from_le_bytes(expected), u64::from_le_bytes(limit))
     }
-    let month = digits(&b[1..3])?;
-    let day = digits(&b[3..5])?;
-    let ok = (1..=12).contains(&month)
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let b = b.get(..21)?;
+    let read = |at: usize, (expected, limit): (u64, u64)| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[at..at + 8]);
+        let x = u64::from_le_bytes(word) ^ expected;
+        let over = ((x & !HIGH) + limit) | x;
+        if over & HIGH == 0 {
+            Some(x * 10 + (x >> 8))
+        } else {
+            None
+        }
+    };
+    let date = read(1, DATE)?; // mmdd hh:
+    let clock = read(9, CLOCK)?; // mm:ss.uu
+    let micros = read(13, MICROS)?; // s.uuuuuu
+    let at = |pairs: u64, i: u32| ((pairs >> (8 * i)) & 0xFF) as u32;
+    let (month, day, hour) = (at(date, 0), at(date, 2), at(date, 5));
+    let (minute, second) = (at(clock, 0), at(clock, 3));
+    let micros = at(micros, 2) * 10_000 + at(micros, 4) * 100 + at(micros, 6);
+    // klog never writes an impossible date or time: `I0000` or `I0231` is no header (read as
+    // one, a converter would roll it over into another day).
+    let valid = (1..=12).contains(&month)
         && (1..=crate::go::time::days_in_month(2000, month)).contains(&day)
-        && digits(&b[6..8])? <= 23
-        && digits(&b[9..11])? <= 59
-        && digits(&b[12..14])? <= 59
-        && digits(&b[15..21]).is_some();
-    ok.then_some(month)
+        && hour <= 23
+        && minute <= 59
+        && second <= 59;
+    valid.then_some((month, day, hour, minute, second, micros))
 }
 
 /// `Lmmdd hh:mm:ss.uuuuuu PPPPPPP file:line] `
@@ -80,35 +126,12 @@ pub(super) fn parse_header(s: &str) -> Option<Header> {
         return None;
     }
     let severity = Severity::from_letter(b[0])?;
-    if b[5] != b' '
-        || b[8] != b':'
-        || b[11] != b':'
-        || b[14] != b'.'
-        || b[21] != b' '
-        || b[29] != b' '
-    {
+    if b[21] != b' ' || b[29] != b' ' {
         return None;
     }
-    let mdt = (
-        digits(&b[1..3])?,
-        digits(&b[3..5])?,
-        digits(&b[6..8])?,
-        digits(&b[9..11])?,
-        digits(&b[12..14])?,
-        digits(&b[15..21])?,
-    );
-    // klog never writes an impossible date or time: `I0000` or `I0231` is no header (read as
-    // one, a converter would roll it over into another day). February 29 is possible here;
-    // whether its year is a leap year is for the year inference to say.
-    let (month, day, hour, minute, second, _) = mdt;
-    if !(1..=12).contains(&month)
-        || !(1..=crate::go::time::days_in_month(2000, month)).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
-        return None;
-    }
+    // February 29 is possible here; whether its year is a leap year is for the year
+    // inference to say.
+    let mdt = header_time(b)?;
     let pid_col = &b[22..29];
     let pid_digits = pid_col.trim_ascii_start();
     let pid = if pid_digits.is_empty() {
@@ -323,6 +346,83 @@ pub(super) fn take_error_and_logger(rec: &mut ParsedRecord) {
             if let (_, ParsedValue::Str(l)) = rec.key_values.remove(0) {
                 rec.logger = Some(l);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod header_time_tests {
+    use super::{digits, header_time};
+
+    /// The field-by-field reading `header_time` replaced.
+    fn by_fields(b: &[u8]) -> Option<(u32, u32, u32, u32, u32, u32)> {
+        let b = b.get(..21)?;
+        if b[5] != b' ' || b[8] != b':' || b[11] != b':' || b[14] != b'.' {
+            return None;
+        }
+        let mdt = (
+            digits(&b[1..3])?,
+            digits(&b[3..5])?,
+            digits(&b[6..8])?,
+            digits(&b[9..11])?,
+            digits(&b[12..14])?,
+            digits(&b[15..21])?,
+        );
+        let (month, day, hour, minute, second, _) = mdt;
+        let valid = (1..=12).contains(&month)
+            && (1..=crate::go::time::days_in_month(2000, month)).contains(&day)
+            && hour <= 23
+            && minute <= 59
+            && second <= 59;
+        valid.then_some(mdt)
+    }
+
+    #[test]
+    fn reads_headers_and_refuses_impossible_ones() {
+        assert_eq!(
+            header_time(b"I1231 23:59:59.999999"),
+            Some((12, 31, 23, 59, 59, 999_999))
+        );
+        assert_eq!(
+            header_time(b"E0229 00:00:00.000000 "),
+            Some((2, 29, 0, 0, 0, 0))
+        );
+        assert_eq!(
+            header_time(b"I0102 03:04:05.012345"),
+            Some((1, 2, 3, 4, 5, 12_345))
+        );
+        for bad in [
+            &b"I0000 00:00:00.000000"[..],
+            b"I0230 00:00:00.000000",
+            b"I1301 00:00:00.000000",
+            b"I0101 24:00:00.000000",
+            b"I0101 00:60:00.000000",
+            b"I0101 00:00:60.000000",
+            b"I0101 00:00:00.00000",
+            b"I0101 00:00:00,000000",
+            b"I0101T00:00:00.000000",
+            b"I01/1 00:00:00.000000",
+            b"I0101 00:00:00.0000:0",
+            b"I0101 00:00:00.\xff00000",
+        ] {
+            assert_eq!(header_time(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_reading_field_by_field(
+            month in 0u32..14, day in 0u32..33, hour in 0u32..26, minute in 0u32..62,
+            second in 0u32..62, micros in 0u32..1_000_000,
+            flips in proptest::collection::vec((1usize..21, proptest::num::u8::ANY), 0..3),
+        ) {
+            let mut b = format!(
+                "I{month:02}{day:02} {hour:02}:{minute:02}:{second:02}.{micros:06}"
+            ).into_bytes();
+            for (at, byte) in flips {
+                b[at] = byte;
+            }
+            proptest::prop_assert_eq!(header_time(&b), by_fields(&b));
         }
     }
 }
