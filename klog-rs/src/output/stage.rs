@@ -291,6 +291,20 @@ mod tests {
         }
     }
 
+    /// Another thread writes `lines` (info) while this one holds the destination's lock:
+    /// that thread returns without the lock, so its records are staged.
+    fn stage_from_another_thread(destination: &Destination, lines: &[&str]) {
+        let held = destination.inner.0.lock();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for line in lines {
+                    destination.write_record(Severity::Info, line.as_bytes(), t0(), false);
+                }
+            });
+        });
+        drop(held);
+    }
+
     impl Drop for TempFile {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
@@ -301,16 +315,7 @@ mod tests {
     fn records_staged_while_the_lock_is_held_are_counted_and_flushed_in_order() {
         let dir = TempFile::new("flush");
         let destination = dir.destination();
-        let held = destination.inner.0.lock();
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                for line in ["a\n", "b\n", "c\n"] {
-                    destination.write_record(Severity::Info, line.as_bytes(), t0(), false);
-                }
-            });
-        });
-        // The writing thread returned without the lock: its records are staged.
-        drop(held);
+        stage_from_another_thread(&destination, &["a\n", "b\n", "c\n"]);
         assert_eq!(destination.stats().waiting(), 3);
         destination.flush();
         assert_eq!(dir.read(), "a\nb\nc\n");
@@ -344,11 +349,7 @@ mod tests {
     fn after_unbuffer_nothing_is_staged() {
         let dir = TempFile::new("unbuffer");
         let destination = dir.destination();
-        let held = destination.inner.0.lock();
-        std::thread::scope(|s| {
-            s.spawn(|| destination.write_record(Severity::Info, b"staged\n", t0(), false));
-        });
-        drop(held);
+        stage_from_another_thread(&destination, &["staged\n"]);
         destination.unbuffer();
         assert_eq!(dir.read(), "staged\n", "unbuffer writes staged records out");
         destination.write_record(Severity::Info, b"next\n", t0(), false);
@@ -360,11 +361,7 @@ mod tests {
     fn a_dropped_destination_writes_its_staged_records() {
         let dir = TempFile::new("drop");
         let destination = dir.destination();
-        let held = destination.inner.0.lock();
-        std::thread::scope(|s| {
-            s.spawn(|| destination.write_record(Severity::Info, b"kept\n", t0(), false));
-        });
-        drop(held);
+        stage_from_another_thread(&destination, &["kept\n"]);
         drop(destination);
         assert_eq!(dir.read(), "kept\n");
     }
