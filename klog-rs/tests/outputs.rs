@@ -86,6 +86,106 @@ fn many_threads_to_one_file_lose_and_tear_nothing() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Per-severity files, rotated every megabyte, from several threads logging info, warning
+/// and error records (errors are written through, after the thread's staged records):
+/// every record is in each file its severity goes to exactly once, whole, and in each file
+/// every thread's records are in the order it logged them.
+#[test]
+fn many_threads_to_rotated_severity_files_lose_tear_and_reorder_nothing() {
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 25_000;
+    let severity_of = |seq: usize| match seq {
+        s if s % 97 == 0 => "ERROR",
+        s if s % 7 == 0 => "WARNING",
+        _ => "INFO",
+    };
+    let dir = std::env::temp_dir().join(format!("klog-outputs-rotated-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut flags = KlogFlags::default();
+    flags.logtostderr = false;
+    flags.log_dir = Some(dir.clone());
+    flags.log_file = None;
+    flags.log_file_max_size = 1;
+    flags.stderrthreshold = klog::Severity::Fatal;
+    let logger = TextSink::builder()
+        .verbosity(0)
+        .klog_flags(&flags)
+        .build_logger();
+    std::thread::scope(|s| {
+        for thread in 0..THREADS {
+            let logger = &logger;
+            s.spawn(move || {
+                for seq in 0..PER_THREAD {
+                    match severity_of(seq) {
+                        "ERROR" => klog::error!(logger, "line", thread, seq),
+                        "WARNING" => klog::warning!(logger, "line", thread, seq),
+                        _ => info!(logger, "line", thread, seq),
+                    }
+                }
+            });
+        }
+    });
+    // Dropped before the files are read (and removed): its last flush would otherwise
+    // find them gone and bring them back.
+    drop(logger);
+    // Per file kind: the records seen (thread, seq), and how many files.
+    type Seen = (HashSet<(usize, usize)>, usize);
+    let mut seen: std::collections::HashMap<&str, Seen> = std::collections::HashMap::new();
+    for entry in std::fs::read_dir(&dir).expect("log dir") {
+        let path = entry.expect("entry").path();
+        if !path.symlink_metadata().expect("metadata").is_file() {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let kind = ["INFO", "WARNING", "ERROR"]
+            .into_iter()
+            .find(|kind| name.contains(&format!(".log.{kind}.")))
+            .unwrap_or_else(|| panic!("unexpected file {name}"));
+        let (records, files) = seen.entry(kind).or_default();
+        *files += 1;
+        let text = std::fs::read_to_string(&path).expect("log file");
+        let mut last_seq: std::collections::HashMap<usize, usize> = Default::default();
+        for line in text.lines().filter(|l| l.contains("\"line\"")) {
+            let fields = line
+                .split_once("] \"line\" thread=")
+                .unwrap_or_else(|| panic!("torn record in {name}: {line:?}"))
+                .1;
+            let (thread, seq) = fields
+                .split_once(" seq=")
+                .unwrap_or_else(|| panic!("torn record in {name}: {line:?}"));
+            let id: (usize, usize) = (
+                thread.parse().expect("thread"),
+                seq.parse()
+                    .unwrap_or_else(|_| panic!("torn record in {name}: {line:?}")),
+            );
+            assert!(records.insert(id), "{id:?} twice in the {kind} files");
+            if let Some(before) = last_seq.insert(id.0, id.1) {
+                assert!(before < id.1, "thread {} out of order in {name}", id.0);
+            }
+        }
+    }
+    let expected = |kinds: &[&str]| {
+        (0..THREADS)
+            .flat_map(|t| (0..PER_THREAD).map(move |s| (t, s)))
+            .filter(|&(_, s)| kinds.contains(&severity_of(s)))
+            .collect::<HashSet<_>>()
+    };
+    let info = &seen["INFO"];
+    assert_eq!(
+        info.0,
+        expected(&["INFO", "WARNING", "ERROR"]),
+        "INFO files"
+    );
+    assert!(info.1 > 3, "INFO rotated: {} files", info.1);
+    assert_eq!(
+        seen["WARNING"].0,
+        expected(&["WARNING", "ERROR"]),
+        "WARNING files"
+    );
+    assert_eq!(seen["ERROR"].0, expected(&["ERROR"]), "ERROR files");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn pipe_writer() {
     if child_mode().as_deref() == Some("pipe") {
