@@ -300,6 +300,31 @@ impl Logger {
         verbosity <= gate && self.enabled_past_callsite_gate(verbosity, gate, callsite)
     }
 
+    /// What the logging macros call: whether a call at `v(v)` (`v` not negative) is
+    /// enabled through this logger at `callsite`, its level being `v` plus the logger's
+    /// own [`verbosity`](Logger::verbosity). The logger's offset only raises the level, so
+    /// a `v` above the call site's gate is rejected before the logger is read: a disabled
+    /// call is one load and one compare.
+    ///
+    /// ```
+    /// static CALLSITE: klog::Callsite = klog::Callsite::new(file!(), line!(), module_path!());
+    /// let logger = klog::TextSink::builder().writer(std::io::sink()).verbosity(2).build_logger();
+    /// assert!(logger.enabled_v_at_callsite(2, &CALLSITE));
+    /// assert!(!logger.enabled_v_at_callsite(3, &CALLSITE));
+    /// assert!(logger.v(1).enabled_v_at_callsite(1, &CALLSITE));
+    /// assert!(!logger.v(1).enabled_v_at_callsite(2, &CALLSITE));
+    /// ```
+    #[doc(hidden)]
+    #[must_use]
+    #[inline(always)]
+    pub fn enabled_v_at_callsite(&self, v: i32, callsite: &'static Callsite) -> bool {
+        let gate = callsite.gate();
+        v <= gate && {
+            let level = self.verbosity.saturating_add(v);
+            level <= gate && self.enabled_past_callsite_gate(level, gate, callsite)
+        }
+    }
+
     /// The out-of-line part of [`enabled_at_callsite`](Logger::enabled_at_callsite):
     /// computes the call site's gate if it is unknown, then the full decision. A known
     /// gate already holds what `vmodule_gate` would check, so it is not asked again.
@@ -437,6 +462,42 @@ mod tests {
         let l = Logger::discard().v(1).v(-3).v(2);
         assert_eq!(l.verbosity(), 3);
         assert_eq!(Logger::discard().v(i32::MAX).v(5).verbosity(), i32::MAX);
+    }
+
+    #[test]
+    fn macros_add_the_loggers_offset_to_v_at_every_call() {
+        let out = crate::SharedBuffer::default();
+        let logger = crate::TextSink::builder()
+            .writer(out.clone())
+            .verbosity(3)
+            .build_logger();
+        let offset = logger.v(2);
+        // Each call site twice: the first computes its gate, the second uses it.
+        for _ in 0..2 {
+            crate::info!(offset, v: 1, "at 3");
+            crate::info!(offset, v: 2, "at 4");
+            crate::info!(offset, v: -5, "at 2");
+            crate::info!(logger.v(i32::MAX), v: 1, "saturated");
+            crate::info!(logger, v: 3, "plain at 3");
+            crate::info!(logger, v: 4, "plain at 4");
+            assert!(crate::enabled!(offset, v: 1) && !crate::enabled!(offset, v: 2));
+        }
+        let text = out.to_string();
+        let messages: Vec<&str> = text
+            .lines()
+            .filter_map(|line| line.split_once("] ").map(|(_, m)| m))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "\"at 3\"",
+                "\"at 2\"",
+                "\"plain at 3\"",
+                "\"at 3\"",
+                "\"at 2\"",
+                "\"plain at 3\""
+            ]
+        );
     }
 
     /// A sink that follows the global threshold and counts how often it is asked anyway.

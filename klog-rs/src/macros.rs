@@ -240,7 +240,8 @@ macro_rules! enabled {
         static __KLOG_CALLSITE: $crate::Callsite =
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
-        __klog_logger.enabled_at_callsite($crate::__klog_level!(__klog_logger, $v), &__KLOG_CALLSITE)
+        let __klog_v: i32 = $v;
+        __klog_logger.enabled_v_at_callsite(if __klog_v > 0 { __klog_v } else { 0 }, &__KLOG_CALLSITE)
     }};
     (v: $v:expr) => {{
         let __klog_current = $crate::__private::current();
@@ -282,17 +283,6 @@ macro_rules! with_values {
 
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __klog_level {
-    ($logger:expr, $v:expr) => {{
-        let __klog_v: i32 = $v;
-        $logger
-            .verbosity()
-            .saturating_add(if __klog_v > 0 { __klog_v } else { 0 })
-    }};
-}
-
-#[doc(hidden)]
-#[macro_export]
 macro_rules! __klog_log {
     (@go Error, $v:expr, $logger:expr, $msg:expr $(, $($kv:tt)*)?) => {{
         static __KLOG_CALLSITE: $crate::Callsite =
@@ -314,13 +304,14 @@ macro_rules! __klog_log {
         static __KLOG_CALLSITE: $crate::Callsite =
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
-        let __klog_level = $crate::__klog_level!(__klog_logger, $v);
-        if __klog_logger.enabled_at_callsite(__klog_level, &__KLOG_CALLSITE) {
+        let __klog_v: i32 = $v;
+        let __klog_v = if __klog_v > 0 { __klog_v } else { 0 };
+        if __klog_logger.enabled_v_at_callsite(__klog_v, &__KLOG_CALLSITE) {
             $crate::__private::log(
                 &__KLOG_CALLSITE,
                 __klog_logger,
                 $crate::__private::Severity::$severity,
-                __klog_level,
+                __klog_logger.verbosity().saturating_add(__klog_v),
                 None,
                 $msg,
                 &$crate::__klog_kvs!(@ [] $($($kv)*)?),
