@@ -280,6 +280,7 @@ impl<F> SinkBuilder<F> {
     /// klog::info!(logger, "to a file");
     /// klog::flush();
     /// assert!(std::fs::read_dir(&dir).unwrap().count() >= 1);
+    /// # drop(logger); // first: its last flush would bring back files it finds removed
     /// # let _ = std::fs::remove_dir_all(dir);
     /// ```
     #[must_use]
