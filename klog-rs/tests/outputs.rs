@@ -26,30 +26,47 @@ fn child(test: &str, mode: &str) -> Command {
     command
 }
 
+/// The (thread, seq) of each `... "line" thread=T seq=N` record of `text`, in order;
+/// panics at a torn record (`what` says where it was).
+fn line_records<'a>(text: &'a str, what: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+    text.lines()
+        .filter(|l| l.contains("\"line\""))
+        .map(move |line| {
+            let record = line
+                .split_once("] \"line\" thread=")
+                .and_then(|(_, fields)| fields.split_once(" seq="))
+                .and_then(|(thread, seq)| Some((thread.parse().ok()?, seq.parse().ok()?)));
+            record.unwrap_or_else(|| panic!("torn record in {what}: {line:?}"))
+        })
+}
+
 /// Parses `... "line" thread=T seq=N` records and checks each appears once, and each
 /// thread's in the order it logged them.
 fn count_records(text: &str, threads: usize, per_thread: usize) {
     let mut seen = HashSet::new();
     let mut next_seq = std::collections::HashMap::new();
-    for line in text.lines().filter(|l| l.contains("\"line\"")) {
-        let fields = line
-            .split_once("] \"line\" thread=")
-            .unwrap_or_else(|| panic!("torn record: {line:?}"))
-            .1;
-        let (thread, seq) = fields
-            .split_once(" seq=")
-            .unwrap_or_else(|| panic!("torn record: {line:?}"));
-        let id: (usize, usize) = (
-            thread.parse().expect("thread"),
-            seq.parse()
-                .unwrap_or_else(|_| panic!("torn record: {line:?}")),
-        );
+    for id in line_records(text, "the output") {
         assert!(seen.insert(id), "duplicate record {id:?}");
         let expected = next_seq.entry(id.0).or_insert(0);
         assert_eq!(id.1, *expected, "thread {}'s records out of order", id.0);
         *expected += 1;
     }
     assert_eq!(seen.len(), threads * per_thread, "records lost");
+}
+
+/// A text logger at `-v=0` writing to log files only (nothing to stderr, no size limit
+/// unless `configure` sets one), as `configure` says where.
+fn to_log_files(configure: impl FnOnce(&mut KlogFlags)) -> klog::Logger {
+    let mut flags = KlogFlags::default();
+    flags.logtostderr = false;
+    flags.log_file = None;
+    flags.log_file_max_size = 0;
+    flags.stderrthreshold = klog::Severity::Fatal;
+    configure(&mut flags);
+    TextSink::builder()
+        .verbosity(0)
+        .klog_flags(&flags)
+        .build_logger()
 }
 
 fn log_from_threads(logger: &klog::Logger, threads: usize, per_thread: usize) {
@@ -70,15 +87,7 @@ fn many_threads_to_one_file_lose_and_tear_nothing() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("all.log");
-    let mut flags = KlogFlags::default();
-    flags.logtostderr = false;
-    flags.log_file = Some(file.clone());
-    flags.log_file_max_size = 0;
-    flags.stderrthreshold = klog::Severity::Fatal;
-    let logger = TextSink::builder()
-        .verbosity(0)
-        .klog_flags(&flags)
-        .build_logger();
+    let logger = to_log_files(|flags| flags.log_file = Some(file.clone()));
     log_from_threads(&logger, THREADS, LINES_PER_THREAD);
     // Dropped (which flushes) before the file is removed: its last flush would bring back
     // a file it finds removed.
@@ -103,16 +112,10 @@ fn many_threads_to_rotated_severity_files_lose_tear_and_reorder_nothing() {
     };
     let dir = std::env::temp_dir().join(format!("klog-outputs-rotated-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut flags = KlogFlags::default();
-    flags.logtostderr = false;
-    flags.log_dir = Some(dir.clone());
-    flags.log_file = None;
-    flags.log_file_max_size = 1;
-    flags.stderrthreshold = klog::Severity::Fatal;
-    let logger = TextSink::builder()
-        .verbosity(0)
-        .klog_flags(&flags)
-        .build_logger();
+    let logger = to_log_files(|flags| {
+        flags.log_dir = Some(dir.clone());
+        flags.log_file_max_size = 1;
+    });
     std::thread::scope(|s| {
         for thread in 0..THREADS {
             let logger = &logger;
@@ -147,19 +150,7 @@ fn many_threads_to_rotated_severity_files_lose_tear_and_reorder_nothing() {
         *files += 1;
         let text = std::fs::read_to_string(&path).expect("log file");
         let mut last_seq: std::collections::HashMap<usize, usize> = Default::default();
-        for line in text.lines().filter(|l| l.contains("\"line\"")) {
-            let fields = line
-                .split_once("] \"line\" thread=")
-                .unwrap_or_else(|| panic!("torn record in {name}: {line:?}"))
-                .1;
-            let (thread, seq) = fields
-                .split_once(" seq=")
-                .unwrap_or_else(|| panic!("torn record in {name}: {line:?}"));
-            let id: (usize, usize) = (
-                thread.parse().expect("thread"),
-                seq.parse()
-                    .unwrap_or_else(|_| panic!("torn record in {name}: {line:?}")),
-            );
+        for id in line_records(&text, &name) {
             assert!(records.insert(id), "{id:?} twice in the {kind} files");
             if let Some(before) = last_seq.insert(id.0, id.1) {
                 assert!(before < id.1, "thread {} out of order in {name}", id.0);
