@@ -22,7 +22,9 @@
 //!   [`STAGE_BYTES`] per thread instead of record by record (Go klog interleaves them in
 //!   lock order). A run is at most [`STAGE_AGE_MICROS`] (1 ms) old when another thread writes, and no
 //!   older than the flush period otherwise.
-//! - One thread alone never stages: the lock is always free for it.
+//! - One thread alone stages only when it meets a flush (the flush thread, a guard)
+//!   holding the lock, and from then until that stage is handed over; its records reach
+//!   the file no later than the next flush, as those in the buffer do.
 //!
 //! Lock order: the destination's lock, then a stage's. A thread appending to its stage
 //! holds only the stage's lock, and lets it go before it takes the destination's.
