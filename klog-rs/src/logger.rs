@@ -282,29 +282,12 @@ impl Logger {
     }
 
     /// [`enabled_for`](Logger::enabled_for) for a `static` call site, what the macros
-    /// call: the inline check is the call site's own gate (the highest level any sink can
-    /// write there, `-vmodule` included), so a disabled call is one load and one compare
-    /// whether or not a `-vmodule` is set.
-    ///
-    /// ```
-    /// static CALLSITE: klog::Callsite = klog::Callsite::new(file!(), line!(), module_path!());
-    /// let logger = klog::TextSink::builder().writer(std::io::sink()).verbosity(2).build_logger();
-    /// assert!(logger.enabled_at_callsite(2, &CALLSITE));
-    /// assert!(!logger.enabled_at_callsite(3, &CALLSITE));
-    /// ```
-    #[doc(hidden)]
-    #[must_use]
-    #[inline(always)]
-    pub fn enabled_at_callsite(&self, verbosity: i32, callsite: &'static Callsite) -> bool {
-        let gate = callsite.gate();
-        verbosity <= gate && self.enabled_past_callsite_gate(verbosity, gate, callsite)
-    }
-
-    /// What the logging macros call: whether a call at `v(v)` (`v` not negative) is
-    /// enabled through this logger at `callsite`, its level being `v` plus the logger's
-    /// own [`verbosity`](Logger::verbosity). The logger's offset only raises the level, so
-    /// a `v` above the call site's gate is rejected before the logger is read: a disabled
-    /// call is one load and one compare.
+    /// call: whether a call at `v(v)` (`v` not negative) is enabled through this logger,
+    /// its level being `v` plus the logger's own [`verbosity`](Logger::verbosity). The
+    /// inline check is the call site's own gate (the highest level any sink can write
+    /// there, `-vmodule` included), and the logger's offset only raises the level, so a
+    /// `v` above the gate is rejected before the logger is read: a disabled call is one
+    /// load and one compare whether or not a `-vmodule` is set.
     ///
     /// ```
     /// static CALLSITE: klog::Callsite = klog::Callsite::new(file!(), line!(), module_path!());
@@ -325,7 +308,7 @@ impl Logger {
         }
     }
 
-    /// The out-of-line part of [`enabled_at_callsite`](Logger::enabled_at_callsite):
+    /// The out-of-line part of [`enabled_v_at_callsite`](Logger::enabled_v_at_callsite):
     /// computes the call site's gate if it is unknown, then the full decision. A known
     /// gate already holds what `vmodule_gate` would check, so it is not asked again.
     #[inline(never)]

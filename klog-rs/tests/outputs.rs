@@ -105,10 +105,11 @@ fn many_threads_to_one_file_lose_and_tear_nothing() {
 fn many_threads_to_rotated_severity_files_lose_tear_and_reorder_nothing() {
     const THREADS: usize = 4;
     const PER_THREAD: usize = 25_000;
+    use klog::Severity::{Error, Info, Warning};
     let severity_of = |seq: usize| match seq {
-        s if s % 97 == 0 => "ERROR",
-        s if s % 7 == 0 => "WARNING",
-        _ => "INFO",
+        s if s % 97 == 0 => Error,
+        s if s % 7 == 0 => Warning,
+        _ => Info,
     };
     let dir = std::env::temp_dir().join(format!("klog-outputs-rotated-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -122,8 +123,8 @@ fn many_threads_to_rotated_severity_files_lose_tear_and_reorder_nothing() {
             s.spawn(move || {
                 for seq in 0..PER_THREAD {
                     match severity_of(seq) {
-                        "ERROR" => klog::error!(logger, "line", thread, seq),
-                        "WARNING" => klog::warning!(logger, "line", thread, seq),
+                        Error => klog::error!(logger, "line", thread, seq),
+                        Warning => klog::warning!(logger, "line", thread, seq),
                         _ => info!(logger, "line", thread, seq),
                     }
                 }
@@ -135,47 +136,44 @@ fn many_threads_to_rotated_severity_files_lose_tear_and_reorder_nothing() {
     drop(logger);
     // Per file kind: the records seen (thread, seq), and how many files.
     type Seen = (HashSet<(usize, usize)>, usize);
-    let mut seen: std::collections::HashMap<&str, Seen> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<klog::Severity, Seen> =
+        std::collections::HashMap::new();
     for entry in std::fs::read_dir(&dir).expect("log dir") {
         let path = entry.expect("entry").path();
         if !path.symlink_metadata().expect("metadata").is_file() {
             continue;
         }
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let kind = ["INFO", "WARNING", "ERROR"]
+        let kind = [Info, Warning, Error]
             .into_iter()
-            .find(|kind| name.contains(&format!(".log.{kind}.")))
+            .find(|kind| name.contains(&format!(".log.{}.", kind.name())))
             .unwrap_or_else(|| panic!("unexpected file {name}"));
         let (records, files) = seen.entry(kind).or_default();
         *files += 1;
         let text = std::fs::read_to_string(&path).expect("log file");
         let mut last_seq: std::collections::HashMap<usize, usize> = Default::default();
         for id in line_records(&text, &name) {
-            assert!(records.insert(id), "{id:?} twice in the {kind} files");
+            assert!(records.insert(id), "{id:?} twice in the {kind:?} files");
             if let Some(before) = last_seq.insert(id.0, id.1) {
                 assert!(before < id.1, "thread {} out of order in {name}", id.0);
             }
         }
     }
-    let expected = |kinds: &[&str]| {
+    let expected = |kinds: &[klog::Severity]| {
         (0..THREADS)
             .flat_map(|t| (0..PER_THREAD).map(move |s| (t, s)))
             .filter(|&(_, s)| kinds.contains(&severity_of(s)))
             .collect::<HashSet<_>>()
     };
-    let info = &seen["INFO"];
-    assert_eq!(
-        info.0,
-        expected(&["INFO", "WARNING", "ERROR"]),
-        "INFO files"
-    );
+    let info = &seen[&Info];
+    assert_eq!(info.0, expected(&[Info, Warning, Error]), "INFO files");
     assert!(info.1 > 3, "INFO rotated: {} files", info.1);
     assert_eq!(
-        seen["WARNING"].0,
-        expected(&["WARNING", "ERROR"]),
+        seen[&Warning].0,
+        expected(&[Warning, Error]),
         "WARNING files"
     );
-    assert_eq!(seen["ERROR"].0, expected(&["ERROR"]), "ERROR files");
+    assert_eq!(seen[&Error].0, expected(&[Error]), "ERROR files");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

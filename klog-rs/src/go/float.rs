@@ -300,7 +300,7 @@ fn try_write_epoch_millis(out: &mut Vec<u8>, x: f64) -> bool {
     let s = (52 - exponent) as u32;
     let k = if s >= 10 { 3 } else { 2 };
     let (c, diff) = nearest_decimal(m, s, k);
-    let pow10 = 10u64.pow(k);
+    let pow10 = POW10[k as usize];
     if 2 * diff < pow10 || (2 * diff == pow10 && m % 2 == 0) {
         write_fixed(out, c, k);
         return true;
@@ -492,8 +492,8 @@ mod tests {
 
     #[test]
     fn epoch_millis_take_the_fast_path_from_1987_to_3084() {
-        // Every millisecond timestamp of a day in each binade, with and without
-        // microseconds: ryu only at exact ties and binade edges, which these are not.
+        // Whole-microsecond timestamps through a day in each binade, exact ties between
+        // two decimals included: ryu only at a binade's lower edge, which these are not.
         let days = [
             550_000_000_000_000i64, // 1987
             1_800_000_000_000_000,  // 2027
