@@ -172,6 +172,16 @@ fn next_to_quote(bytes: &[u8], mut i: usize) -> usize {
         u64::from_le_bytes(word)
     };
     let len = bytes.len();
+    while let Some(block) = bytes
+        .get(i..i + 16)
+        .and_then(|b| <&[u8; 16]>::try_from(b).ok())
+    {
+        let mask = quote_mask16(block);
+        if mask != 0 {
+            return i + mask.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
     while i + 8 <= len {
         let flags = quote_flags(load(i));
         if flags != 0 {
@@ -422,13 +432,39 @@ pub(crate) fn write_zap_body_utf8(out: &mut Vec<u8>, s: &str) {
 /// Whether no byte of `bytes` needs zap escaping.
 #[inline]
 fn is_zap_plain(bytes: &[u8]) -> bool {
-    all_plain(bytes, is_zap_plain_word, |b| JSON_CLASS[b as usize] != 1)
+    if bytes.len() < 16 {
+        return all_plain(bytes, is_zap_plain_word, |b| JSON_CLASS[b as usize] != 1);
+    }
+    // 16 bytes at a time, the last block overlapping the one before it.
+    let block = |at: usize| {
+        let mut block = [0u8; 16];
+        block.copy_from_slice(&bytes[at..at + 16]);
+        zap_special_mask16(&block)
+    };
+    let mut at = 0;
+    while at + 16 <= bytes.len() {
+        if block(at) != 0 {
+            return false;
+        }
+        at += 16;
+    }
+    at == bytes.len() || block(bytes.len() - 16) == 0
 }
 
 /// The index of the first `"`, `\\` or byte below 0x20 in `bytes`, or its length: where a
 /// quoted string (Go or JSON) ends or stops being plain. Skips 8 plain bytes at a time.
 pub(crate) fn find_quote_or_escape(bytes: &[u8]) -> usize {
     let mut i = 0;
+    while let Some(block) = bytes
+        .get(i..i + 16)
+        .and_then(|b| <&[u8; 16]>::try_from(b).ok())
+    {
+        let mask = zap_special_mask16(block);
+        if mask != 0 {
+            return i + mask.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
     while let Some(word) = bytes.get(i..i + 8) {
         let mut w = [0u8; 8];
         w.copy_from_slice(word);
@@ -447,6 +483,74 @@ pub(crate) fn find_quote_or_escape(bytes: &[u8]) -> usize {
         i += 1;
     }
     i
+}
+
+/// One bit per byte of the 16 in `block` (bit `i` for `block[i]`) that is `"`, `\\` or below
+/// 0x20: three SSE2 compares and one `pmovmskb`. The compiler does not find this form in a
+/// byte loop, and `std::arch` calls need `unsafe` outside `#[target_feature]` functions.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+fn zap_special_mask16(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of x86-64's baseline (every x86-64 CPU has it), and the unaligned
+    // load reads exactly the 16 bytes of `block`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        // Below 0x20, unsigned: the byte is its own minimum with 0x1F.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+    }
+}
+
+/// One bit per byte of the 16 in `block` that needs Go quoting: below 0x20, 0x7F and up, `"`
+/// and `\\` (see [`zap_special_mask16`]).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+fn quote_mask16(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: as in `zap_special_mask16`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        // Signed, bytes from 0x80 up are negative: printable ASCII is above 0x1F and not 0x7F.
+        let printable = _mm_movemask_epi8(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)));
+        let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        let special = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), del));
+        (special | !printable) as u32 & 0xffff
+    }
+}
+
+/// The portable form of [`quote_mask16`].
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn quote_mask16(block: &[u8; 16]) -> u32 {
+    let mut mask = 0u32;
+    for (i, &b) in block.iter().enumerate() {
+        mask |= u32::from(QUOTE_CLASS[b as usize] != 0) << i;
+    }
+    mask
+}
+
+/// The portable form of the mask (the 8-byte words do the work on other targets).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn zap_special_mask16(block: &[u8; 16]) -> u32 {
+    let mut mask = 0u32;
+    for (i, &b) in block.iter().enumerate() {
+        mask |= u32::from((b < 0x20) | (b == b'"') | (b == b'\\')) << i;
+    }
+    mask
 }
 
 /// Whether no byte of `bytes` needs `encoding/json` escaping in either mode (ASCII only,
@@ -755,15 +859,17 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn quote_or_escape_agrees_with_a_byte_search(bytes in proptest::collection::vec(
-            proptest::prop_oneof![8 => 0x20u8..=0xff, 1 => proptest::prelude::Just(b'"'), 1 => 0u8..0x20],
-            0..48,
+            proptest::prop_oneof![30 => 0x20u8..=0xff, 1 => proptest::prelude::Just(b'"'), 1 => 0u8..0x20],
+            0..80,
         )) {
             let first = bytes.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
             proptest::prop_assert_eq!(find_quote_or_escape(&bytes), first.unwrap_or(bytes.len()));
         }
 
         #[test]
-        fn word_skipping_never_changes_mostly_plain_output(s in "[a-z \"\\\\\n\x00-\x1f\x7f\u{80}-\u{a0}é€\u{2028}\u{fffd}]{0,40}") {
+        fn word_skipping_never_changes_mostly_plain_output(s in "[a-z \"\\\\\n\x00-\x1f\x7f\u{80}-\u{a0}é€\u{2028}\u{fffd}]{0,40}", plain in "[a-z ]{0,40}") {
+            // Plain runs around the special characters put them at every offset of a block.
+            let s = format!("{plain}{s}{plain}");
             let mut fast = Vec::new();
             write_quoted(&mut fast, &s);
             proptest::prop_assert_eq!(fast, quoted_char_by_char(&s));
@@ -804,13 +910,32 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn zap_utf8_fast_path_matches_the_validating_encoder(s in ".{0,40}", ctl in "[\\x00-\\x1f\"\\\\a-z\u{80}-\u{10ffff}]{0,24}") {
-            for input in [&s, &ctl] {
+        fn zap_utf8_fast_path_matches_the_validating_encoder(s in ".{0,40}", ctl in "[\\x00-\\x1f\"\\\\a-z\u{80}-\u{10ffff}]{0,24}", plain in "[a-z]{0,40}") {
+            let long = format!("{plain}{ctl}{plain}");
+            for input in [&s, &ctl, &long] {
                 let mut fast = Vec::new();
                 write_zap_str_utf8(&mut fast, input);
                 let mut slow = Vec::new();
                 write_zap_str(&mut slow, input.as_bytes());
                 proptest::prop_assert_eq!(fast, slow);
+            }
+        }
+    }
+
+    #[test]
+    fn sixteen_byte_masks_flag_exactly_the_special_bytes() {
+        for b in 0..=255u8 {
+            let zap = b < 0x20 || b == b'"' || b == b'\\';
+            let go = QUOTE_CLASS[b as usize] != 0;
+            for at in 0..16 {
+                let mut block = [b'a'; 16];
+                block[at] = b;
+                assert_eq!(
+                    zap_special_mask16(&block),
+                    u32::from(zap) << at,
+                    "{b:#x} at {at}"
+                );
+                assert_eq!(quote_mask16(&block), u32::from(go) << at, "{b:#x} at {at}");
             }
         }
     }
