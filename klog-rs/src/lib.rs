@@ -152,6 +152,7 @@ mod format;
 mod global;
 mod go;
 mod logger;
+mod scan;
 mod sinks;
 #[macro_use]
 mod macros;

@@ -12,12 +12,13 @@
 //! [`<[u8]>::utf8_chunks`] reports byte by byte.
 
 use crate::go::unicode::is_printable;
+use crate::scan::{quote_mask16, zap_special_mask16};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Byte classes for Go quoting: 0 = copy as is, 1 = ASCII that needs an escape, 2 = start
 /// (or part) of a non-ASCII sequence.
-static QUOTE_CLASS: [u8; 256] = {
+pub(crate) static QUOTE_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
     while i < 256 {
@@ -485,80 +486,6 @@ pub(crate) fn find_quote_or_escape(bytes: &[u8]) -> usize {
     i
 }
 
-/// One bit per byte of the 16 in `block` (bit `i` for `block[i]`) that is `"`, `\\` or below
-/// 0x20: three SSE2 compares and one `pmovmskb`. The compiler does not find this form in a
-/// byte loop, and `std::arch` calls need `unsafe` outside `#[target_feature]` functions.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-#[allow(unsafe_code)]
-fn zap_special_mask16(block: &[u8; 16]) -> u32 {
-    use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    // SAFETY: SSE2 is part of x86-64's baseline (every x86-64 CPU has it), and the unaligned
-    // load reads exactly the 16 bytes of `block`.
-    unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
-        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-        // Below 0x20, unsigned: the byte is its own minimum with 0x1F.
-        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
-    }
-}
-
-/// One bit per byte of the 16 in `block` that needs Go quoting: below 0x20, 0x7F and up, `"`
-/// and `\\` (see [`zap_special_mask16`]).
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-#[allow(unsafe_code)]
-fn quote_mask16(block: &[u8; 16]) -> u32 {
-    use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    // SAFETY: as in `zap_special_mask16`.
-    unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
-        // Signed, bytes from 0x80 up are negative: printable ASCII is above 0x1F and not 0x7F.
-        let printable = _mm_movemask_epi8(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)));
-        let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
-        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-        let special = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), del));
-        (special | !printable) as u32 & 0xffff
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-use portable::{quote_mask16, zap_special_mask16};
-
-/// The masks byte by byte: the form for targets other than x86-64 (where the 8-byte words
-/// do most of the work), and the tests' reference for the SSE2 form.
-#[cfg(any(test, not(target_arch = "x86_64")))]
-mod portable {
-    use super::QUOTE_CLASS;
-
-    #[inline(always)]
-    pub(super) fn quote_mask16(block: &[u8; 16]) -> u32 {
-        let mut mask = 0u32;
-        for (i, &b) in block.iter().enumerate() {
-            mask |= u32::from(QUOTE_CLASS[b as usize] != 0) << i;
-        }
-        mask
-    }
-
-    #[inline(always)]
-    pub(super) fn zap_special_mask16(block: &[u8; 16]) -> u32 {
-        let mut mask = 0u32;
-        for (i, &b) in block.iter().enumerate() {
-            mask |= u32::from((b < 0x20) | (b == b'"') | (b == b'\\')) << i;
-        }
-        mask
-    }
-}
-
 /// Whether no byte of `bytes` needs `encoding/json` escaping in either mode (ASCII only,
 /// so U+2028 and U+2029 take the byte loop).
 #[inline]
@@ -924,26 +851,6 @@ mod tests {
                 let mut slow = Vec::new();
                 write_zap_str(&mut slow, input.as_bytes());
                 proptest::prop_assert_eq!(fast, slow);
-            }
-        }
-    }
-
-    #[test]
-    fn sixteen_byte_masks_flag_exactly_the_special_bytes() {
-        for b in 0..=255u8 {
-            let zap = b < 0x20 || b == b'"' || b == b'\\';
-            let go = QUOTE_CLASS[b as usize] != 0;
-            for at in 0..16 {
-                let mut block = [b'a'; 16];
-                block[at] = b;
-                assert_eq!(
-                    zap_special_mask16(&block),
-                    u32::from(zap) << at,
-                    "{b:#x} at {at}"
-                );
-                assert_eq!(quote_mask16(&block), u32::from(go) << at, "{b:#x} at {at}");
-                assert_eq!(portable::zap_special_mask16(&block), u32::from(zap) << at);
-                assert_eq!(portable::quote_mask16(&block), u32::from(go) << at);
             }
         }
     }

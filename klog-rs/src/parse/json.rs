@@ -26,6 +26,10 @@ fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
 }
 
 /// The JSON string starting at `s[i] == '"'`: its contents and where it ends.
+///
+/// Inlined: returned through memory, its 32-byte result was written as words and read back
+/// as a 16-byte vector, which the store buffer cannot forward (a stall on every string).
+#[inline(always)]
 pub(super) fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
     let b = s.as_bytes();
     let plain_end = i + 1 + find_quote_or_escape(&b[i + 1..]);
@@ -33,8 +37,14 @@ pub(super) fn read_string(s: &str, i: usize) -> Option<(Cow<'_, str>, usize)> {
         // No escape and no control character: the text between the quotes.
         return Some((Cow::Borrowed(&s[i + 1..plain_end]), plain_end + 1));
     }
-    let end = string_end(b, plain_end)?;
-    let decoded = decode_escaped(s, i + 1, end - 1, plain_end)?;
+    read_escaped_string(s, i, plain_end)
+}
+
+/// [`read_string`] of a string with an escape (or control byte) at `s[first]`.
+#[inline(never)]
+fn read_escaped_string(s: &str, i: usize, first: usize) -> Option<(Cow<'_, str>, usize)> {
+    let end = string_end(s.as_bytes(), first)?;
+    let decoded = decode_escaped(s, i + 1, end - 1, first)?;
     Some((Cow::Owned(decoded), end))
 }
 
@@ -137,14 +147,36 @@ impl Key {
 /// string reader four of the five names of a usual line.
 #[inline]
 fn known_key(b: &[u8], i: usize) -> Option<(Key, &'static str, usize)> {
-    let (key, name) = match b.get(i + 1)? {
-        b't' => (Key::Ts, "ts"),
-        b'c' => (Key::Caller, "caller"),
-        b'm' => (Key::Msg, "msg"),
-        b'v' => (Key::V, "v"),
+    /// A name and its closing quote as the low bytes of a little-endian word, and the mask
+    /// of those bytes: constants (the word was built per call, byte by byte in memory, and
+    /// read back whole, which the store buffer cannot forward).
+    const fn word(name: &str) -> (u64, u64) {
+        let mut bytes = [0u8; 8];
+        let mut i = 0;
+        while i < name.len() {
+            bytes[i] = name.as_bytes()[i];
+            i += 1;
+        }
+        bytes[name.len()] = b'"';
+        (
+            u64::from_le_bytes(bytes),
+            u64::MAX >> (8 * (7 - name.len())),
+        )
+    }
+    const TS: (u64, u64) = word("ts");
+    const CALLER: (u64, u64) = word("caller");
+    const MSG: (u64, u64) = word("msg");
+    const V: (u64, u64) = word("v");
+    const LOGGER: (u64, u64) = word("logger");
+    const LEVEL: (u64, u64) = word("level");
+    let (key, name, (expected, mask)) = match b.get(i + 1)? {
+        b't' => (Key::Ts, "ts", TS),
+        b'c' => (Key::Caller, "caller", CALLER),
+        b'm' => (Key::Msg, "msg", MSG),
+        b'v' => (Key::V, "v", V),
         b'l' => match b.get(i + 2)? {
-            b'o' => (Key::Logger, "logger"),
-            _ => (Key::Level, "level"),
+            b'o' => (Key::Logger, "logger", LOGGER),
+            _ => (Key::Level, "level", LEVEL),
         },
         _ => return None,
     };
@@ -155,11 +187,7 @@ fn known_key(b: &[u8], i: usize) -> Option<(Key, &'static str, usize)> {
         Some(next) => {
             let mut word = [0u8; 8];
             word.copy_from_slice(next);
-            let mut expected = [0u8; 8];
-            expected[..name.len()].copy_from_slice(name.as_bytes());
-            expected[name.len()] = b'"';
-            let mask = u64::MAX >> (8 * (7 - name.len()));
-            u64::from_le_bytes(word) & mask == u64::from_le_bytes(expected)
+            u64::from_le_bytes(word) & mask == expected
         }
         None => b.get(i + 1..end)? == name.as_bytes() && b.get(end) == Some(&b'"'),
     };

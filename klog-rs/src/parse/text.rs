@@ -142,28 +142,33 @@ pub(super) fn parse_header(s: &str) -> Option<Header> {
     // The first "] " preceded by ":digits".
     let rest = &b[30..];
     let mut from = 0;
-    // `]` found with memchr, then checked for the space after it.
-    while let Some(i) = memchr::memchr(b']', &rest[from..]) {
+    // `]` is a few dozen bytes on: 16-byte blocks, not `memchr`'s set-up.
+    while let Some(i) = crate::scan::find_byte_near(b']', &rest[from..]) {
         let end = from + i;
+        from = end + 1;
         if rest.get(end + 1) != Some(&b' ') {
-            from = end + 1;
             continue;
         }
+        // Back over the line number's digits to its colon (so the last colon before `]`,
+        // as the line number has none).
         let before = &rest[..end];
-        // A short look back (the line number has a few digits), not `memrchr`'s set-up.
-        if let Some(colon) = before.iter().rposition(|&b| b == b':') {
-            if let Some(line) = line_number(&before[colon + 1..]) {
-                return Some(Header {
-                    severity,
-                    mdt,
-                    pid,
-                    file: 30..30 + colon,
-                    line,
-                    body_start: 30 + end + 2,
-                });
-            }
+        let digits_start = before
+            .iter()
+            .rposition(|b| !b.is_ascii_digit())
+            .map_or(0, |at| at + 1);
+        if digits_start == 0 || before[digits_start - 1] != b':' {
+            continue;
         }
-        from = end + 1;
+        if let Some(line) = line_number(&before[digits_start..]) {
+            return Some(Header {
+                severity,
+                mdt,
+                pid,
+                file: 30..30 + digits_start - 1,
+                line,
+                body_start: 30 + end + 2,
+            });
+        }
     }
     None
 }
@@ -352,7 +357,46 @@ pub(super) fn take_error_and_logger(rec: &mut ParsedRecord) {
 
 #[cfg(test)]
 mod header_time_tests {
-    use super::{digits, header_time};
+    use super::{digits, header_time, parse_header};
+
+    /// The caller ends at the first `] ` that follows `:digits`; the file is everything before
+    /// that colon (colons and `]` included), however far the `] ` is.
+    #[test]
+    fn the_caller_ends_at_the_first_bracket_after_a_line_number() {
+        let prefix = "I1128 09:00:01.250000    4242 ";
+        let long = "d/".repeat(40) + "x.go";
+        // The caller, and the file, line and message read from it.
+        type Case = (String, Option<(String, i64, &'static str)>);
+        let cases: Vec<Case> = vec![
+            ("a.go:12] hi".into(), Some(("a.go".into(), 12, "hi"))),
+            (
+                "a:b.go:12:34] hi".into(),
+                Some(("a:b.go:12".into(), 34, "hi")),
+            ),
+            (
+                "a.go:1x] b.go:7] hi".into(),
+                Some(("a.go:1x] b.go".into(), 7, "hi")),
+            ),
+            (
+                "a.go:12]x b:3] hi".into(),
+                Some(("a.go:12]x b".into(), 3, "hi")),
+            ),
+            ("a.go:] b:] hi".into(), None),
+            ("a.go] hi".into(), None),
+            ("a.go:12]".into(), None),
+            (format!("{long}:99] hi"), Some((long.clone(), 99, "hi"))),
+            (
+                format!("{long}]]:5] hi"),
+                Some((format!("{long}]]"), 5, "hi")),
+            ),
+        ];
+        for (caller, want) in cases {
+            let line = format!("{prefix}{caller}");
+            let got = parse_header(&line)
+                .map(|h| (line[h.file].to_string(), h.line, &line[h.body_start..]));
+            assert_eq!(got, want, "{line}");
+        }
+    }
 
     /// The field-by-field reading `header_time` replaced.
     fn by_fields(b: &[u8]) -> Option<(u32, u32, u32, u32, u32, u32)> {

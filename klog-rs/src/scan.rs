@@ -1,0 +1,168 @@
+//! Byte scans 16 bytes at a time: one bit per byte of a 16-byte block that is of a class
+//! (SSE2 compares and one `pmovmskb` on x86-64, where SSE2 is part of the baseline; byte by
+//! byte elsewhere). The string escapers and the log readers skip plain runs with them.
+
+/// The first `needle` in `hay`, for a needle usually a few dozen bytes away (a header's `]`):
+/// 16-byte blocks, then `memchr` for what is left after 64 bytes (its set-up costs more
+/// than the search on short distances).
+#[inline]
+pub(crate) fn find_byte_near(needle: u8, hay: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while at < 64 {
+        let Some(block) = hay
+            .get(at..at + 16)
+            .and_then(|b| <&[u8; 16]>::try_from(b).ok())
+        else {
+            return hay[at..].iter().position(|&b| b == needle).map(|i| at + i);
+        };
+        let mask = eq_mask16(block, needle);
+        if mask != 0 {
+            return Some(at + mask.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    memchr::memchr(needle, &hay[at..]).map(|i| at + i)
+}
+
+/// One bit per byte of the 16 in `block` (bit `i` for `block[i]`) that is `"`, `\\` or below
+/// 0x20: three SSE2 compares and one `pmovmskb`. The compiler does not find this form in a
+/// byte loop, and `std::arch` calls need `unsafe` outside `#[target_feature]` functions.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(crate) fn zap_special_mask16(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of x86-64's baseline (every x86-64 CPU has it), and the unaligned
+    // load reads exactly the 16 bytes of `block`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        // Below 0x20, unsigned: the byte is its own minimum with 0x1F.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+    }
+}
+
+/// One bit per byte of the 16 in `block` that needs Go quoting: below 0x20, 0x7F and up, `"`
+/// and `\\` (see [`zap_special_mask16`]).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(crate) fn quote_mask16(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: as in `zap_special_mask16`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        // Signed, bytes from 0x80 up are negative: printable ASCII is above 0x1F and not 0x7F.
+        let printable = _mm_movemask_epi8(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)));
+        let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        let special = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), del));
+        (special | !printable) as u32 & 0xffff
+    }
+}
+
+/// One bit per byte of the 16 in `block` that equals `needle`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(crate) fn eq_mask16(block: &[u8; 16], needle: u8) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    // SAFETY: as in `zap_special_mask16`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(needle as i8))) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub(crate) use portable::{eq_mask16, quote_mask16, zap_special_mask16};
+
+/// The masks byte by byte: the form for targets other than x86-64, and the tests' reference
+/// for the SSE2 form.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+mod portable {
+    use crate::go::escape::QUOTE_CLASS;
+
+    #[inline(always)]
+    pub(crate) fn eq_mask16(block: &[u8; 16], needle: u8) -> u32 {
+        let mut mask = 0u32;
+        for (i, &b) in block.iter().enumerate() {
+            mask |= u32::from(b == needle) << i;
+        }
+        mask
+    }
+
+    #[inline(always)]
+    pub(crate) fn quote_mask16(block: &[u8; 16]) -> u32 {
+        let mut mask = 0u32;
+        for (i, &b) in block.iter().enumerate() {
+            mask |= u32::from(QUOTE_CLASS[b as usize] != 0) << i;
+        }
+        mask
+    }
+
+    #[inline(always)]
+    pub(crate) fn zap_special_mask16(block: &[u8; 16]) -> u32 {
+        let mut mask = 0u32;
+        for (i, &b) in block.iter().enumerate() {
+            mask |= u32::from((b < 0x20) | (b == b'"') | (b == b'\\')) << i;
+        }
+        mask
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::go::escape::QUOTE_CLASS;
+
+    #[test]
+    fn sixteen_byte_masks_flag_exactly_the_special_bytes() {
+        for b in 0..=255u8 {
+            let zap = b < 0x20 || b == b'"' || b == b'\\';
+            let go = QUOTE_CLASS[b as usize] != 0;
+            for at in 0..16 {
+                let mut block = [b'a'; 16];
+                block[at] = b;
+                assert_eq!(
+                    zap_special_mask16(&block),
+                    u32::from(zap) << at,
+                    "{b:#x} at {at}"
+                );
+                assert_eq!(quote_mask16(&block), u32::from(go) << at, "{b:#x} at {at}");
+                assert_eq!(portable::zap_special_mask16(&block), u32::from(zap) << at);
+                assert_eq!(portable::quote_mask16(&block), u32::from(go) << at);
+            }
+        }
+    }
+
+    #[test]
+    fn equality_masks_and_the_near_search_find_the_needle() {
+        for at in 0..16 {
+            let mut block = [b'a'; 16];
+            block[at] = b']';
+            assert_eq!(eq_mask16(&block, b']'), 1 << at);
+            assert_eq!(portable::eq_mask16(&block, b']'), 1 << at);
+        }
+        for len in 0..150 {
+            for at in 0..len {
+                let mut hay = vec![b'x'; len];
+                hay[at] = b']';
+                if at + 1 < len {
+                    hay[len - 1] = b']';
+                }
+                assert_eq!(find_byte_near(b']', &hay), Some(at), "{len} {at}");
+            }
+            assert_eq!(find_byte_near(b']', &vec![b'x'; len]), None);
+        }
+    }
+}
