@@ -87,6 +87,8 @@ impl<R: BufRead> Parser<R> {
     ///     .source_format(SourceFormat::Zap)
     ///     .map(Result::unwrap)
     ///     .collect();
+    /// // JSON dialects are read with the `serde` feature (a default one).
+    /// # #[cfg(feature = "serde")]
     /// assert!(matches!(&lines[0], ParsedLine::Record(r) if r.format == SourceFormat::Zap));
     /// assert!(matches!(&lines[1], ParsedLine::Raw(_)));
     /// ```
