@@ -29,6 +29,8 @@ pub(super) struct Encoders {
     /// record (see [`PairSlot`]).
     pairs: Vec<PairSlot>,
     object_refs: Vec<RefSlot>,
+    /// The last pid's header column (a log's records mostly share one).
+    pid: (i64, PidField),
 }
 
 impl Clone for Encoders {
@@ -107,8 +109,12 @@ impl Encoders {
             Some(file) => HeaderCaller::Parsed(file, rec.line.unwrap_or(0)),
             None => HeaderCaller::Unknown,
         };
+        let pid = rec.pid.unwrap_or(0);
+        if self.pid.0 != pid {
+            self.pid = (pid, PidField::new(pid));
+        }
         let ctx = TextContext {
-            pid: &PidField::new(rec.pid.unwrap_or(0)),
+            pid: &self.pid.1,
             caller: Some(caller),
             context: &self.no_pairs,
             header: HeaderStyle::Normal,
@@ -266,6 +272,24 @@ mod tests {
         fn control_check_agrees_with_char_is_control(key in "[a-z\\x00-\\x1f\\x7f-\\u{a1}é\\u{2028}]{0,12}") {
             proptest::prop_assert_eq!(super::has_control(&key), key.chars().any(char::is_control));
         }
+    }
+
+    #[test]
+    fn each_record_gets_its_own_pid_column() {
+        let input = "I0102 03:04:05.123456       7 a.go:1] \"one\"\n\
+                     I0102 03:04:05.123456 1234567 a.go:1] \"two\"\n\
+                     I0102 03:04:05.123456         a.go:1] \"three\"\n\
+                     I0102 03:04:05.123456       7 a.go:1] \"four\"\n";
+        let mut encoders = super::Encoders::default();
+        let mut out = Vec::new();
+        for line in crate::parse::Parser::new(input.as_bytes()) {
+            let crate::parse::ParsedLine::Record(rec) = line.unwrap() else {
+                panic!("not a record")
+            };
+            let time = Some((1_704_164_645, 123_456_000));
+            encoders.text(&rec, time, crate::go::zone::TimeZone::Utc, &mut out);
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), input);
     }
 
     #[test]

@@ -18,6 +18,13 @@ use crate::go::zone::TimeZone;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PidField([u8; 9]);
 
+impl Default for PidField {
+    /// The column of no pid (pid 0): blank.
+    fn default() -> Self {
+        PidField::new(0)
+    }
+}
+
 impl PidField {
     pub(crate) fn new(pid: i64) -> PidField {
         let mut field = [b' '; 9];
@@ -119,14 +126,9 @@ pub(crate) fn write_header(
     }
     out.push(severity);
     out.extend_from_slice(&cache.prefix);
-    let micros = nanos / 1000;
-    let mut digits = [b'0'; 6];
-    let mut rest = micros;
-    for d in digits.iter_mut().rev() {
-        *d = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
-    out.extend_from_slice(&digits);
+    // The last six of eight digits made in one word (a byte at a time, they were stored
+    // singly and read back whole, which the store buffer cannot forward).
+    out.extend_from_slice(&crate::go::float::eight_digits(nanos / 1000)[2..]);
     out.extend_from_slice(&pid.0);
     match caller {
         HeaderCaller::Rendered(text) => out.extend_from_slice(text),

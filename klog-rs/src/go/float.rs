@@ -373,7 +373,7 @@ fn write_fixed(out: &mut Vec<u8>, c: u64, k: u32) {
 /// x < 10^4 and `x·103 >> 10` is `x / 10` for x < 100; no lane's product reaches the
 /// next lane.
 #[inline]
-fn eight_digits(n: u32) -> [u8; 8] {
+pub(crate) fn eight_digits(n: u32) -> [u8; 8] {
     let n = u64::from(n);
     let mut x = (n / 10_000) | ((n % 10_000) << 32);
     let hundreds = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
