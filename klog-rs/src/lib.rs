@@ -152,7 +152,6 @@ mod format;
 mod global;
 mod go;
 mod logger;
-mod scan;
 mod sinks;
 #[macro_use]
 mod macros;

@@ -11,8 +11,8 @@
 //! invalid byte on its own (see RULES.md §1.1), which is exactly what
 //! [`<[u8]>::utf8_chunks`] reports byte by byte.
 
+use crate::go::scan::{quote_mask16, zap_special_mask16};
 use crate::go::unicode::is_printable;
-use crate::scan::{quote_mask16, zap_special_mask16};
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 

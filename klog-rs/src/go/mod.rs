@@ -6,6 +6,8 @@
 //!
 //! - `escape`: `strconv.Quote` quoting and unquoting, `encoding/json` and zap string escaping.
 //! - `float`: `strconv.FormatFloat` and `encoding/json` float spelling (on `ryu`).
+//! - `scan`: byte scans 16 bytes at a time (the bytes `escape` must escape, UTF-8), shared
+//!   with the log readers.
 //! - `time`: `time.Duration` and `time.Time` text, civil dates from Unix time.
 //! - `unicode`: `unicode.IsPrint`.
 //! - `zone`: `time.Local` (the local zone, resolved as Go does) and UTC: [`TimeZone`](zone::TimeZone).
@@ -15,6 +17,7 @@ pub(crate) mod escape;
 pub(crate) mod float;
 #[cfg(feature = "serde")]
 pub(crate) mod json;
+pub(crate) mod scan;
 pub(crate) mod time;
 pub(crate) mod unicode;
 pub(crate) mod zone;

@@ -214,7 +214,7 @@ fn read_members(
     spare: &mut Spare,
     only: Option<SourceFormat>,
 ) -> Option<ParsedRecord> {
-    let s = crate::scan::utf8(line)?;
+    let s = crate::go::scan::utf8(line)?;
     let mut rec = new_record(spare);
     let read = read_members_into(s, &mut rec, spare, only);
     if read.is_none() {

@@ -108,7 +108,7 @@ impl SourceFormat {
 #[must_use]
 pub fn starts_record(line: &[u8]) -> bool {
     line.first() == Some(&b'{')
-        || crate::scan::utf8(line)
+        || crate::go::scan::utf8(line)
             .and_then(text::parse_header)
             .is_some()
 }

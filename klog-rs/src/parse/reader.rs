@@ -199,7 +199,7 @@ impl<R: BufRead> Parser<R> {
                 }
             };
             let fits = rec.raw.len() + l.len() <= self.max_line_len;
-            let text = crate::scan::utf8(&l).filter(|_| fits);
+            let text = crate::go::scan::utf8(&l).filter(|_| fits);
             // `starts_record` without checking the UTF-8 again; a header is kept for the
             // line's own record.
             let header = text.filter(|t| !t.starts_with('{')).and_then(parse_header);
@@ -218,7 +218,7 @@ impl<R: BufRead> Parser<R> {
 
     /// A text record starting with `first`; reads the continuation lines of multi-line values.
     fn parse_text(&mut self, first: Vec<u8>, known: Option<Header>) -> ParsedLine {
-        let Some(s) = crate::scan::utf8(&first) else {
+        let Some(s) = crate::go::scan::utf8(&first) else {
             return ParsedLine::Raw(first);
         };
         let Some(h) = known.or_else(|| parse_header(s)) else {

@@ -143,7 +143,7 @@ pub(super) fn parse_header(s: &str) -> Option<Header> {
     let rest = &b[30..];
     let mut from = 0;
     // `]` is a few dozen bytes on: 16-byte blocks, not `memchr`'s set-up.
-    while let Some(i) = crate::scan::find_byte_near(b']', &rest[from..]) {
+    while let Some(i) = crate::go::scan::find_byte_near(b']', &rest[from..]) {
         let end = from + i;
         from = end + 1;
         if rest.get(end + 1) != Some(&b' ') {
