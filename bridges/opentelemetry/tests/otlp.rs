@@ -220,7 +220,12 @@ fn records_are_batched() {
         .iter()
         .map(|r| klog_bridge_test_support::otlp::flatten(std::slice::from_ref(r)).len())
         .collect();
-    assert_eq!(sizes, [3, 3, 1]);
+    // The batch processor's thread exports when 3 records wait and at the flush; when it
+    // wakes decides how the rest is cut ([3, 3, 1] or [3, 1, 3] were both seen), never a
+    // batch above 3, and the first is full.
+    assert_eq!(sizes.iter().sum::<usize>(), 7, "{sizes:?}");
+    assert!(sizes.iter().all(|&n| (1..=3).contains(&n)), "{sizes:?}");
+    assert_eq!(sizes[0], 3, "{sizes:?}");
     let order: Vec<_> = records.iter().map(|r| r.attribute("i").cloned()).collect();
     let expected: Vec<_> = (0..7).map(|i| Some(Value::IntValue(i))).collect();
     assert_eq!(order, expected);
