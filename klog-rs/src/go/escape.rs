@@ -11,7 +11,7 @@
 //! invalid byte on its own (see RULES.md §1.1), which is exactly what
 //! [`<[u8]>::utf8_chunks`] reports byte by byte.
 
-use crate::go::scan::{quote_mask16, zap_special_mask16};
+use crate::go::scan::{block_at, first_in_blocks, quote_mask16, zap_special_mask16};
 use crate::go::unicode::is_printable;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -173,15 +173,9 @@ fn next_to_quote(bytes: &[u8], mut i: usize) -> usize {
         u64::from_le_bytes(word)
     };
     let len = bytes.len();
-    while let Some(block) = bytes
-        .get(i..i + 16)
-        .and_then(|b| <&[u8; 16]>::try_from(b).ok())
-    {
-        let mask = quote_mask16(block);
-        if mask != 0 {
-            return i + mask.trailing_zeros() as usize;
-        }
-        i += 16;
+    match first_in_blocks(bytes, i, quote_mask16) {
+        Ok(at) => return at,
+        Err(at) => i = at,
     }
     while i + 8 <= len {
         let flags = quote_flags(load(i));
@@ -437,11 +431,7 @@ fn is_zap_plain(bytes: &[u8]) -> bool {
         return all_plain(bytes, is_zap_plain_word, |b| JSON_CLASS[b as usize] != 1);
     }
     // 16 bytes at a time, the last block overlapping the one before it.
-    let block = |at: usize| {
-        let mut block = [0u8; 16];
-        block.copy_from_slice(&bytes[at..at + 16]);
-        zap_special_mask16(&block)
-    };
+    let block = |at: usize| zap_special_mask16(&block_at(bytes, at));
     let mut at = 0;
     while at + 16 <= bytes.len() {
         if block(at) != 0 {
@@ -455,17 +445,10 @@ fn is_zap_plain(bytes: &[u8]) -> bool {
 /// The index of the first `"`, `\\` or byte below 0x20 in `bytes`, or its length: where a
 /// quoted string (Go or JSON) ends or stops being plain. Skips 8 plain bytes at a time.
 pub(crate) fn find_quote_or_escape(bytes: &[u8]) -> usize {
-    let mut i = 0;
-    while let Some(block) = bytes
-        .get(i..i + 16)
-        .and_then(|b| <&[u8; 16]>::try_from(b).ok())
-    {
-        let mask = zap_special_mask16(block);
-        if mask != 0 {
-            return i + mask.trailing_zeros() as usize;
-        }
-        i += 16;
-    }
+    let mut i = match first_in_blocks(bytes, 0, zap_special_mask16) {
+        Ok(at) => return at,
+        Err(at) => at,
+    };
     while let Some(word) = bytes.get(i..i + 8) {
         let mut w = [0u8; 8];
         w.copy_from_slice(word);

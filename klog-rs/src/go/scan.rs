@@ -2,6 +2,35 @@
 //! (SSE2 compares and one `pmovmskb` on x86-64, where SSE2 is part of the baseline; byte by
 //! byte elsewhere). The string escapers and the log readers skip plain runs with them.
 
+/// The first byte at or after `from` that `mask` flags, looking at whole 16-byte blocks:
+/// `Ok(its index)`, or `Err(where the bytes too few for a block begin)`.
+#[inline(always)]
+pub(crate) fn first_in_blocks(
+    bytes: &[u8],
+    mut from: usize,
+    mask: impl Fn(&[u8; 16]) -> u32,
+) -> Result<usize, usize> {
+    while let Some(block) = bytes
+        .get(from..from + 16)
+        .and_then(|b| <&[u8; 16]>::try_from(b).ok())
+    {
+        let flags = mask(block);
+        if flags != 0 {
+            return Ok(from + flags.trailing_zeros() as usize);
+        }
+        from += 16;
+    }
+    Err(from)
+}
+
+/// The 16 bytes of `bytes` from `at` (which has at least 16 after it).
+#[inline(always)]
+pub(crate) fn block_at(bytes: &[u8], at: usize) -> [u8; 16] {
+    let mut block = [0u8; 16];
+    block.copy_from_slice(&bytes[at..at + 16]);
+    block
+}
+
 /// `bytes` as a `str` if it is UTF-8: `std::str::from_utf8` after a check that finds most
 /// log lines to be ASCII 64 bytes at a time (the standard library's validation takes
 /// 16 bytes per step; on a converter's input it was 5 % of the time).
@@ -22,11 +51,7 @@ fn is_ascii(bytes: &[u8]) -> bool {
     if bytes.len() < 16 {
         return bytes.is_ascii();
     }
-    let high = |at: usize| {
-        let mut block = [0u8; 16];
-        block.copy_from_slice(&bytes[at..at + 16]);
-        high_bits16(&block)
-    };
+    let high = |at: usize| high_bits16(&block_at(bytes, at));
     let mut at = 0;
     while at + 64 <= bytes.len() {
         if high(at) | high(at + 16) | high(at + 32) | high(at + 48) != 0 {
@@ -48,90 +73,102 @@ fn is_ascii(bytes: &[u8]) -> bool {
 /// than the search on short distances).
 #[inline]
 pub(crate) fn find_byte_near(needle: u8, hay: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    while at < 64 {
-        let Some(block) = hay
-            .get(at..at + 16)
-            .and_then(|b| <&[u8; 16]>::try_from(b).ok())
-        else {
-            return hay[at..].iter().position(|&b| b == needle).map(|i| at + i);
-        };
-        let mask = eq_mask16(block, needle);
-        if mask != 0 {
-            return Some(at + mask.trailing_zeros() as usize);
-        }
-        at += 16;
+    let near = &hay[..hay.len().min(64)];
+    match first_in_blocks(near, 0, |block| eq_mask16(block, needle)) {
+        Ok(at) => Some(at),
+        Err(at) if at < 64 => hay[at..].iter().position(|&b| b == needle).map(|i| at + i),
+        Err(at) => memchr::memchr(needle, &hay[at..]).map(|i| at + i),
     }
-    memchr::memchr(needle, &hay[at..]).map(|i| at + i)
 }
 
 /// One bit per byte of the 16 in `block` (bit `i` for `block[i]`) that is `"`, `\\` or below
-/// 0x20: three SSE2 compares and one `pmovmskb`. The compiler does not find this form in a
-/// byte loop, and `std::arch` calls need `unsafe` outside `#[target_feature]` functions.
+/// 0x20 (what zap escapes in a UTF-8 string): three compares and one `pmovmskb`. The
+/// compiler does not find this form in a byte loop.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-#[allow(unsafe_code)]
 pub(crate) fn zap_special_mask16(block: &[u8; 16]) -> u32 {
-    use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    // SAFETY: SSE2 is part of x86-64's baseline (every x86-64 CPU has it), and the unaligned
-    // load reads exactly the 16 bytes of `block`.
-    unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
-        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-        // Below 0x20, unsigned: the byte is its own minimum with 0x1F.
-        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
-    }
+    let v = sse2::load(block);
+    sse2::bits(sse2::or(quote_or_backslash(v), sse2::at_most(v, 0x1f)))
 }
 
 /// One bit per byte of the 16 in `block` that needs Go quoting: below 0x20, 0x7F and up, `"`
-/// and `\\` (see [`zap_special_mask16`]).
+/// and `\\`.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-#[allow(unsafe_code)]
 pub(crate) fn quote_mask16(block: &[u8; 16]) -> u32 {
-    use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    // SAFETY: as in `zap_special_mask16`.
-    unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
-        // Signed, bytes from 0x80 up are negative: printable ASCII is above 0x1F and not 0x7F.
-        let printable = _mm_movemask_epi8(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)));
-        let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f));
-        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-        let special = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), del));
-        (special | !printable) as u32 & 0xffff
-    }
+    let v = sse2::load(block);
+    // Signed, bytes from 0x80 up are negative: printable ASCII is above 0x1F and not 0x7F.
+    let printable = sse2::bits(sse2::signed_above(v, 0x1f));
+    let special = sse2::bits(sse2::or(quote_or_backslash(v), sse2::eq(v, 0x7f)));
+    (special | !printable) & 0xffff
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn quote_or_backslash(v: std::arch::x86_64::__m128i) -> std::arch::x86_64::__m128i {
+    sse2::or(sse2::eq(v, b'"'), sse2::eq(v, b'\\'))
 }
 
 /// One bit per byte of the 16 in `block` that equals `needle`.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-#[allow(unsafe_code)]
 pub(crate) fn eq_mask16(block: &[u8; 16], needle: u8) -> u32 {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    // SAFETY: as in `zap_special_mask16`.
-    unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast());
-        _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(needle as i8))) as u32
-    }
+    sse2::bits(sse2::eq(sse2::load(block), needle))
 }
 
 /// One bit per byte of the 16 in `block` that is 0x80 or above (`pmovmskb` alone).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-#[allow(unsafe_code)]
 pub(crate) fn high_bits16(block: &[u8; 16]) -> u32 {
-    use std::arch::x86_64::{_mm_loadu_si128, _mm_movemask_epi8};
-    // SAFETY: as in `zap_special_mask16`.
-    unsafe { _mm_movemask_epi8(_mm_loadu_si128(block.as_ptr().cast())) as u32 }
+    sse2::bits(sse2::load(block))
+}
+
+/// The SSE2 operations the masks are made of. `std::arch` calls need `unsafe` outside
+/// `#[target_feature]` functions even where the feature is always on, so they are kept here.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+
+    // SAFETY (every `unsafe` below): SSE2 is part of x86-64's baseline, so every x86-64
+    // CPU has these instructions; the one load reads exactly the 16 bytes of `block`.
+
+    #[inline(always)]
+    pub(super) fn load(block: &[u8; 16]) -> __m128i {
+        unsafe { _mm_loadu_si128(block.as_ptr().cast()) }
+    }
+
+    /// 0xFF in each byte of `v` equal to `byte`.
+    #[inline(always)]
+    pub(super) fn eq(v: __m128i, byte: u8) -> __m128i {
+        unsafe { _mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8)) }
+    }
+
+    /// 0xFF in each byte of `v` at most `max` (unsigned: the byte is its own minimum).
+    #[inline(always)]
+    pub(super) fn at_most(v: __m128i, max: u8) -> __m128i {
+        unsafe { _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(max as i8)), v) }
+    }
+
+    /// 0xFF in each byte of `v` above `min`, both read as signed.
+    #[inline(always)]
+    pub(super) fn signed_above(v: __m128i, min: i8) -> __m128i {
+        unsafe { _mm_cmpgt_epi8(v, _mm_set1_epi8(min)) }
+    }
+
+    #[inline(always)]
+    pub(super) fn or(a: __m128i, b: __m128i) -> __m128i {
+        unsafe { _mm_or_si128(a, b) }
+    }
+
+    /// The high bit of each byte, bit `i` for byte `i`.
+    #[inline(always)]
+    pub(super) fn bits(v: __m128i) -> u32 {
+        unsafe { _mm_movemask_epi8(v) as u32 }
+    }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
