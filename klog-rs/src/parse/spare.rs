@@ -102,7 +102,8 @@ impl Spare {
                 }
                 self.recycle_string(message);
                 self.recycle_bytes(raw);
-                for (key, value) in key_values.drain(..) {
+                // `pop`, not `drain(..)`: the drain's guard cost more than the loop.
+                while let Some((key, value)) = key_values.pop() {
                     self.recycle_string(key);
                     match value {
                         ParsedValue::Str(v) | ParsedValue::Raw(v) => self.recycle_string(v),
