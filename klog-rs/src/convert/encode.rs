@@ -52,32 +52,24 @@ impl Encoders {
         // the same reference are written so; the others stay JSON. A decoded reference may
         // own its strings, so the references live here while the pairs borrow them.
         let mut refs: Vec<(usize, ObjectRef<'_>)> = relabel(std::mem::take(&mut self.object_refs));
-        refs.extend(
-            rec.key_values
-                .iter()
-                .enumerate()
-                .filter_map(|(i, (_, value))| match value {
-                    ParsedValue::Raw(raw) => object_ref(raw)
-                        .filter(ObjectRef::is_plain)
-                        .map(|obj| (i, obj)),
-                    ParsedValue::Str(_) => None,
-                }),
-        );
-        let mut next_ref = refs.iter().peekable();
         // klog writes keys as they are: a JSON key with a line break would start a line of
         // its own, which could read as a record. Such keys are written Go-escaped (`a\nb`),
         // as the caller is; the usual record has none and allocates nothing here.
-        let escaped_keys: Vec<(usize, String)> = rec
-            .key_values
-            .iter()
-            .enumerate()
-            .filter(|(_, (key, _))| has_control(key))
-            .map(|(i, (key, _))| {
+        let mut escaped_keys: Vec<(usize, String)> = Vec::new();
+        // One pass for both (they were two iterator chains: 2 % of JSON -> text).
+        for (i, (key, value)) in rec.key_values.iter().enumerate() {
+            if let ParsedValue::Raw(raw) = value {
+                if let Some(obj) = object_ref(raw).filter(ObjectRef::is_plain) {
+                    refs.push((i, obj));
+                }
+            }
+            if has_control(key) {
                 let mut bytes = Vec::with_capacity(key.len() + 8);
                 crate::go::escape::write_escaped(&mut bytes, key);
-                (i, String::from_utf8_lossy(&bytes).into_owned())
-            })
-            .collect();
+                escaped_keys.push((i, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        }
+        let mut next_ref = refs.iter().peekable();
         // klog's order: the error, the logger's name, the pairs.
         let mut kvs: Vec<KeyValue<'_>> = relabel(std::mem::take(&mut self.pairs));
         if let Some(err) = &rec.error {
