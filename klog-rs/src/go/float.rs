@@ -349,9 +349,12 @@ fn write_fixed(out: &mut Vec<u8>, c: u64, k: u32) {
     buf[1] = b'0' + top % 10;
     buf[2..10].copy_from_slice(&eight_digits((high % 100_000_000) as u32));
     buf[10..18].copy_from_slice(&eight_digits((c % 100_000_000) as u32));
-    // At least 14 digits: at most the first 4 places are zeros.
-    let first4 = u32::from_le_bytes([buf[0], buf[1], buf[2], buf[3]]) - 0x3030_3030;
-    let start = (first4.trailing_zeros() / 8) as usize;
+    // At least 14 digits: at most the first 4 places are zeros, counted from `c` (reading
+    // them back from `buf` as a word stalled: its bytes were just stored in pieces).
+    let start = usize::from(c < 100_000_000_000_000_000)
+        + usize::from(c < 10_000_000_000_000_000)
+        + usize::from(c < 1_000_000_000_000_000)
+        + usize::from(c < 100_000_000_000_000);
     let point = 18 - k as usize;
     let mut end = 18;
     while end > point && buf[end - 1] == b'0' {
