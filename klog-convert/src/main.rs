@@ -363,11 +363,15 @@ impl<W: Write> Run<W> {
             self.buf.clear();
             if self.converter.convert(&line, &mut self.buf) {
                 self.out.write_all(&self.buf)?;
-                if self.flush_each_line {
-                    self.out.flush()?;
-                }
             }
             parser.recycle(line);
+            // Before the parser waits for more input, what was converted goes out: a live
+            // stream on standard input (`kubectl logs -f … | klog-convert`) shows each line
+            // when it comes, not when 256 KiB have gathered or the stream ends. A file read
+            // in one go flushes once per 256 KiB read.
+            if self.flush_each_line || parser.get_ref().buffer().is_empty() {
+                self.out.flush()?;
+            }
         }
         Ok(())
     }

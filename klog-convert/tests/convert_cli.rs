@@ -515,3 +515,46 @@ fn tz_picks_the_zone_of_header_times() {
     let utc = convert(&["--to", "json", "--year", "2024", "--tz", "utc"], text);
     assert!(utc.starts_with("{\"ts\":1704184445123,"), "{utc}");
 }
+
+/// A live stream on standard input (`kubectl logs -f … | klog-convert`) shows each line when
+/// it comes: the converter writes out what it has before it waits for more input. (It held
+/// up to 256 KiB, or everything until the stream ended.)
+#[test]
+fn a_live_stream_on_standard_input_shows_each_line_as_it_comes() {
+    use std::io::Write;
+    use std::sync::mpsc;
+
+    for target in ["json", "text", "pretty"] {
+        let mut cmd = command(&args!["--to", target, "--year", "2026", "--color", "never"]);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = KillOnDrop(cmd.spawn().expect("starting klog-convert"));
+        let mut stdin = child.0.stdin.take().unwrap();
+        let stdout = child.0.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line.expect("reading the output")).is_err() {
+                    break;
+                }
+            }
+        });
+        for (i, message) in ["first", "second", "third"].iter().enumerate() {
+            writeln!(
+                stdin,
+                "I1128 09:00:0{i}.000000       1 live.go:{i}] \"{message}\" n={i}"
+            )
+            .expect("writing the input");
+            stdin.flush().expect("writing the input");
+            // The input stays open: the line must come out anyway.
+            let line = lines.recv_timeout(FOLLOW_TIMEOUT).unwrap_or_else(|_| {
+                panic!("{target}: \"{message}\" did not come out while the input stayed open")
+            });
+            assert!(line.contains(message), "{target}: {line}");
+        }
+        drop(stdin);
+        reader.join().expect("the reader thread");
+        assert!(child.0.wait().expect("klog-convert's exit").success());
+    }
+}

@@ -107,6 +107,24 @@ impl<R: BufRead> Parser<R> {
         self
     }
 
+    /// The reader this parser reads from: with a [`BufReader`](std::io::BufReader), whether its
+    /// buffer is empty tells that the next line will wait for the input (a streaming converter
+    /// writes out what it has before that, so that a live stream shows each line as it comes).
+    ///
+    /// ```
+    /// use std::io::BufReader;
+    /// use klog::parse::Parser;
+    ///
+    /// let input = b"I0102 03:04:05.123456       1 a.go:1] \"hi\"\n";
+    /// let mut parser = Parser::new(BufReader::new(&input[..]));
+    /// let _ = parser.next();
+    /// assert!(parser.get_ref().buffer().is_empty());
+    /// ```
+    #[must_use]
+    pub fn get_ref(&self) -> &R {
+        &self.reader
+    }
+
     /// Gives a line that was read back, so its buffers hold the next lines (optional; saves
     /// most allocations when streaming).
     ///
