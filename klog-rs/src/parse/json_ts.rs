@@ -18,7 +18,7 @@ pub(super) fn read_ts(b: &[u8], i: usize) -> Option<(usize, f64, (i64, u32))> {
     let mut ms: u64 = 0;
     // Eight digits at a time while there are (a `ts` today has 13 before the dot).
     while j - i <= 11 {
-        match b.get(j..j + 8).and_then(eight_digits) {
+        match b.get(j..j + 8).and_then(super::text::eight_digits) {
             Some(eight) => {
                 ms = ms * 100_000_000 + eight;
                 j += 8;
@@ -81,23 +81,6 @@ pub(super) fn read_ts(b: &[u8], i: usize) -> Option<(usize, f64, (i64, u32))> {
     let secs = i64::try_from(ms / 1000).ok()?;
     let nanos = ((ms % 1000) * 1_000_000 + sub_ms) as u32;
     Some((j, value, (secs, nanos)))
-}
-
-/// The value of eight ASCII digits, `None` if a byte is not one (a word at a time: the
-/// high nibbles must be 3 before and after adding 6).
-fn eight_digits(bytes: &[u8]) -> Option<u64> {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(bytes);
-    let w = u64::from_le_bytes(word);
-    const NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    if w & NIBBLES != ZEROS || w.wrapping_add(0x0606_0606_0606_0606) & NIBBLES != ZEROS {
-        return None;
-    }
-    // Pairs, quads, then all eight (the first digit is the lowest byte).
-    let v = (w & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
-    let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
-    Some((v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32)
 }
 
 /// `mantissa / 10^scale` correctly rounded (as `str::parse` gives it), or `None` when this
@@ -198,14 +181,24 @@ mod tests {
 
     #[test]
     fn eight_digits_reads_only_digits() {
-        assert_eq!(super::eight_digits(b"12345678"), Some(12_345_678));
-        assert_eq!(super::eight_digits(b"00000000"), Some(0));
-        assert_eq!(super::eight_digits(b"99999999"), Some(99_999_999));
+        assert_eq!(
+            super::super::text::eight_digits(b"12345678"),
+            Some(12_345_678)
+        );
+        assert_eq!(super::super::text::eight_digits(b"00000000"), Some(0));
+        assert_eq!(
+            super::super::text::eight_digits(b"99999999"),
+            Some(99_999_999)
+        );
         for at in 0..8 {
             for bad in [b'/', b':', b'.', b' ', b'a', 0x80, 0xb0, 0xf9, b'\0', b'j'] {
                 let mut digits = *b"12345678";
                 digits[at] = bad;
-                assert_eq!(super::eight_digits(&digits), None, "{digits:?}");
+                assert_eq!(
+                    super::super::text::eight_digits(&digits),
+                    None,
+                    "{digits:?}"
+                );
             }
         }
     }
@@ -216,7 +209,7 @@ mod tests {
             let expected = bytes.iter().all(u8::is_ascii_digit).then(|| {
                 std::str::from_utf8(&bytes).unwrap().parse::<u64>().unwrap()
             });
-            proptest::prop_assert_eq!(super::eight_digits(&bytes), expected);
+            proptest::prop_assert_eq!(super::super::text::eight_digits(&bytes), expected);
         }
 
         #[test]

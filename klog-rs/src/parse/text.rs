@@ -143,16 +143,25 @@ fn pid_column(space_and_column: &[u8]) -> Option<Option<i64>> {
         return None;
     }
     let digits = w + (spaces >> 3);
+    let pid = eight_digits(&digits.to_le_bytes())?;
+    Some(Some(pid as i64))
+}
+
+/// The value of eight ASCII digits, `None` if a byte is not one (a word at a time: the
+/// high nibbles must be 3 before and after adding 6). A JSON `ts` and a header's pid.
+pub(super) fn eight_digits(bytes: &[u8]) -> Option<u64> {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(bytes);
+    let w = u64::from_le_bytes(word);
     const NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     const ZEROS: u64 = 0x3030_3030_3030_3030;
-    if digits & NIBBLES != ZEROS || digits.wrapping_add(0x0606_0606_0606_0606) & NIBBLES != ZEROS {
+    if w & NIBBLES != ZEROS || w.wrapping_add(0x0606_0606_0606_0606) & NIBBLES != ZEROS {
         return None;
     }
     // Pairs, quads, then all eight (the first digit is the lowest byte).
-    let v = (digits & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    let v = (w & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
     let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
-    let v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
-    Some(Some(v as i64))
+    Some((v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32)
 }
 
 /// The pid column read byte by byte: leading ASCII whitespace, then digits (or nothing).
