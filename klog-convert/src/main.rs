@@ -3,10 +3,11 @@
 //! Run `klog-convert --help` for the options; `docs/converter.md` has the details and the table
 //! of what converts losslessly.
 
+mod live;
 mod parallel;
 
 use std::fs::File;
-use std::io::{self, BufReader, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
@@ -271,24 +272,39 @@ fn main() -> ExitCode {
         flush_each_line: args.follow,
         failed_inputs: 0,
     };
+    let stdin = || {
+        let kind = if stdin_is_file() {
+            InputKind::RegularFile
+        } else {
+            InputKind::Stream
+        };
+        (Box::new(io::stdin()) as Box<dyn Read + Send>, kind)
+    };
     let result = if args.files.is_empty() {
-        run.input("standard input", io::stdin().lock(), stdin_is_file())
+        let (input, kind) = stdin();
+        run.input("standard input", input, kind)
     } else {
         args.files.iter().try_for_each(|path| {
             if path == Path::new("-") {
-                return run.input("standard input", io::stdin().lock(), stdin_is_file());
+                let (input, kind) = stdin();
+                return run.input("standard input", input, kind);
             }
             let name = path.display().to_string();
             let opened = if args.follow {
-                Follower::open(path).map(|f| (Box::new(f) as Box<dyn Read>, false))
+                Follower::open(path)
+                    .map(|f| (Box::new(f) as Box<dyn Read + Send>, InputKind::Stream))
             } else {
                 File::open(path).map(|f| {
-                    let regular = f.metadata().is_ok_and(|m| m.is_file());
-                    (Box::new(f) as Box<dyn Read>, regular)
+                    let kind = if f.metadata().is_ok_and(|m| m.is_file()) {
+                        InputKind::RegularFile
+                    } else {
+                        InputKind::Stream
+                    };
+                    (Box::new(f) as Box<dyn Read + Send>, kind)
                 })
             };
             match opened {
-                Ok((file, regular)) => run.input(&name, file, regular),
+                Ok((file, kind)) => run.input(&name, file, kind),
                 Err(e) => {
                     eprintln!("klog-convert: {name}: {e}");
                     run.failed_inputs += 1;
@@ -326,55 +342,88 @@ struct Run<W: Write> {
 impl<W: Write> Run<W> {
     /// Converts one input; `Err` only for output errors (input errors are reported and
     /// counted).
-    fn input(&mut self, name: &str, reader: impl Read, regular_file: bool) -> io::Result<()> {
+    fn input(
+        &mut self,
+        name: &str,
+        reader: Box<dyn Read + Send>,
+        kind: InputKind,
+    ) -> io::Result<()> {
         self.converter.start_input();
-        if self.jobs > 1 && regular_file {
-            let options = parallel::ParseOptions {
-                max_line_len: self.max_line_len,
-                only: self.only,
-            };
-            let read_error = parallel::convert_parallel(
-                &mut self.converter,
-                options,
-                self.jobs,
-                reader,
-                &mut self.out,
-            )?;
-            if let Some(e) = read_error {
-                eprintln!("klog-convert: {name}: {e}");
-                self.failed_inputs += 1;
+        match kind {
+            InputKind::RegularFile if self.jobs > 1 => {
+                let options = parallel::ParseOptions {
+                    max_line_len: self.max_line_len,
+                    only: self.only,
+                };
+                let read_error = parallel::convert_parallel(
+                    &mut self.converter,
+                    options,
+                    self.jobs,
+                    reader,
+                    &mut self.out,
+                )?;
+                if let Some(e) = read_error {
+                    eprintln!("klog-convert: {name}: {e}");
+                    self.failed_inputs += 1;
+                }
+                Ok(())
             }
-            return Ok(());
+            InputKind::RegularFile => {
+                self.convert_stream(name, BufReader::with_capacity(256 << 10, reader))
+            }
+            InputKind::Stream => self.convert_stream(name, live::LiveInput::new(reader)),
         }
-        let reader = BufReader::with_capacity(256 << 10, reader);
+    }
+
+    /// Converts `reader` on this thread. A live input reports a pause as an end (see
+    /// `live.rs`): the parser then finishes an unstructured message, what was converted is
+    /// written out, and reading goes on until the real end.
+    fn convert_stream(
+        &mut self,
+        name: &str,
+        reader: impl BufRead + live::InputEnd,
+    ) -> io::Result<()> {
         let mut parser = Parser::new(reader).max_line_len(self.max_line_len);
         if let Some(format) = self.only {
             parser = parser.source_format(format);
         }
-        while let Some(line) = parser.next() {
-            let line = match line {
-                Ok(line) => line,
-                Err(e) => {
-                    eprintln!("klog-convert: {name}: {e}");
-                    self.failed_inputs += 1;
-                    return Ok(());
+        loop {
+            while let Some(line) = parser.next() {
+                let line = match line {
+                    Ok(line) => line,
+                    Err(e) => {
+                        eprintln!("klog-convert: {name}: {e}");
+                        self.failed_inputs += 1;
+                        return Ok(());
+                    }
+                };
+                self.buf.clear();
+                if self.converter.convert(&line, &mut self.buf) {
+                    self.out.write_all(&self.buf)?;
                 }
-            };
-            self.buf.clear();
-            if self.converter.convert(&line, &mut self.buf) {
-                self.out.write_all(&self.buf)?;
+                parser.recycle(line);
+                // Before the parser waits for more input, what was converted goes out: a
+                // live stream shows each line when it comes, not when 256 KiB have gathered
+                // or the stream ends. A file read in one go flushes once per 256 KiB read.
+                if self.flush_each_line || parser.get_ref().drained() {
+                    self.out.flush()?;
+                }
             }
-            parser.recycle(line);
-            // Before the parser waits for more input, what was converted goes out: a live
-            // stream on standard input (`kubectl logs -f … | klog-convert`) shows each line
-            // when it comes, not when 256 KiB have gathered or the stream ends. A file read
-            // in one go flushes once per 256 KiB read.
-            if self.flush_each_line || parser.get_ref().buffer().is_empty() {
-                self.out.flush()?;
+            self.out.flush()?;
+            if parser.get_ref().ended() {
+                return Ok(());
             }
         }
-        Ok(())
     }
+}
+
+/// What kind of input a FILE (or standard input) is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InputKind {
+    /// A regular file: read in one go, cut into pieces for worker threads with `-j`.
+    RegularFile,
+    /// A pipe, a terminal or `--follow`: read as it comes (see `live.rs`).
+    Stream,
 }
 
 /// The worker threads without `-j`: the cores not busy with other work (the cores less the

@@ -516,30 +516,44 @@ fn tz_picks_the_zone_of_header_times() {
     assert!(utc.starts_with("{\"ts\":1704184445123,"), "{utc}");
 }
 
+/// A klog-convert child reading a pipe that the test writes to: the child, its input, its
+/// output lines as they come, and the thread reading them.
+fn live_child(
+    args: &[OsString],
+) -> (
+    KillOnDrop,
+    std::process::ChildStdin,
+    std::sync::mpsc::Receiver<String>,
+    std::thread::JoinHandle<()>,
+) {
+    let mut cmd = command(args);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = KillOnDrop(cmd.spawn().expect("starting klog-convert"));
+    let stdin = child.0.stdin.take().unwrap();
+    let stdout = child.0.stdout.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.expect("reading the output")).is_err() {
+                break;
+            }
+        }
+    });
+    (child, stdin, lines, reader)
+}
+
 /// A live stream on standard input (`kubectl logs -f … | klog-convert`) shows each line when
 /// it comes: the converter writes out what it has before it waits for more input. (It held
 /// up to 256 KiB, or everything until the stream ended.)
 #[test]
 fn a_live_stream_on_standard_input_shows_each_line_as_it_comes() {
     use std::io::Write;
-    use std::sync::mpsc;
 
     for target in ["json", "text", "pretty"] {
-        let mut cmd = command(&args!["--to", target, "--year", "2026", "--color", "never"]);
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        let mut child = KillOnDrop(cmd.spawn().expect("starting klog-convert"));
-        let mut stdin = child.0.stdin.take().unwrap();
-        let stdout = child.0.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel::<String>();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if tx.send(line.expect("reading the output")).is_err() {
-                    break;
-                }
-            }
-        });
+        let (mut child, mut stdin, lines, reader) =
+            live_child(&args!["--to", target, "--year", "2026", "--color", "never"]);
         for (i, message) in ["first", "second", "third"].iter().enumerate() {
             writeln!(
                 stdin,
@@ -557,4 +571,64 @@ fn a_live_stream_on_standard_input_shows_each_line_as_it_comes() {
         reader.join().expect("the reader thread");
         assert!(child.0.wait().expect("klog-convert's exit").success());
     }
+}
+
+/// On a live stream, an unstructured message (whose end is only known when the next record
+/// starts) comes out once the input has been quiet for a moment, and a message whose lines
+/// come together stays whole.
+#[test]
+fn a_live_stream_shows_an_unstructured_message_after_a_pause_and_keeps_its_lines_together() {
+    use std::io::Write;
+
+    let (mut child, mut stdin, lines, reader) =
+        live_child(&args!["--to", "json", "--year", "2026"]);
+    let mut send = |text: &str| {
+        stdin.write_all(text.as_bytes()).expect("writing the input");
+        stdin.flush().expect("writing the input");
+    };
+    // One unstructured line, then nothing: it must come out while the input stays open.
+    send("I1128 09:00:00.000000       1 live.go:1] waiting for the cache\n");
+    let line = lines
+        .recv_timeout(FOLLOW_TIMEOUT)
+        .expect("the unstructured line did not come out while the input stayed open");
+    assert!(line.contains(r#""msg":"waiting for the cache""#), "{line}");
+    // A two-line message written in one go is one record.
+    send("I1128 09:00:01.000000       1 live.go:2] request failed\n\tcaused by: timeout\n");
+    let line = lines
+        .recv_timeout(FOLLOW_TIMEOUT)
+        .expect("the two-line message did not come out");
+    assert!(
+        line.contains(r#""msg":"request failed\n\tcaused by: timeout""#),
+        "{line}"
+    );
+    drop(stdin);
+    reader.join().expect("the reader thread");
+    assert!(lines.try_recv().is_err(), "nothing else comes out");
+    assert!(child.0.wait().expect("klog-convert's exit").success());
+}
+
+/// A pipe that never pauses converts exactly as the file does (the pause rule only ends
+/// a message when the input is quiet).
+#[test]
+fn a_pipe_converts_as_the_file_does() {
+    use std::io::Write;
+
+    let sample = read(&data("sample.log"));
+    let from_file = command(&args!["--to", "json", "--year", "2026", data("sample.log")])
+        .output()
+        .expect("running klog-convert");
+    let mut cmd = command(&args!["--to", "json", "--year", "2026"]);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("starting klog-convert");
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || stdin.write_all(&sample).expect("writing the input"));
+    let from_pipe = child.wait_with_output().expect("running klog-convert");
+    feeder.join().expect("the feeding thread");
+    assert!(from_file.status.success() && from_pipe.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&from_pipe.stdout),
+        String::from_utf8_lossy(&from_file.stdout)
+    );
 }

@@ -23,6 +23,11 @@ enum Piece {
 /// It holds at most one record (and one line of at most [`max_line_len`](Parser::max_line_len)
 /// bytes) in memory. Longer lines are passed through as several [`ParsedLine::Raw`] pieces.
 ///
+/// At the end of the input `next` returns `None`; called again, it reads on, so an input
+/// that grows, or one that reports a pause as an end (klog-convert's live input does, so
+/// that an unstructured message is finished when its writer goes quiet), goes on being
+/// parsed.
+///
 /// ```
 /// use klog::parse::{ParsedLine, Parser};
 ///

@@ -705,3 +705,70 @@ fn header_read_by_the_continuation_search_is_the_next_records() {
     );
     assert_eq!(rejoin(&lines), input.to_vec());
 }
+
+/// `next` after `None` reads on: an input that reports a pause as an end ends an
+/// unstructured message there, and the lines after the pause are parsed as they come.
+#[test]
+fn parsing_goes_on_after_an_end() {
+    /// Hands out its pieces one `fill_buf` at a time, an empty one standing for a pause.
+    struct Pauses(std::collections::VecDeque<&'static [u8]>, usize);
+    impl std::io::Read for Pauses {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            unreachable!("the parser reads through fill_buf")
+        }
+    }
+    impl std::io::BufRead for Pauses {
+        fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+            while self
+                .0
+                .front()
+                .is_some_and(|piece| self.1 == piece.len() && !piece.is_empty())
+            {
+                self.0.pop_front();
+                self.1 = 0;
+            }
+            match self.0.front() {
+                Some([]) => {
+                    self.0.pop_front();
+                    Ok(&[])
+                }
+                Some(piece) => Ok(&piece[self.1..]),
+                None => Ok(&[]),
+            }
+        }
+        fn consume(&mut self, n: usize) {
+            self.1 += n;
+        }
+    }
+    let input = Pauses(
+        [
+            &b"I0102 03:04:05.123456       1 a.go:1] unstructured\n"[..],
+            b"",
+            b"\tafter the pause\n",
+            b"",
+            b"I0102 03:04:06.000000       1 a.go:2] \"next\"\n",
+        ]
+        .into_iter()
+        .collect(),
+        0,
+    );
+    let mut parser = Parser::new(input);
+    let Some(Ok(ParsedLine::Record(first))) = parser.next() else {
+        panic!("no record before the pause")
+    };
+    // The pause ended the message (its continuation search met it).
+    assert_eq!(first.message, "unstructured");
+    assert_eq!(
+        parser.next().map(Result::unwrap),
+        Some(ParsedLine::Raw(b"\tafter the pause\n".to_vec()))
+    );
+    assert!(
+        parser.next().is_none(),
+        "a pause between records reads as an end"
+    );
+    let Some(Ok(ParsedLine::Record(next))) = parser.next() else {
+        panic!("no record after the pause")
+    };
+    assert_eq!(next.message, "next");
+    assert!(parser.next().is_none());
+}
