@@ -68,9 +68,9 @@ fn is_ascii(bytes: &[u8]) -> bool {
     at == bytes.len() || high(bytes.len() - 16) == 0
 }
 
-/// The first `needle` in `hay`, for a needle usually a few dozen bytes away (a header's `]`):
-/// 16-byte blocks, then `memchr` for what is left after 64 bytes (its set-up costs more
-/// than the search on short distances).
+/// The first `needle` in `hay`, for a needle usually a few dozen bytes away (a header's `]`,
+/// the `=` after a key): 16-byte blocks, then `memchr` for what is left after 64 bytes (its
+/// set-up costs more than the search on short distances).
 #[inline]
 pub(crate) fn find_byte_near(needle: u8, hay: &[u8]) -> Option<usize> {
     let near = &hay[..hay.len().min(64)];

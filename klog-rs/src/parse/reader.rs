@@ -293,7 +293,7 @@ impl<R: BufRead> Parser<R> {
                 return ParsedLine::Raw(joined(first, extra));
             }
             pos += 1;
-            let Some(eq) = memchr::memchr(b'=', &cur.as_bytes()[pos..]) else {
+            let Some(eq) = crate::go::scan::find_byte_near(b'=', &cur.as_bytes()[pos..]) else {
                 self.spare.take(ParsedLine::Record(rec));
                 return ParsedLine::Raw(joined(first, extra));
             };
