@@ -282,10 +282,10 @@ impl Logger {
     }
 
     /// [`enabled_for`](Logger::enabled_for) for a `static` call site, what the macros
-    /// call: whether a call at `v(v)` (`v` not negative) is enabled through this logger,
-    /// its level being `v` plus the logger's own [`verbosity`](Logger::verbosity). The
-    /// inline check is the call site's own gate (the highest level any sink can write
-    /// there, `-vmodule` included), and the logger's offset only raises the level, so a
+    /// call: whether a call at `v(v)` is enabled through this logger, at the level
+    /// [`level_at_v`](Logger::level_at_v). The inline check is the call site's own gate
+    /// (the highest level any sink can write there, `-vmodule` included), and the logger's
+    /// offset only raises the level, so a
     /// `v` above the gate is rejected before the logger is read: a disabled call is one
     /// load and one compare whether or not a `-vmodule` is set.
     ///
@@ -303,9 +303,24 @@ impl Logger {
     pub fn enabled_v_at_callsite(&self, v: i32, callsite: &'static Callsite) -> bool {
         let gate = callsite.gate();
         v <= gate && {
-            let level = self.verbosity.saturating_add(v);
+            let level = self.level_at_v(v);
             level <= gate && self.enabled_past_callsite_gate(level, gate, callsite)
         }
+    }
+
+    /// The level of a call at `v(v)` through this logger: `v` (0 when negative, as `V(-1)`
+    /// is `V(0)` in klog) plus the logger's [`verbosity`](Logger::verbosity), saturating.
+    ///
+    /// ```
+    /// let logger = klog::Logger::discard().v(2);
+    /// assert_eq!(logger.level_at_v(1), 3);
+    /// assert_eq!(logger.level_at_v(-5), 2);
+    /// ```
+    #[doc(hidden)]
+    #[must_use]
+    #[inline(always)]
+    pub fn level_at_v(&self, v: i32) -> i32 {
+        self.verbosity.saturating_add(v.max(0))
     }
 
     /// The out-of-line part of [`enabled_v_at_callsite`](Logger::enabled_v_at_callsite):

@@ -240,8 +240,7 @@ macro_rules! enabled {
         static __KLOG_CALLSITE: $crate::Callsite =
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
-        let __klog_v: i32 = $v;
-        __klog_logger.enabled_v_at_callsite(if __klog_v > 0 { __klog_v } else { 0 }, &__KLOG_CALLSITE)
+        __klog_logger.enabled_v_at_callsite($v, &__KLOG_CALLSITE)
     }};
     (v: $v:expr) => {{
         let __klog_current = $crate::__private::current();
@@ -305,13 +304,12 @@ macro_rules! __klog_log {
             $crate::Callsite::new(file!(), line!(), module_path!());
         let __klog_logger: &$crate::Logger = &$logger;
         let __klog_v: i32 = $v;
-        let __klog_v = if __klog_v > 0 { __klog_v } else { 0 };
         if __klog_logger.enabled_v_at_callsite(__klog_v, &__KLOG_CALLSITE) {
             $crate::__private::log(
                 &__KLOG_CALLSITE,
                 __klog_logger,
                 $crate::__private::Severity::$severity,
-                __klog_logger.verbosity().saturating_add(__klog_v),
+                __klog_logger.level_at_v(__klog_v),
                 None,
                 $msg,
                 &$crate::__klog_kvs!(@ [] $($($kv)*)?),
