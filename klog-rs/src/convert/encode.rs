@@ -224,28 +224,16 @@ fn is_json(raw: &str) -> bool {
 // four thread-local accesses per record: 1.6 % of JSON -> text.)
 
 /// Bytes of the size and alignment of a [`KeyValue`] (16: a value may be an `i128`).
-#[derive(Clone, Copy)]
+#[derive(Debug)]
 #[repr(C, align(16))]
 struct PairSlot([u8; std::mem::size_of::<KeyValue<'static>>()]);
 
 /// Words of the size and alignment of an object reference and its position.
-#[derive(Clone, Copy)]
+#[derive(Debug)]
 #[repr(C)]
 struct RefSlot(
     [usize; std::mem::size_of::<(usize, ObjectRef<'static>)>() / std::mem::size_of::<usize>()],
 );
-
-impl std::fmt::Debug for PairSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PairSlot")
-    }
-}
-
-impl std::fmt::Debug for RefSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RefSlot")
-    }
-}
 
 // Where size or alignment differ the allocation is not kept (each record allocates):
 // `relabel_keeps_the_allocation` checks they agree.

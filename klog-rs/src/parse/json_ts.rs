@@ -18,7 +18,7 @@ pub(super) fn read_ts(b: &[u8], i: usize) -> Option<(usize, f64, (i64, u32))> {
     let mut ms: u64 = 0;
     // Eight digits at a time while there are (a `ts` today has 13 before the dot).
     while j - i <= 11 {
-        match b.get(j..j + 8).and_then(super::text::eight_digits) {
+        match b.get(j..j + 8).and_then(super::text::read_eight_digits) {
             Some(eight) => {
                 ms = ms * 100_000_000 + eight;
                 j += 8;
@@ -182,12 +182,12 @@ mod tests {
     #[test]
     fn eight_digits_reads_only_digits() {
         assert_eq!(
-            super::super::text::eight_digits(b"12345678"),
+            super::super::text::read_eight_digits(b"12345678"),
             Some(12_345_678)
         );
-        assert_eq!(super::super::text::eight_digits(b"00000000"), Some(0));
+        assert_eq!(super::super::text::read_eight_digits(b"00000000"), Some(0));
         assert_eq!(
-            super::super::text::eight_digits(b"99999999"),
+            super::super::text::read_eight_digits(b"99999999"),
             Some(99_999_999)
         );
         for at in 0..8 {
@@ -195,7 +195,7 @@ mod tests {
                 let mut digits = *b"12345678";
                 digits[at] = bad;
                 assert_eq!(
-                    super::super::text::eight_digits(&digits),
+                    super::super::text::read_eight_digits(&digits),
                     None,
                     "{digits:?}"
                 );
@@ -209,7 +209,7 @@ mod tests {
             let expected = bytes.iter().all(u8::is_ascii_digit).then(|| {
                 std::str::from_utf8(&bytes).unwrap().parse::<u64>().unwrap()
             });
-            proptest::prop_assert_eq!(super::super::text::eight_digits(&bytes), expected);
+            proptest::prop_assert_eq!(super::super::text::read_eight_digits(&bytes), expected);
         }
 
         #[test]

@@ -143,13 +143,13 @@ fn pid_column(space_and_column: &[u8]) -> Option<Option<i64>> {
         return None;
     }
     let digits = w + (spaces >> 3);
-    let pid = eight_digits(&digits.to_le_bytes())?;
+    let pid = read_eight_digits(&digits.to_le_bytes())?;
     Some(Some(pid as i64))
 }
 
 /// The value of eight ASCII digits, `None` if a byte is not one (a word at a time: the
 /// high nibbles must be 3 before and after adding 6). A JSON `ts` and a header's pid.
-pub(super) fn eight_digits(bytes: &[u8]) -> Option<u64> {
+pub(super) fn read_eight_digits(bytes: &[u8]) -> Option<u64> {
     let mut word = [0u8; 8];
     word.copy_from_slice(bytes);
     let w = u64::from_le_bytes(word);
