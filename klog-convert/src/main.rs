@@ -269,15 +269,10 @@ fn main() -> ExitCode {
         out: io::BufWriter::with_capacity(256 << 10, stdout.lock()),
         buf: Vec::with_capacity(64 << 10),
         max_line_len: usize::try_from(args.max_line_len).unwrap_or(usize::MAX),
-        flush_each_line: args.follow,
         failed_inputs: 0,
     };
     let stdin = || {
-        let kind = if stdin_is_file() {
-            InputKind::RegularFile
-        } else {
-            InputKind::Stream
-        };
+        let kind = InputKind::of(stdin_is_file());
         (Box::new(io::stdin()) as Box<dyn Read + Send>, kind)
     };
     let result = if args.files.is_empty() {
@@ -295,11 +290,7 @@ fn main() -> ExitCode {
                     .map(|f| (Box::new(f) as Box<dyn Read + Send>, InputKind::Stream))
             } else {
                 File::open(path).map(|f| {
-                    let kind = if f.metadata().is_ok_and(|m| m.is_file()) {
-                        InputKind::RegularFile
-                    } else {
-                        InputKind::Stream
-                    };
+                    let kind = InputKind::of(f.metadata().is_ok_and(|m| m.is_file()));
                     (Box::new(f) as Box<dyn Read + Send>, kind)
                 })
             };
@@ -335,7 +326,6 @@ struct Run<W: Write> {
     /// One converted line (or a few); written out whole.
     buf: Vec<u8>,
     max_line_len: usize,
-    flush_each_line: bool,
     failed_inputs: usize,
 }
 
@@ -405,7 +395,7 @@ impl<W: Write> Run<W> {
                 // Before the parser waits for more input, what was converted goes out: a
                 // live stream shows each line when it comes, not when 256 KiB have gathered
                 // or the stream ends. A file read in one go flushes once per 256 KiB read.
-                if self.flush_each_line || parser.get_ref().drained() {
+                if parser.get_ref().drained() {
                     self.out.flush()?;
                 }
             }
@@ -424,6 +414,17 @@ enum InputKind {
     RegularFile,
     /// A pipe, a terminal or `--follow`: read as it comes (see `live.rs`).
     Stream,
+}
+
+impl InputKind {
+    /// A regular file's kind or a stream's.
+    fn of(regular_file: bool) -> InputKind {
+        if regular_file {
+            InputKind::RegularFile
+        } else {
+            InputKind::Stream
+        }
+    }
 }
 
 /// The worker threads without `-j`: the cores not busy with other work (the cores less the
