@@ -8,12 +8,11 @@
 
 use std::fs::{self, OpenOptions};
 use std::hint::black_box;
-use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use klog_benches::{klog_side, slog_side, sync_error, tracing_side, EVENT};
+use klog_benches::{klog_side, slog_side, sync_error, tracing_side, trim_log_file, EVENT};
 use tracing::dispatcher;
 use tracing::level_filters::LevelFilter;
 
@@ -301,17 +300,6 @@ fn threads(c: &mut Criterion) {
     g.finish();
 }
 
-/// Empties the file at `path` once it holds more than 256 MiB, between timed batches:
-/// both writers append (`O_APPEND`), so they carry on at the new end. Keeps a run's disk
-/// use bounded (klog writes about 1 GB/s here).
-fn trim(path: &Path) {
-    if fs::metadata(path).is_ok_and(|m| m.len() > 256 << 20) {
-        if let Ok(file) = OpenOptions::new().write(true).open(path) {
-            let _ = file.set_len(0);
-        }
-    }
-}
-
 /// W9: the text event into a real file from 1 and 2 threads; wall time per line.
 ///
 /// The two libraries buffer differently, and the rows measure what the calling threads
@@ -348,7 +336,7 @@ fn file(c: &mut Criterion) {
                         klog_side::text(&klog, black_box(&EVENT));
                     }
                 });
-                trim(&klog_path);
+                trim_log_file(&klog_path);
                 elapsed
             });
         });
@@ -364,7 +352,7 @@ fn file(c: &mut Criterion) {
                         }
                     });
                 });
-                trim(&tracing_path);
+                trim_log_file(&tracing_path);
                 elapsed
             });
         });

@@ -55,6 +55,17 @@ pub fn sync_error() -> std::io::Error {
 
 /// klog: a [`klog::TextSink`] (or [`klog::JsonSink`]) to `io::sink`, pid 12345, global
 /// `-v` 0.
+/// Empties the log file at `path` once it holds more than 256 MiB, between timed batches:
+/// the writers append (`O_APPEND`), so they carry on at the new end. Keeps a run's disk use
+/// bounded (klog writes about 1 GB/s here).
+pub fn trim_log_file(path: &std::path::Path) {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > 256 << 20) {
+        if let Ok(file) = std::fs::OpenOptions::new().write(true).open(path) {
+            let _ = file.set_len(0);
+        }
+    }
+}
+
 pub mod klog_side {
     use std::io::Write;
     use std::path::Path;

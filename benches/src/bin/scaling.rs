@@ -17,12 +17,11 @@
 //! nanoseconds per line of each half.
 
 use std::hint::black_box;
-use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use klog::Logger;
-use klog_benches::{klog_side, EVENT};
+use klog_benches::{klog_side, trim_log_file, EVENT};
 
 /// What one line is: a text event to a klog logger, or the reference work.
 #[derive(Clone, Copy)]
@@ -133,16 +132,6 @@ impl Rows {
     }
 }
 
-/// Empties the log file once it holds more than 256 MiB (between timed halves), as the
-/// criterion `file` group does: klog appends, so it carries on at the new end.
-fn trim(path: &Path) {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > 256 << 20) {
-        if let Ok(file) = std::fs::OpenOptions::new().write(true).open(path) {
-            let _ = file.set_len(0);
-        }
-    }
-}
-
 fn main() {
     let mut args = std::env::args().skip(1);
     let rounds: usize = args
@@ -162,7 +151,7 @@ fn main() {
     let path = dir.join("klog.log");
     let file = klog_side::file_logger(&path);
     let no_op = || {};
-    let trim_file = || trim(&path);
+    let trim_file = || trim_log_file(&path);
     let workloads: [(&str, Work<'_>, &dyn Fn()); 4] = [
         ("reference", Work::Reference, &no_op),
         ("text", Work::Klog(&text), &no_op),
