@@ -11,7 +11,7 @@
 //! invalid byte on its own (see RULES.md §1.1), which is exactly what
 //! [`<[u8]>::utf8_chunks`] reports byte by byte.
 
-use crate::go::scan::{block_at, first_in_blocks, quote_mask16, zap_special_mask16};
+use crate::go::scan::{first_in_blocks, none_flagged_from, quote_mask16, zap_special_mask16};
 use crate::go::unicode::is_printable;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -430,16 +430,7 @@ fn is_zap_plain(bytes: &[u8]) -> bool {
     if bytes.len() < 16 {
         return all_plain(bytes, is_zap_plain_word, |b| JSON_CLASS[b as usize] != 1);
     }
-    // 16 bytes at a time, the last block overlapping the one before it.
-    let block = |at: usize| zap_special_mask16(&block_at(bytes, at));
-    let mut at = 0;
-    while at + 16 <= bytes.len() {
-        if block(at) != 0 {
-            return false;
-        }
-        at += 16;
-    }
-    at == bytes.len() || block(bytes.len() - 16) == 0
+    none_flagged_from(bytes, 0, zap_special_mask16)
 }
 
 /// The index of the first `"`, `\\` or byte below 0x20 in `bytes`, or its length: where a

@@ -23,6 +23,20 @@ pub(crate) fn first_in_blocks(
     Err(from)
 }
 
+/// Whether `mask` flags no byte of `bytes` from `from` on: whole 16-byte blocks, then the
+/// last 16 bytes of `bytes` (overlapping the block before). `bytes` has at least 16.
+#[inline(always)]
+pub(crate) fn none_flagged_from(
+    bytes: &[u8],
+    from: usize,
+    mask: impl Fn(&[u8; 16]) -> u32,
+) -> bool {
+    match first_in_blocks(bytes, from, &mask) {
+        Ok(_) => false,
+        Err(at) => at == bytes.len() || mask(&block_at(bytes, bytes.len() - 16)) == 0,
+    }
+}
+
 /// The 16 bytes of `bytes` from `at` (which has at least 16 after it).
 #[inline(always)]
 pub(crate) fn block_at(bytes: &[u8], at: usize) -> [u8; 16] {
@@ -59,13 +73,7 @@ fn is_ascii(bytes: &[u8]) -> bool {
         }
         at += 64;
     }
-    while at + 16 <= bytes.len() {
-        if high(at) != 0 {
-            return false;
-        }
-        at += 16;
-    }
-    at == bytes.len() || high(bytes.len() - 16) == 0
+    none_flagged_from(bytes, at, high_bits16)
 }
 
 /// The first `needle` in `hay`, for a needle usually a few dozen bytes away (a header's `]`,
