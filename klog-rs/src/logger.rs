@@ -464,11 +464,8 @@ mod tests {
 
     #[test]
     fn macros_add_the_loggers_offset_to_v_at_every_call() {
-        let out = crate::SharedBuffer::default();
-        let logger = crate::TextSink::builder()
-            .writer(out.clone())
-            .verbosity(3)
-            .build_logger();
+        let test = crate::testing::logger_with_verbosity(3);
+        let logger: &Logger = &test;
         let offset = logger.v(2);
         // Each call site twice: the first computes its gate, the second uses it.
         for _ in 0..2 {
@@ -480,7 +477,7 @@ mod tests {
             crate::info!(logger, v: 4, "plain at 4");
             assert!(crate::enabled!(offset, v: 1) && !crate::enabled!(offset, v: 2));
         }
-        let text = out.to_string();
+        let text = test.text();
         let messages: Vec<&str> = text
             .lines()
             .filter_map(|line| line.split_once("] ").map(|(_, m)| m))
