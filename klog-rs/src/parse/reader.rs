@@ -130,6 +130,26 @@ impl<R: BufRead> Parser<R> {
         &self.reader
     }
 
+    /// The reader this parser reads from, to change it: once [`next`](Iterator::next) has
+    /// returned `None` at the end of an input whose last line has its line break, the parser
+    /// holds nothing of that input, and a new one put in its place is read as by a new
+    /// parser with the same settings, with the buffers of the lines given back with
+    /// [`recycle`](Self::recycle) (a program converting many pieces keeps one parser).
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    /// use klog::parse::{ParsedLine, Parser};
+    ///
+    /// let mut parser = Parser::new(Cursor::new(b"first\n".to_vec()));
+    /// assert!(matches!(parser.next(), Some(Ok(ParsedLine::Raw(_)))));
+    /// assert!(parser.next().is_none());
+    /// *parser.get_mut() = Cursor::new(b"I0102 03:04:05.123456       1 a.go:1] \"hi\"\n".to_vec());
+    /// assert!(matches!(parser.next(), Some(Ok(ParsedLine::Record(r))) if r.message == "hi"));
+    /// ```
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.reader
+    }
+
     /// Gives a line that was read back, so its buffers hold the next lines (optional; saves
     /// most allocations when streaming).
     ///

@@ -56,6 +56,7 @@ fn digits(b: &[u8]) -> Option<u32> {
 
 /// The month of a header's first 21 bytes `Lmmdd hh:mm:ss.uuuuuu`, checked as
 /// [`parse_header`] checks them.
+#[inline]
 pub(super) fn header_month(b: &[u8]) -> Option<u32> {
     Severity::from_letter(*b.first()?)?;
     header_time(b).map(|(month, ..)| month)
