@@ -90,8 +90,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use parking_lot::Mutex;
-
 use super::backlog::{Backlog, Outcome, Stall};
 use crate::go::time::{civil_from_unix, unix_parts};
 use crate::go::zone::TimeZone;
@@ -137,12 +135,20 @@ pub(crate) struct FileConfig {
     pub(crate) zone: TimeZone,
 }
 
-/// klog's log files: created on first use, rotated by size, all behind one lock.
+/// klog's log files: created on first use, rotated by size. Owned by its destination and
+/// used only under the destination's lock, which is the one lock its files need (a lock
+/// of their own was a second lock per record, whose cache line moved between the cores
+/// with every record when two threads logged).
 pub(crate) struct LogFiles {
-    config: FileConfig,
     /// One slot per severity (INFO, WARNING, ERROR, FATAL); with `--log-file` only the
     /// first is used. Boxed: a `LogFiles` stays small next to other destinations.
-    files: Mutex<Box<[Option<LogFile>; 4]>>,
+    slots: Box<[Option<LogFile>; 4]>,
+    writer: FileWriter,
+}
+
+/// What opens, rotates and writes the files of the slots.
+struct FileWriter {
+    config: FileConfig,
     /// The I/O lock: every write to a file holds it (see [`handoff`]).
     io: Arc<IoShared>,
     /// Each record is written out to its files before `write` returns (nothing stays in a
@@ -153,7 +159,7 @@ pub(crate) struct LogFiles {
 impl fmt::Debug for LogFiles {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LogFiles")
-            .field("config", &self.config)
+            .field("config", &self.writer.config)
             .finish_non_exhaustive()
     }
 }
@@ -232,10 +238,12 @@ impl LogFiles {
             *part = sanitize(part);
         }
         LogFiles {
-            config,
-            files: Mutex::new(Box::new([None, None, None, None])),
-            io: Arc::default(),
-            write_through: false,
+            slots: Box::new([None, None, None, None]),
+            writer: FileWriter {
+                config,
+                io: Arc::default(),
+                write_through: false,
+            },
         }
     }
 
@@ -243,7 +251,7 @@ impl LogFiles {
     /// record out to its files before it returns (what is buffered already goes with the
     /// next record or [`flush_out`](Self::flush_out)).
     pub(crate) fn set_write_through(&mut self) {
-        self.write_through = true;
+        self.writer.write_through = true;
     }
 
     /// Writes one whole record of `severity` where klog would: the record's own severity
@@ -255,32 +263,31 @@ impl LogFiles {
     /// counts as one record in the outcome. Buffers that filled up are returned as a
     /// [`Handoff`], to be written once the caller let its lock go.
     pub(crate) fn write_record(
-        &self,
+        &mut self,
         severity: Severity,
         record: &[u8],
         now: SystemTime,
         write_through: bool,
         stall: &mut Stall,
     ) -> (Outcome, Option<Handoff>) {
+        let LogFiles { slots, writer } = self;
         let own = severity.number();
-        let (lowest, highest) = match (&self.config.single_file, self.config.one_output) {
+        let (lowest, highest) = match (&writer.config.single_file, writer.config.one_output) {
             (Some(_), _) => (0, 0),
             (None, true) => (own, own),
             (None, false) => (0, own),
         };
-        let write_through = write_through || self.write_through;
-        let mut files = self.files.lock();
+        let write_through = write_through || writer.write_through;
         let mut outcome = Outcome::default();
-        let mut io = Io::new(&self.io);
+        let mut io = Io::new(&writer.io);
         // From the record's own severity down, as klog.
         for index in (lowest..=highest).rev() {
-            let slot = &mut files[index];
             let target = Target {
-                slot,
+                slot: &mut slots[index],
                 index,
                 io: &mut io,
             };
-            outcome.and(self.write_slot(target, record, now, write_through, stall));
+            outcome.and(writer.write_slot(target, record, now, write_through, stall));
         }
         (outcome, io.into_handoff())
     }
@@ -288,13 +295,13 @@ impl LogFiles {
     /// Writes out every file's buffer (FATAL first, as klog). A file that was removed or
     /// moved away meanwhile is replaced by a new one, which gets what was still buffered
     /// (and, for a removed file, what was written into it since it was last seen).
-    pub(crate) fn flush_out(&self, stall: &mut Stall) -> Outcome {
-        let mut files = self.files.lock();
+    pub(crate) fn flush_out(&mut self, stall: &mut Stall) -> Outcome {
+        let LogFiles { slots, writer } = self;
         let mut outcome = Outcome::default();
-        let mut io = Io::new(&self.io);
-        for (index, slot) in files.iter_mut().enumerate().rev() {
+        let mut io = Io::new(&writer.io);
+        for (index, slot) in slots.iter_mut().enumerate().rev() {
             if let Some(now) = slot.as_ref().map(|f| f.last_record) {
-                outcome.and(self.write_out(slot, index, &mut io, now, true, stall));
+                outcome.and(writer.write_out(slot, index, &mut io, now, true, stall));
             }
         }
         outcome
@@ -302,28 +309,35 @@ impl LogFiles {
 
     /// Records waiting in the files' buffers (each copy counted).
     pub(crate) fn waiting(&self) -> u64 {
-        let files = self.files.lock();
-        let mut io = Io::new(&self.io);
-        let buffered: u64 = files.iter().flatten().map(|f| f.backlog.records()).sum();
-        buffered + (0..files.len()).map(|index| io.carried(index)).sum::<u64>()
+        let mut io = Io::new(&self.writer.io);
+        let buffered: u64 = self
+            .slots
+            .iter()
+            .flatten()
+            .map(|f| f.backlog.records())
+            .sum();
+        buffered
+            + (0..self.slots.len())
+                .map(|index| io.carried(index))
+                .sum::<u64>()
     }
 
     /// Gives up on everything still waiting (at exit, after the last flush failed);
     /// returns the records dropped.
-    pub(crate) fn drop_waiting(&self) -> u64 {
-        let mut files = self.files.lock();
-        let buffered: u64 = files
+    pub(crate) fn drop_waiting(&mut self) -> u64 {
+        let buffered: u64 = self
+            .slots
             .iter_mut()
             .flatten()
             .map(|f| f.backlog.drop_all())
             .sum();
-        buffered + Io::new(&self.io).drop_carried()
+        buffered + Io::new(&self.writer.io).drop_carried()
     }
 
     /// [`write_record`](Self::write_record) without counting, for tests.
     #[cfg(test)]
     pub(crate) fn write(
-        &self,
+        &mut self,
         severity: Severity,
         record: &[u8],
         now: SystemTime,
@@ -338,21 +352,22 @@ impl LogFiles {
 
     /// [`flush_out`](Self::flush_out) without counting, for tests.
     #[cfg(test)]
-    pub(crate) fn flush(&self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         self.flush_out(&mut Stall::new(None, Duration::ZERO)).result
     }
 
     /// The paths of the files currently open (INFO first).
     #[cfg(test)]
     pub(crate) fn current_paths(&self) -> Vec<PathBuf> {
-        self.files
-            .lock()
+        self.slots
             .iter()
             .flatten()
             .map(|f| f.path.clone())
             .collect()
     }
+}
 
+impl FileWriter {
     fn write_slot(
         &self,
         target: Target<'_, '_>,

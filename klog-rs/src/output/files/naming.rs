@@ -6,14 +6,14 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::LogFiles;
+use super::FileWriter;
 use crate::go::time::{civil_from_unix, unix_parts};
 use crate::go::zone::TimeZone;
 
 /// How many counter suffixes are tried for a taken file name before giving up.
 pub(super) const MAX_NAME_ATTEMPTS: u32 = 1_000;
 
-impl LogFiles {
+impl FileWriter {
     /// Creates `program.host.user.log.SEVERITY.YYYYMMDD-hhmmss.pid` (with a counter suffix
     /// when taken), and the directory when missing. Returns the file name, path and file.
     pub(super) fn create_severity_file(

@@ -8,11 +8,11 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use super::naming::{file_stamp, MAX_NAME_ATTEMPTS};
-use super::{LogFile, LogFiles};
+use super::{FileWriter, LogFile};
 use crate::go::zone::TimeZone;
 use crate::output::backlog::Outcome;
 
-impl LogFiles {
+impl FileWriter {
     /// Whether `record` would take the open file over the size limit (a file is rotated
     /// once it holds a record; a file that is not a regular file never is).
     pub(super) fn is_full(&self, file: Option<&LogFile>, record: &[u8]) -> bool {

@@ -72,7 +72,7 @@ fn name(severity: &str) -> String {
 #[test]
 fn names_symlinks_and_headers_as_klog_makes_them() {
     let dir = TestDir::new("names");
-    let files = LogFiles::new(config(&dir.0));
+    let mut files = LogFiles::new(config(&dir.0));
     assert!(
         files.current_paths().is_empty(),
         "nothing is opened before the first record"
@@ -124,7 +124,7 @@ fn names_symlinks_and_headers_as_klog_makes_them() {
 #[test]
 fn skip_headers_leaves_only_records() {
     let dir = TestDir::new("skip");
-    let files = LogFiles::new(FileConfig {
+    let mut files = LogFiles::new(FileConfig {
         skip_headers: true,
         ..config(&dir.0)
     });
@@ -144,7 +144,7 @@ fn fan_out_to_lower_severities_or_one_output() {
     ];
     for one_output in [false, true] {
         let dir = TestDir::new("fanout");
-        let files = LogFiles::new(FileConfig {
+        let mut files = LogFiles::new(FileConfig {
             one_output,
             skip_headers: true,
             ..config(&dir.0)
@@ -171,7 +171,7 @@ fn fan_out_to_lower_severities_or_one_output() {
 #[test]
 fn one_output_creates_only_the_files_logged_to() {
     let dir = TestDir::new("oneoutput");
-    let files = LogFiles::new(FileConfig {
+    let mut files = LogFiles::new(FileConfig {
         one_output: true,
         ..config(&dir.0)
     });
@@ -184,7 +184,7 @@ fn single_file_appends_every_severity() {
     let dir = TestDir::new("single");
     let path = dir.0.join("sub").join("app.log");
     // A new file gets the header lines (and its missing directory).
-    let files = LogFiles::new(FileConfig {
+    let mut files = LogFiles::new(FileConfig {
         single_file: Some(path.clone()),
         ..config(&dir.0)
     });
@@ -195,7 +195,7 @@ fn single_file_appends_every_severity() {
     drop(files);
     assert_eq!(read(&path), format!("{}I1\nE1\n", header()));
     // A second run appends, without header lines in the middle.
-    let files = LogFiles::new(FileConfig {
+    let mut files = LogFiles::new(FileConfig {
         single_file: Some(path.clone()),
         ..config(&dir.0)
     });
@@ -214,7 +214,7 @@ fn single_file_appends_every_severity() {
 #[test]
 fn a_record_larger_than_the_limit_still_goes_out_whole() {
     let dir = TestDir::new("large");
-    let files = LogFiles::new(FileConfig {
+    let mut files = LogFiles::new(FileConfig {
         max_size: 100,
         skip_headers: true,
         ..config(&dir.0)
@@ -310,10 +310,11 @@ fn rotation_under_concurrent_writers_loses_and_tears_nothing() {
     const PER_THREAD: usize = 2_300; // ~580 bytes each: ~5.3 MiB in all.
     const LIMIT: u64 = 1024 * 1024;
     let dir = TestDir::new("rotation");
-    let files = Arc::new(LogFiles::new(FileConfig {
+    // As a destination holds them: behind its lock.
+    let files = Arc::new(parking_lot::Mutex::new(LogFiles::new(FileConfig {
         max_size: LIMIT,
         ..config(&dir.0)
-    }));
+    })));
     let threads: Vec<_> = (0..THREADS)
         .map(|t| {
             let files = Arc::clone(&files);
@@ -321,7 +322,7 @@ fn rotation_under_concurrent_writers_loses_and_tears_nothing() {
                 for n in 0..PER_THREAD {
                     let (severity, record) = test_record(t, n);
                     // The same second throughout: every rotation needs a counter suffix.
-                    files.write(severity, &record, t0()).unwrap();
+                    files.lock().write(severity, &record, t0()).unwrap();
                 }
             })
         })
@@ -329,7 +330,7 @@ fn rotation_under_concurrent_writers_loses_and_tears_nothing() {
     for thread in threads {
         thread.join().unwrap();
     }
-    files.flush().unwrap();
+    files.lock().flush().unwrap();
     let longest = (0..THREADS)
         .flat_map(|t| (0..PER_THREAD).map(move |n| test_record(t, n).1.len()))
         .max()
@@ -390,7 +391,7 @@ fn rotation_under_concurrent_writers_loses_and_tears_nothing() {
                 fs::read_link(dir.0.join(format!("prog.{severity}"))).unwrap(),
                 PathBuf::from(newest.file_name().unwrap())
             );
-            assert!(files.current_paths().contains(newest));
+            assert!(files.lock().current_paths().contains(newest));
         }
     }
 }
@@ -444,7 +445,7 @@ fn start_up_checks() {
 fn single_file_rotation_moves_the_full_file_aside() {
     let dir = TestDir::new("singlerotation");
     let path = dir.0.join("app.log");
-    let files = LogFiles::new(FileConfig {
+    let mut files = LogFiles::new(FileConfig {
         single_file: Some(path.clone()),
         max_size: 1_000,
         skip_headers: true,
@@ -488,7 +489,7 @@ fn single_file_rotation_moves_the_full_file_aside() {
 fn a_removed_directory_is_created_again() {
     let dir = TestDir::new("removed");
     let log_dir = dir.0.join("logs");
-    let files = LogFiles::new(config(&log_dir));
+    let mut files = LogFiles::new(config(&log_dir));
     files.write(Severity::Info, b"I first\n", t0()).unwrap();
     files.flush().unwrap();
     fs::remove_dir_all(&log_dir).unwrap();
@@ -513,7 +514,7 @@ fn a_removed_directory_is_created_again() {
         PathBuf::from(name("INFO"))
     );
     // Removed while no file is open (a rotation closed it): the next file re-creates it.
-    let files = LogFiles::new(FileConfig {
+    let mut files = LogFiles::new(FileConfig {
         max_size: 1,
         skip_headers: true,
         ..config(&log_dir)
@@ -534,7 +535,7 @@ fn a_removed_directory_is_created_again() {
     assert_eq!(read(&log_dir.join(format!("{}.1", name("INFO")))), "W2\n");
     // Removed with records still buffered, as a record fills the file: they go into a
     // new file, and the record into the next.
-    let files = LogFiles::new(FileConfig {
+    let mut files = LogFiles::new(FileConfig {
         max_size: 4,
         skip_headers: true,
         one_output: true,
@@ -566,7 +567,7 @@ fn a_read_only_directory_gives_an_error() {
         let _ = fs::remove_file(&probe);
         return;
     }
-    let files = LogFiles::new(config(&dir.0));
+    let mut files = LogFiles::new(config(&dir.0));
     for _ in 0..2 {
         let error = files.write(Severity::Error, b"E\n", t0()).unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::PermissionDenied);
@@ -587,7 +588,7 @@ fn a_full_device_gives_errors_not_panics() {
         return;
     }
     let dir = TestDir::new("full");
-    let files = LogFiles::new(FileConfig {
+    let mut files = LogFiles::new(FileConfig {
         single_file: Some(full.clone()),
         max_size: 10,
         ..config(&dir.0)
@@ -616,8 +617,8 @@ fn defaults_and_sanitizing() {
         host: "a/b".into(),
         ..config(Path::new("/nonexistent"))
     });
-    assert_eq!(files.config.user, "DOMAIN_user");
-    assert_eq!(files.config.host, "a_b");
+    assert_eq!(files.writer.config.user, "DOMAIN_user");
+    assert_eq!(files.writer.config.host, "a_b");
 }
 
 /// Go's `os.Hostname` reads `/proc/sys/kernel/hostname` on Linux: the same name.
@@ -643,7 +644,7 @@ fn log_files_are_send_and_sync() {
 #[test]
 fn full_buffers_queue_while_a_buffer_is_written_and_reach_the_file_whole_and_in_order() {
     let dir = TestDir::new("queue");
-    let files = LogFiles::new(FileConfig {
+    let mut files = LogFiles::new(FileConfig {
         skip_headers: true,
         ..config(&dir.0)
     });
@@ -652,16 +653,17 @@ fn full_buffers_queue_while_a_buffer_is_written_and_reach_the_file_whole_and_in_
     let mut written = 0;
     let mut handoffs = Vec::new();
     // Another thread is writing a buffer: full buffers are queued, not waited for.
-    let busy = files.io.hold();
+    let io = Arc::clone(&files.writer.io);
+    let busy = io.hold();
     while handoffs.len() < 2 {
-        buffer_record(&files, &record(written), &mut stall, &mut handoffs);
+        buffer_record(&mut files, &record(written), &mut stall, &mut handoffs);
         written += 1;
     }
-    assert_eq!(files.io.queued(), 2);
+    assert_eq!(io.queued(), 2);
     // With two waiting, the thread that fills the next one waits for the writer.
     std::thread::scope(|scope| {
         let (done, finished) = std::sync::mpsc::channel();
-        let files = &files;
+        let files = &mut files;
         let more = scope.spawn(move || {
             let mut stall = Stall::new(None, Duration::ZERO);
             let mut later = Vec::new();
@@ -677,7 +679,7 @@ fn full_buffers_queue_while_a_buffer_is_written_and_reach_the_file_whole_and_in_
             finished.recv_timeout(Duration::from_millis(300)).is_err(),
             "a third full buffer did not wait for the writer"
         );
-        assert_eq!(files.io.queued(), 2);
+        assert_eq!(io.queued(), 2);
         drop(busy);
         more.join().unwrap();
         written += 2_000;
@@ -686,7 +688,7 @@ fn full_buffers_queue_while_a_buffer_is_written_and_reach_the_file_whole_and_in_
     for handoff in handoffs {
         assert!(handoff.write(&mut stall).result.is_ok());
     }
-    assert_eq!(files.io.queued(), 0);
+    assert_eq!(io.queued(), 0);
     files.flush().unwrap();
     let text = read(&dir.0.join(name("INFO")));
     let expected: String = (0..written).map(record).collect();
@@ -694,7 +696,12 @@ fn full_buffers_queue_while_a_buffer_is_written_and_reach_the_file_whole_and_in_
 }
 
 /// Buffers an INFO record, keeping a handoff (not written) if one comes back.
-fn buffer_record(files: &LogFiles, record: &str, stall: &mut Stall, handoffs: &mut Vec<Handoff>) {
+fn buffer_record(
+    files: &mut LogFiles,
+    record: &str,
+    stall: &mut Stall,
+    handoffs: &mut Vec<Handoff>,
+) {
     let (outcome, handoff) =
         files.write_record(Severity::Info, record.as_bytes(), t0(), false, stall);
     assert!(outcome.result.is_ok());
