@@ -4,11 +4,15 @@
 #
 #   benches/instructions.sh [BINARY] [N]
 #
-# BINARY defaults to the release build of `instr_loop` (built first when missing).
+# BINARY defaults to the release build of `instr_loop`, built (or brought up to date)
+# first: an old build would count the old code.
 set -eu
-bin=${1:-target/release/instr_loop}
+bin=${1:-}
 n=${2:-20000}
-[ -x "$bin" ] || cargo build --release -p klog-benches --bin instr_loop
+if [ -z "$bin" ]; then
+    cargo build -q --release -p klog-benches --bin instr_loop
+    bin=target/release/instr_loop
+fi
 count() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |
         sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
