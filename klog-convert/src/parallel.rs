@@ -14,10 +14,14 @@
 //! thread guesses where the inference stands at each piece from the months of a sample of
 //! the piece's headers (a cheap look at 21 bytes of a few lines: reading every line's
 //! header here cost 4 % of the CPU time of `-j 2`); a piece's conversion reports the state
-//! it started from and ended at, and a piece converted from a wrong guess (months that move
-//! by half a year between two sampled headers, or a line that looked like a header but was
-//! no record) is converted again on the reading thread with the right one. The output is
-//! the one pass's byte for byte.
+//! it started from and ended at, and before a piece is written its start is checked
+//! against the true state. A piece converted from a wrong guess (months that move by half
+//! a year between two sampled headers, or a line that looked like a header but was no
+//! record) is converted again on the reading thread; the pieces in flight, guessed on from
+//! the wrong state, are written (each converted again if it started wrong) before more go
+//! out, and from then on the guess follows every header of the input (a log whose months
+//! jump about, several logs one after another, needs that). The output is the one pass's
+//! byte for byte.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Cursor, Read, Write};
@@ -437,10 +441,10 @@ mod tests {
     use super::*;
     use klog::convert::Target;
 
-    fn one_pass(converter: &Converter, input: &[u8]) -> (Vec<u8>, YearState) {
+    fn one_pass(converter: &Converter, input: &[u8], max_line_len: usize) -> (Vec<u8>, YearState) {
         let mut converter = converter.clone();
         let mut out = Vec::new();
-        let mut parser = Parser::new(input);
+        let mut parser = Parser::new(input).max_line_len(max_line_len);
         while let Some(Ok(line)) = parser.next() {
             converter.convert(&line, &mut out);
             parser.recycle(line);
@@ -450,7 +454,8 @@ mod tests {
 
     /// Records whose months go forward, jump back and forth by more than half a year (each
     /// jump back a new year), lines that look like headers but are no records, multi-line
-    /// messages and JSON lines.
+    /// messages, JSON lines, and lines longer than [`SHORT_LIMIT`] with what looks like a
+    /// record inside them.
     fn log() -> Vec<u8> {
         let mut log = Vec::new();
         let months = [11, 11, 12, 1, 1, 2, 9, 3, 10, 10, 4, 12, 5, 6, 7, 8, 12, 1];
@@ -468,41 +473,54 @@ mod tests {
                 2 => log.extend_from_slice(
                     b"{\"ts\":1700000000000.5,\"caller\":\"c.go:1\",\"msg\":\"j\",\"v\":0}\n",
                 ),
+                3 => {
+                    log.extend_from_slice(&[b'x'; 150]);
+                    log.extend_from_slice(b"I0115 10:00:00.000000    7 c.go:3] \"inside\"");
+                    log.extend_from_slice(&[b'y'; 150]);
+                    log.push(b'\n');
+                }
                 _ => {}
             }
         }
         log
     }
 
+    /// A line length limit the long lines of [`log`] go over.
+    const SHORT_LIMIT: usize = 64;
+
     #[test]
     fn pieces_convert_as_one_pass_does() {
         let input = log();
+        let default = klog::parse::DEFAULT_MAX_LINE_LEN;
         for target in [Target::Json, Target::Text] {
             let converter = Converter::new(target).year(2023);
-            let (expected, expected_state) = one_pass(&converter, &input);
-            for piece in [1, 40, 300, 4096, 1 << 20] {
-                for jobs in 1..=4 {
-                    let mut converter = converter.clone();
-                    let mut out = Vec::new();
-                    let options = ParseOptions {
-                        max_line_len: klog::parse::DEFAULT_MAX_LINE_LEN,
-                        only: None,
-                    };
-                    let error = convert_in_pieces(
-                        &mut converter,
-                        options,
-                        jobs,
-                        piece,
-                        &input[..],
-                        &mut out,
-                    )
-                    .unwrap();
-                    assert!(error.is_none());
-                    assert!(
-                        out == expected,
-                        "{target:?}, pieces of {piece}, {jobs} threads: output differs"
-                    );
-                    assert_eq!(converter.text_year_state(), expected_state);
+            for max_line_len in [default, SHORT_LIMIT] {
+                let (expected, expected_state) = one_pass(&converter, &input, max_line_len);
+                for piece in [1, 40, 100, 300, 4096, 1 << 20] {
+                    for jobs in 1..=4 {
+                        let mut converter = converter.clone();
+                        let mut out = Vec::new();
+                        let options = ParseOptions {
+                            max_line_len,
+                            only: None,
+                        };
+                        let error = convert_in_pieces(
+                            &mut converter,
+                            options,
+                            jobs,
+                            piece,
+                            &input[..],
+                            &mut out,
+                        )
+                        .unwrap();
+                        assert!(error.is_none());
+                        assert!(
+                            out == expected,
+                            "{target:?}, line limit {max_line_len}, pieces of {piece}, \
+                             {jobs} threads: output differs"
+                        );
+                        assert_eq!(converter.text_year_state(), expected_state);
+                    }
                 }
             }
         }
