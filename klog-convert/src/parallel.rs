@@ -53,6 +53,9 @@ struct Job {
     /// faults).
     output: Vec<u8>,
     start: YearState,
+    /// The piece starts inside a line longer than the line limit (see `within_long_line`
+    /// of `Parser::replace_input`).
+    within_long_line: bool,
 }
 
 struct Done {
@@ -61,6 +64,7 @@ struct Done {
     output: Vec<u8>,
     start: YearState,
     end: YearState,
+    within_long_line: bool,
 }
 
 /// The pieces waiting for a thread. Workers wait on the condition variable without holding
@@ -132,35 +136,40 @@ impl PieceConverter {
         PieceConverter { converter, parser }
     }
 
-    /// Converts `input` (whole records, its last line ending with its line break unless it
-    /// is the input's last) from year state `start` into `out`; gives back the input and the
-    /// state at its end.
+    /// Converts `input` (whole records, or raw pieces of one over-long line) from year
+    /// state `start` into `out`; gives back the input and the state at its end.
     fn convert(
         &mut self,
         input: Vec<u8>,
         start: YearState,
+        within_long_line: bool,
         out: &mut Vec<u8>,
     ) -> (Vec<u8>, YearState) {
         self.converter.set_text_year_state(start);
-        *self.parser.get_mut() = Cursor::new(input);
+        self.parser
+            .replace_input(Cursor::new(input), within_long_line);
         // Reading from memory cannot fail.
         while let Some(Ok(line)) = self.parser.next() {
             self.converter.convert(&line, out);
             self.parser.recycle(line);
         }
-        let input = std::mem::take(self.parser.get_mut()).into_inner();
+        let input = self
+            .parser
+            .replace_input(Cursor::default(), false)
+            .into_inner();
         (input, self.converter.text_year_state())
     }
 
     fn run(&mut self, job: Job) -> Done {
         let mut output = job.output;
-        let (input, end) = self.convert(job.input, job.start, &mut output);
+        let (input, end) = self.convert(job.input, job.start, job.within_long_line, &mut output);
         Done {
             seq: job.seq,
             input,
             output,
             start: job.start,
             end,
+            within_long_line: job.within_long_line,
         }
     }
 }
@@ -318,6 +327,9 @@ fn convert_in_pieces(
     let mut spare_outputs: Vec<Vec<u8>> = Vec::new();
     let mut read_error = None;
     let mut eof = false;
+    // Bytes of the line the buffer starts inside that went out with earlier pieces (0: the
+    // buffer starts at a line's start).
+    let mut line_offset = 0usize;
     // Whether a sampled guess was wrong (see `guess_through`).
     let mut exact_guesses = false;
     // Whether the pieces in flight were guessed from a wrong state.
@@ -347,7 +359,13 @@ fn convert_in_pieces(
                     None if buf.len() > options.max_line_len.saturating_add(piece) => {
                         match buf.iter().rposition(|&b| b == b'\n') {
                             Some(nl) => nl + 1,
-                            None => buf.len(),
+                            // Inside one line longer than the limit: cut where one pass
+                            // cuts it into raw pieces, at a multiple of the limit from the
+                            // line's start, and the next piece goes on inside it.
+                            None => {
+                                let limit = options.max_line_len;
+                                (line_offset + buf.len()) / limit * limit - line_offset
+                            }
                         }
                     }
                     None => {
@@ -363,6 +381,11 @@ fn convert_in_pieces(
                 rest.extend_from_slice(&buf[at..]);
                 buf.truncate(at);
                 let input = std::mem::replace(&mut buf, rest);
+                let within_long_line = line_offset > 0;
+                line_offset = match memchr::memrchr(b'\n', &input) {
+                    Some(nl) => input.len() - nl - 1,
+                    None => line_offset + input.len(),
+                };
                 let start = guess.text_year_state();
                 if exact_guesses {
                     guess_line_by_line(&mut guess, &input);
@@ -376,6 +399,7 @@ fn convert_in_pieces(
                     input,
                     output,
                     start,
+                    within_long_line,
                 });
                 sent += 1;
             }
@@ -403,6 +427,7 @@ fn convert_in_pieces(
                 mut output,
                 start,
                 end,
+                within_long_line,
                 ..
             } = done;
             if start == state {
@@ -415,7 +440,7 @@ fn convert_in_pieces(
                 exact_guesses = true;
                 resync = true;
                 output.clear();
-                (input, state) = helper.convert(input, state, &mut output);
+                (input, state) = helper.convert(input, state, within_long_line, &mut output);
             }
             out.write_all(&output)?;
             written += 1;
@@ -468,14 +493,14 @@ mod tests {
             match i % 7 {
                 0 => log.extend_from_slice(b"I0615 10:00:00.000000 not a record\n"),
                 1 => log.extend_from_slice(
-                    b"E0715 10:00:00.000000    1 b.go:1] unstructured\nsecond line\n",
+                    b"E0715 10:00:00.000000       1 b.go:1] unstructured\nsecond line\n",
                 ),
                 2 => log.extend_from_slice(
                     b"{\"ts\":1700000000000.5,\"caller\":\"c.go:1\",\"msg\":\"j\",\"v\":0}\n",
                 ),
                 3 => {
                     log.extend_from_slice(&[b'x'; 150]);
-                    log.extend_from_slice(b"I0115 10:00:00.000000    7 c.go:3] \"inside\"");
+                    log.extend_from_slice(b"I0115 10:00:00.000000       7 c.go:3] \"inside\"");
                     log.extend_from_slice(&[b'y'; 150]);
                     log.push(b'\n');
                 }
@@ -521,6 +546,43 @@ mod tests {
                         );
                         assert_eq!(converter.text_year_state(), expected_state);
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_over_the_limit_cut_between_pieces_stays_raw_pieces() {
+        // Lines much longer than the limit and the pieces, made of what would be records
+        // if a piece started at one of them, each line shifted by a few bytes.
+        let mut input = Vec::new();
+        for shift in 0..120 {
+            input.extend(std::iter::repeat_n(b'x', shift % 64));
+            for n in 0..12 {
+                input.extend_from_slice(
+                    format!("I0115 10:00:00.000000       7 c.go:{n}] \"in\" ").as_bytes(),
+                );
+            }
+            input.push(b'\n');
+            input.extend_from_slice(b"I0115 10:00:01.000000       7 c.go:9] \"after\"\n");
+        }
+        for target in [Target::Json, Target::Text] {
+            let converter = Converter::new(target).year(2023);
+            let (expected, _) = one_pass(&converter, &input, SHORT_LIMIT);
+            for piece in [1, 16, 50, 100] {
+                for jobs in 1..=3 {
+                    let mut converter = converter.clone();
+                    let mut out = Vec::new();
+                    let options = ParseOptions {
+                        max_line_len: SHORT_LIMIT,
+                        only: None,
+                    };
+                    convert_in_pieces(&mut converter, options, jobs, piece, &input[..], &mut out)
+                        .unwrap();
+                    assert!(
+                        out == expected,
+                        "{target:?}, pieces of {piece}, {jobs} threads: output differs"
+                    );
                 }
             }
         }

@@ -130,24 +130,39 @@ impl<R: BufRead> Parser<R> {
         &self.reader
     }
 
-    /// The reader this parser reads from, to change it: once [`next`](Iterator::next) has
-    /// returned `None` at the end of an input whose last line has its line break, the parser
-    /// holds nothing of that input, and a new one put in its place is read as by a new
-    /// parser with the same settings, with the buffers of the lines given back with
-    /// [`recycle`](Self::recycle) (a program converting many pieces keeps one parser).
+    /// Reads `reader` from here on, as a new parser with the same settings would, keeping
+    /// the buffers of the lines given back with [`recycle`](Self::recycle) (a program that
+    /// parses many pieces of input keeps one parser); gives back the reader read so far and
+    /// forgets what was left of it.
+    ///
+    /// `within_long_line`: `reader` starts inside a line longer than
+    /// [`max_line_len`](Self::max_line_len) that the input before it began, at a multiple of
+    /// the limit from that line's start: the rest of that line then comes back in raw pieces
+    /// as it would have from one input (without it, a part shorter than the limit would be
+    /// read as a line of its own).
     ///
     /// ```
-    /// use std::io::Cursor;
     /// use klog::parse::{ParsedLine, Parser};
     ///
-    /// let mut parser = Parser::new(Cursor::new(b"first\n".to_vec()));
+    /// let mut parser = Parser::new(&b"first\n"[..]);
     /// assert!(matches!(parser.next(), Some(Ok(ParsedLine::Raw(_)))));
-    /// assert!(parser.next().is_none());
-    /// *parser.get_mut() = Cursor::new(b"I0102 03:04:05.123456       1 a.go:1] \"hi\"\n".to_vec());
+    /// let next = b"I0102 03:04:05.123456       1 a.go:1] \"hi\"\n";
+    /// let _first = parser.replace_input(&next[..], false);
     /// assert!(matches!(parser.next(), Some(Ok(ParsedLine::Record(r))) if r.message == "hi"));
+    ///
+    /// // A line of 12 bytes read 8 at a time, cut into two inputs at 8.
+    /// let mut parser = Parser::new(&b"I0102 03"[..]).max_line_len(8);
+    /// assert_eq!(parser.next().unwrap()?, ParsedLine::Raw(b"I0102 03".to_vec()));
+    /// parser.replace_input(&b":04\n"[..], true);
+    /// assert_eq!(parser.next().unwrap()?, ParsedLine::Raw(b":04\n".to_vec()));
+    /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn get_mut(&mut self) -> &mut R {
-        &mut self.reader
+    pub fn replace_input(&mut self, reader: R, within_long_line: bool) -> R {
+        self.pending.clear();
+        self.pending_err = None;
+        self.front_header = None;
+        self.in_long_line = within_long_line;
+        std::mem::replace(&mut self.reader, reader)
     }
 
     /// Gives a line that was read back, so its buffers hold the next lines (optional; saves
