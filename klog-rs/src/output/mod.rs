@@ -41,9 +41,9 @@ use parking_lot::Mutex;
 
 use crate::record::Severity;
 use backlog::{Backlog, Outcome, Progress, Stall, STALL_TIMEOUT};
-use files::{Handoff, LogFiles};
+use files::LogFiles;
 use parking_lot::MutexGuard;
-use stage::Stages;
+use stage::{Stages, Which};
 
 /// Keeps a lock that every record from every thread writes on cache lines of its own:
 /// read-mostly data that happened to share its line would otherwise bounce between cores.
@@ -452,75 +452,12 @@ impl Destination {
             }
             Some(stages) => {
                 let mut guard = self.lock_spinning();
-                self.drain_stages(&mut guard, stages, true);
+                self.drain_stages(&mut guard, stages, true, Which::All);
                 guard
             }
             None => self.lock_spinning(),
         };
         self.write_locked(guard, severity, record, now, write_through);
-    }
-
-    /// For a destination with stages: the destination's lock, to write `record`
-    /// directly (this thread's staged records written first), or `None` when the
-    /// record was staged (and, when that filled the stage, written with it).
-    #[inline]
-    fn stage_or_lock(
-        &self,
-        stages: &Stages,
-        severity: Severity,
-        record: &[u8],
-        now: SystemTime,
-        write_through: bool,
-    ) -> Option<MutexGuard<'_, Inner>> {
-        let mine = stages.mine();
-        if !mine.1.holds_records() {
-            if let Some(mut guard) = self.inner.0.try_lock() {
-                if stages.any_older_than_age(now) {
-                    self.drain_stages(&mut guard, stages, true);
-                }
-                return Some(guard);
-            }
-        }
-        // The lock is held, or this thread's records wait in its stage: the record goes
-        // after them. A record written through goes at once, after every staged one.
-        if write_through || stages.push(mine, severity, record, now) {
-            let mut guard = self.lock_spinning();
-            self.drain_stages(&mut guard, stages, true);
-            if write_through {
-                return Some(guard);
-            }
-        }
-        None
-    }
-
-    /// Writes every staged record (under the destination's lock, `guard`); a buffer
-    /// that filled up meanwhile is written with the lock let go, as for a direct write,
-    /// and the lock is taken again. `wait`: wait for a stage whose lock is held.
-    fn drain_stages(&self, guard: &mut MutexGuard<'_, Inner>, stages: &Stages, wait: bool) {
-        if let Some(handoff) = self.drain_into(guard, stages, wait) {
-            let mut stall = guard.stall();
-            let outcome = MutexGuard::unlocked(guard, || handoff.write(&mut stall));
-            self.settle(guard, outcome);
-        }
-    }
-
-    /// Hands every staged record to the files (under the destination's lock) and counts
-    /// what that did; the full buffers queued meanwhile are returned, to be written with
-    /// the lock let go (or by a flush, which writes what is queued first).
-    fn drain_into(&self, inner: &mut Inner, stages: &Stages, wait: bool) -> Option<Handoff> {
-        let mut stall = inner.stall();
-        let Target::Files(files) = &mut inner.target else {
-            return None;
-        };
-        let mut outcome = Outcome::default();
-        let mut handoff: Option<Handoff> = None;
-        stages.drain(wait, |severity, record, now| {
-            let (written, full) = files.write_record(severity, record, now, false, &mut stall);
-            outcome.and(written);
-            handoff = handoff.take().or(full);
-        });
-        self.settle(inner, outcome);
-        handoff
     }
 
     /// Writes (or buffers) `record` under the destination's lock, `guard`.
@@ -651,7 +588,7 @@ impl Destination {
     fn flush_locked(&self, inner: &mut Inner, wait: bool) {
         if let Some(stages) = &self.stages {
             // Full buffers queued here are written first by the flush below.
-            drop(self.drain_into(inner, stages, wait));
+            drop(self.drain_into(inner, stages, wait, Which::All));
         }
         let mut stall = inner.stall();
         let outcome = inner.target.flush(&mut stall);
@@ -722,7 +659,7 @@ impl Drop for Destination {
     fn drop(&mut self) {
         if let Some(stages) = self.stages.take() {
             let mut inner = self.inner.0.lock();
-            drop(self.drain_into(&mut inner, &stages, true));
+            drop(self.drain_into(&mut inner, &stages, true, Which::All));
         }
         let inner = self.inner.0.get_mut();
         let mut stall = inner.stall();
