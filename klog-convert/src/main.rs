@@ -120,9 +120,10 @@ struct Args {
     #[arg(long, value_enum, default_value_t = InputFormat::Auto, value_name = "FORMAT")]
     from: InputFormat,
 
-    /// Worker threads for text and JSON output of regular files (0: one per core; default:
-    /// the idle cores, by the load average). The pretty view, standard input from a pipe
-    /// and --follow use one thread. The output is the same for every N.
+    /// Threads converting regular files to text and JSON, the reading thread included (0:
+    /// one per core; default: the idle cores, by the load average). The pretty view,
+    /// standard input from a pipe and --follow use one thread. The output is the same for
+    /// every N.
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
 
