@@ -30,7 +30,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 
 use klog::convert::Converter;
-use klog::parse::{header_month, header_months, starts_record, Parser, SourceFormat};
+use klog::parse::{header_month, starts_record, Parser, SourceFormat};
 
 /// The size a piece is cut at (it grows to the next record start): 256 KiB was 1-2 %
 /// faster than 1 MiB on 2 cores (a piece and its output stay in the core's cache), 128
@@ -268,8 +268,30 @@ fn guess_through(guess: &mut Converter, piece: &[u8]) {
 
 /// Moves the year inference of `guess` on through the months of every header of `piece`, as
 /// the conversion will (save lines that look like headers but are no records).
+///
+/// A header of the month the inference stands at changes nothing, so a line whose month
+/// digits are that month's is passed over without a look at the rest of its header: in a
+/// log most lines are, and the scan takes half the time.
 fn guess_line_by_line(guess: &mut Converter, piece: &[u8]) {
-    header_months(piece, |month| guess.advance_text_year(month));
+    let digits = |state: Option<(i64, u32)>| {
+        state
+            .and_then(|(_, month)| u8::try_from(month).ok())
+            .map(|m| [b'0' + m / 10, b'0' + m % 10])
+    };
+    let mut current = digits(guess.text_year_state());
+    let mut at_line = |start: usize| {
+        if current.is_some_and(|d| piece.get(start + 1..start + 3) == Some(&d[..])) {
+            return;
+        }
+        if let Some(month) = header_month(&piece[start..]) {
+            guess.advance_text_year(month);
+            current = digits(guess.text_year_state());
+        }
+    };
+    at_line(0);
+    for nl in memchr::memchr_iter(b'\n', piece) {
+        at_line(nl + 1);
+    }
 }
 
 /// Converts `reader` with `jobs` threads (the calling one included), writing to `out` in
@@ -585,6 +607,28 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_line_by_line_guess_is_every_header_month_in_turn() {
+        let log = log();
+        for start in [None, Some((2023, 1)), Some((2023, 6)), Some((2023, 12))] {
+            let mut every = Converter::new(Target::Json).year(2023);
+            every.set_text_year_state(start);
+            for line in log.split(|&b| b == b'\n') {
+                if let Some(month) = header_month(line) {
+                    every.advance_text_year(month);
+                }
+            }
+            let mut guess = Converter::new(Target::Json).year(2023);
+            guess.set_text_year_state(start);
+            guess_line_by_line(&mut guess, &log);
+            assert_eq!(
+                guess.text_year_state(),
+                every.text_year_state(),
+                "from {start:?}"
+            );
         }
     }
 
