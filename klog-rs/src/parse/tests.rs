@@ -381,21 +381,6 @@ proptest! {
     }
 
     #[test]
-    fn header_months_are_those_of_each_line(input in fragments(), pad in 0usize..64) {
-        // Shifted by `pad` so that line starts fall at every place of the 64-byte blocks.
-        let mut bytes = vec![b'x'; pad];
-        bytes.extend_from_slice(&input);
-        bytes.extend_from_slice(&input);
-        let mut expected = Vec::new();
-        for line in bytes.split(|&b| b == b'\n') {
-            expected.extend(super::header_month(line));
-        }
-        let mut months = Vec::new();
-        super::header_months(&bytes, |m| months.push(m));
-        prop_assert_eq!(months, expected);
-    }
-
-    #[test]
     fn passthrough_log_like(input in fragments(), max in prop_oneof![Just(1usize << 20), 1usize..80]) {
         let lines = parse_all(&input, max);
         prop_assert_eq!(rejoin(&lines), input);
