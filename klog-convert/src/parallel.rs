@@ -196,12 +196,9 @@ fn fill(
 /// `None` if there is none after the first byte.
 fn cut(buf: &[u8]) -> Option<usize> {
     // Only a line whose end was read can be looked at whole.
-    let complete = buf.iter().rposition(|&b| b == b'\n')? + 1;
+    let complete = memchr::memrchr(b'\n', buf)? + 1;
     let mut end = complete;
-    while let Some(nl) = buf[..end.saturating_sub(1)]
-        .iter()
-        .rposition(|&b| b == b'\n')
-    {
+    while let Some(nl) = memchr::memrchr(b'\n', &buf[..end.saturating_sub(1)]) {
         let start = nl + 1;
         if start < complete && starts_record(&buf[start..end]) {
             return Some(start);
@@ -273,7 +270,7 @@ fn guess_through(guess: &mut Converter, piece: &[u8]) {
 /// digits are that month's is passed over without a look at the rest of its header: in a
 /// log most lines are, and the scan takes half the time.
 fn guess_line_by_line(guess: &mut Converter, piece: &[u8]) {
-    let digits = |state: Option<(i64, u32)>| {
+    let digits = |state: YearState| {
         state
             .and_then(|(_, month)| u8::try_from(month).ok())
             .map(|m| [b'0' + m / 10, b'0' + m % 10])
@@ -363,9 +360,9 @@ fn convert_in_pieces(
                 guess.set_text_year_state(state);
                 resync = false;
             }
-            // Fill and send pieces while there is room (and the guess is not being reset).
-            let more = |buf: &Vec<u8>, eof: bool| !(eof && buf.is_empty());
-            while !resync && more(&buf, eof) && sent - written < max_in_flight {
+            // Fill and send pieces while there is input and room (and the guess is not
+            // being reset).
+            while !(resync || (eof && buf.is_empty())) && sent - written < max_in_flight {
                 if buf.len() < piece {
                     let want = piece - buf.len();
                     eof = fill(&mut reader, &mut buf, want, &mut read_error);
@@ -379,7 +376,7 @@ fn convert_in_pieces(
                     // where no record or value read in one pass could still reach (a record
                     // is at most max_line_len long), and then cut at a line end.
                     None if buf.len() > options.max_line_len.saturating_add(piece) => {
-                        match buf.iter().rposition(|&b| b == b'\n') {
+                        match memchr::memrchr(b'\n', &buf) {
                             Some(nl) => nl + 1,
                             // Inside one line longer than the limit: cut where one pass
                             // cuts it into raw pieces, at a multiple of the limit from the
