@@ -92,6 +92,12 @@ fn micros(now: SystemTime) -> u64 {
         .max(1)
 }
 
+/// The first-record time (in [`micros`]) at or before which a stage is older than
+/// [`STAGE_AGE_MICROS`] at `now`.
+fn age_limit(now: SystemTime) -> u64 {
+    micros(now).saturating_sub(STAGE_AGE_MICROS)
+}
+
 /// Which stages a drain hands over.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Which {
@@ -137,12 +143,14 @@ impl Stages {
         if self.busy.load(Ordering::Relaxed) == 0 {
             return false;
         }
-        let limit = micros(now).saturating_sub(STAGE_AGE_MICROS);
-        self.firsts
-            .0
-            .iter()
-            .map(|first| first.load(Ordering::Relaxed))
-            .any(|first| first != 0 && first <= limit)
+        let limit = age_limit(now);
+        (0..STRIPES).any(|index| self.is_old(index, limit))
+    }
+
+    /// Whether stage `index` holds records whose first is at or before `limit`.
+    fn is_old(&self, index: usize, limit: u64) -> bool {
+        let first = self.firsts.0[index].load(Ordering::Relaxed);
+        first != 0 && first <= limit
     }
 
     /// Hands the records of the stages `which` names to `write`, stage by stage, each
@@ -159,18 +167,14 @@ impl Stages {
         if self.busy.load(Ordering::Relaxed) == 0 {
             return;
         }
-        let old = match which {
+        let full_and_old = match which {
             Which::All => None,
-            Which::FullAndOld { full, now } => {
-                Some((full, micros(now).saturating_sub(STAGE_AGE_MICROS)))
-            }
+            Which::FullAndOld { full, now } => Some((full, age_limit(now))),
         };
         for (index, stage) in self.stages.iter().enumerate() {
-            if let Some((full, limit)) = old {
-                let first = self.firsts.0[index].load(Ordering::Relaxed);
-                if index != full && (first == 0 || first > limit) {
-                    continue;
-                }
+            if full_and_old.is_some_and(|(full, limit)| index != full && !self.is_old(index, limit))
+            {
+                continue;
             }
             let stage = &stage.0;
             if stage.len.load(Ordering::Relaxed) == 0 {
