@@ -285,9 +285,9 @@ impl Destination {
     }
 
     /// Hands the staged records of the stages `which` names to the files (under the
-    /// destination's lock) and counts
-    /// what that did; the full buffers queued meanwhile are returned, to be written with
-    /// the lock let go (or by a flush, which writes what is queued first).
+    /// destination's lock) and counts what that did; the full buffers queued meanwhile are
+    /// returned, to be written with the lock let go (or by a flush, which writes what is
+    /// queued first).
     pub(super) fn drain_into(
         &self,
         inner: &mut Inner,

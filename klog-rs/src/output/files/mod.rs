@@ -310,16 +310,10 @@ impl LogFiles {
     /// Records waiting in the files' buffers (each copy counted).
     pub(crate) fn waiting(&self) -> u64 {
         let mut io = Io::new(&self.writer.io);
-        let buffered: u64 = self
-            .slots
-            .iter()
-            .flatten()
-            .map(|f| f.backlog.records())
-            .sum();
-        buffered
-            + (0..self.slots.len())
-                .map(|index| io.carried(index))
-                .sum::<u64>()
+        let slots = &self.slots;
+        let buffered: u64 = slots.iter().flatten().map(|f| f.backlog.records()).sum();
+        let carried: u64 = (0..slots.len()).map(|index| io.carried(index)).sum();
+        buffered + carried
     }
 
     /// Gives up on everything still waiting (at exit, after the last flush failed);
