@@ -267,36 +267,43 @@ fn main() -> ExitCode {
         } else {
             jobs
         },
-        out: io::BufWriter::with_capacity(256 << 10, stdout.lock()),
+        out: io::BufWriter::with_capacity(256 << 10, io::stdout()),
         buf: Vec::with_capacity(64 << 10),
         max_line_len: usize::try_from(args.max_line_len).unwrap_or(usize::MAX),
         failed_inputs: 0,
     };
     let stdin = || {
-        let kind = InputKind::of(stdin_is_file());
-        (Box::new(io::stdin()) as Box<dyn Read + Send>, kind)
+        // Standard input redirected from a file is read as the file, from its offset on.
+        #[cfg(unix)]
+        if stdin_is_file() {
+            use std::os::fd::AsFd;
+            if let Ok(fd) = io::stdin().as_fd().try_clone_to_owned() {
+                return Input::File(File::from(fd));
+            }
+        }
+        Input::Stream(Box::new(io::stdin()))
     };
     let result = if args.files.is_empty() {
-        let (input, kind) = stdin();
-        run.input("standard input", input, kind)
+        run.input("standard input", stdin())
     } else {
         args.files.iter().try_for_each(|path| {
             if path == Path::new("-") {
-                let (input, kind) = stdin();
-                return run.input("standard input", input, kind);
+                return run.input("standard input", stdin());
             }
             let name = path.display().to_string();
             let opened = if args.follow {
-                Follower::open(path)
-                    .map(|f| (Box::new(f) as Box<dyn Read + Send>, InputKind::Stream))
+                Follower::open(path).map(|f| Input::Stream(Box::new(f)))
             } else {
                 File::open(path).map(|f| {
-                    let kind = InputKind::of(f.metadata().is_ok_and(|m| m.is_file()));
-                    (Box::new(f) as Box<dyn Read + Send>, kind)
+                    if f.metadata().is_ok_and(|m| m.is_file()) {
+                        Input::File(f)
+                    } else {
+                        Input::Stream(Box::new(f))
+                    }
                 })
             };
             match opened {
-                Ok((file, kind)) => run.input(&name, file, kind),
+                Ok(input) => run.input(&name, input),
                 Err(e) => {
                     eprintln!("klog-convert: {name}: {e}");
                     run.failed_inputs += 1;
@@ -323,35 +330,33 @@ struct Run<W: Write> {
     only: Option<SourceFormat>,
     /// Worker threads for regular files (1: convert on this thread).
     jobs: usize,
-    out: W,
+    out: io::BufWriter<W>,
     /// One converted line (or a few); written out whole.
     buf: Vec<u8>,
     max_line_len: usize,
     failed_inputs: usize,
 }
 
-impl<W: Write> Run<W> {
+impl<W: Write + Send> Run<W> {
     /// Converts one input; `Err` only for output errors (input errors are reported and
     /// counted).
-    fn input(
-        &mut self,
-        name: &str,
-        reader: Box<dyn Read + Send>,
-        kind: InputKind,
-    ) -> io::Result<()> {
+    fn input(&mut self, name: &str, input: Input) -> io::Result<()> {
         self.converter.start_input();
-        match kind {
-            InputKind::RegularFile if self.jobs > 1 => {
+        match input {
+            #[cfg(any(unix, windows))]
+            Input::File(file) if self.jobs > 1 => {
                 let options = parallel::ParseOptions {
                     max_line_len: self.max_line_len,
                     only: self.only,
                 };
+                // Pieces are written whole, past the buffer (copying them into it cost 1 %).
+                self.out.flush()?;
                 let read_error = parallel::convert_parallel(
                     &mut self.converter,
                     options,
                     self.jobs,
-                    reader,
-                    &mut self.out,
+                    &file,
+                    self.out.get_mut(),
                 )?;
                 if let Some(e) = read_error {
                     eprintln!("klog-convert: {name}: {e}");
@@ -359,10 +364,10 @@ impl<W: Write> Run<W> {
                 }
                 Ok(())
             }
-            InputKind::RegularFile => {
-                self.convert_stream(name, BufReader::with_capacity(256 << 10, reader))
+            Input::File(file) => {
+                self.convert_stream(name, BufReader::with_capacity(256 << 10, file))
             }
-            InputKind::Stream => self.convert_stream(name, live::LiveInput::new(reader)),
+            Input::Stream(reader) => self.convert_stream(name, live::LiveInput::new(reader)),
         }
     }
 
@@ -408,24 +413,12 @@ impl<W: Write> Run<W> {
     }
 }
 
-/// What kind of input a FILE (or standard input) is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum InputKind {
-    /// A regular file: read in one go, cut into pieces for worker threads with `-j`.
-    RegularFile,
+/// A FILE (or standard input), by how it is read.
+enum Input {
+    /// A regular file: read in one go, cut into pieces for threads with `-j`.
+    File(File),
     /// A pipe, a terminal or `--follow`: read as it comes (see `live.rs`).
-    Stream,
-}
-
-impl InputKind {
-    /// A regular file's kind or a stream's.
-    fn of(regular_file: bool) -> InputKind {
-        if regular_file {
-            InputKind::RegularFile
-        } else {
-            InputKind::Stream
-        }
-    }
+    Stream(Box<dyn Read + Send>),
 }
 
 /// The worker threads without `-j`: the cores not busy with other work (the cores less the

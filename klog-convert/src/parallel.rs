@@ -1,32 +1,39 @@
-//! `-j N`: one input converted by N threads, written in order, in bounded memory.
+//! `-j N`: one file converted by N threads, written in order, in bounded memory.
 //!
-//! The reading thread cuts the input into pieces of about [`PIECE`] bytes, each ending just
-//! before a line that starts a record (a klog header or a `{`): no record, multi-line
-//! values and unstructured messages included, spans two pieces, so each piece parses as it
-//! would in one pass. N − 1 workers convert pieces with their own `Converter` and parser;
-//! the reading thread writes the results in input order and, whenever it has nothing to
-//! read or write, converts the oldest waiting piece itself: N threads, not N + 1, share N
-//! cores (a reading thread of its own was a third thread on two cores, and every piece it
-//! handed over waited for it to be scheduled). At most `2 × N` pieces are in flight.
+//! The file is cut into pieces of about [`PIECE`] bytes, each ending just before a line
+//! that starts a record (a klog header or a `{`): no record, multi-line values and
+//! unstructured messages included, spans two pieces, so each piece parses as it would in
+//! one pass. N threads (the calling one and N − 1 more) each take the next piece in turn
+//! and read it themselves, at its place in the file (`pread`): under the input's lock a
+//! thread only looks at a few KiB past [`PIECE`] bytes to find where its piece ends and
+//! the next begins, and reads the piece after letting go of it. It converts the piece with
+//! its own `Converter` and parser and writes it if it is next in order, with the converted
+//! pieces after it; else it leaves it for the thread that writes the piece before. So the
+//! piece is copied from the page cache into the cache of the core that parses it, and the
+//! two threads of `-j 2` read at the same time (a thread reading whole pieces under the
+//! lock kept the other waiting, in step with it, 5-10 % of the time).
 //!
 //! The one state carried from record to record is the year of klog text headers (they have
-//! none; a month falling back from December to January moves to the next year). The reading
-//! thread guesses where the inference stands at each piece from the months of a sample of
-//! the piece's headers (a cheap look at 21 bytes of a few lines: reading every line's
-//! header here cost 4 % of the CPU time of `-j 2`); a piece's conversion reports the state
-//! it started from and ended at, and before a piece is written its start is checked
-//! against the true state. A piece converted from a wrong guess (months that move by half
-//! a year between two sampled headers, or a line that looked like a header but was no
-//! record) is converted again on the reading thread; the pieces in flight, guessed on from
-//! the wrong state, are written (each converted again if it started wrong) before more go
-//! out, and from then on the guess follows every header of the input (a log whose months
-//! jump about, several logs one after another, needs that). The output is the one pass's
-//! byte for byte.
+//! none; a month falling back from December to January moves to the next year). Each
+//! thread lists the header months of its piece: a sample of them (a cheap look at 21
+//! bytes of a few lines: reading every line's header cost 4 % of the CPU time of `-j 2`),
+//! or all of them once a sample proved wrong; the lists, applied in input order, give the
+//! guess of the year state at each piece's start. A piece's conversion reports the state it
+//! started from and ended at, and before a piece is written its start is checked against
+//! the true state. A piece converted from a wrong guess (months that move by half a year
+//! between two sampled headers, or a line that looked like a header but was no record) is
+//! converted again by the thread writing it; the pieces in flight, guessed on from the
+//! wrong state, are written (each converted again if it started wrong) before more are
+//! taken, and from then on every header is listed (a log whose months jump about, several
+//! logs one after another, needs that). The output is the one pass's byte for byte.
+//!
+//! An input that ends early (a read error, or a file cut shorter while it is read) ends
+//! with the piece in which that was seen: what comes before is written, nothing after.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::io::{self, Cursor, Read, Write};
-use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use klog::convert::Converter;
@@ -37,7 +44,12 @@ use klog::parse::{header_month, starts_record, Parser, SourceFormat};
 /// KiB no faster, 64 KiB 15 % slower.
 const PIECE: usize = 256 << 10;
 
-/// What the workers need to parse like the one-pass parser.
+/// How far past a piece's size the next record start is looked for under the input's lock
+/// (a log line is a few hundred bytes); where there is none, the piece is read whole under
+/// the lock and cut as a stream would be (see [`Reading::claim_read`]).
+const WINDOW: usize = 4 << 10;
+
+/// What the threads need to parse like the one-pass parser.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ParseOptions {
     pub(crate) max_line_len: usize,
@@ -46,9 +58,72 @@ pub(crate) struct ParseOptions {
 
 type YearState = Option<(i64, u32)>;
 
+/// An input read at given places, without a shared offset: a file, or bytes in memory.
+pub(crate) trait ReadAt: Sync {
+    /// Reads into `buf` from `offset`; 0 at the end of the input.
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+}
+
+#[cfg(unix)]
+impl ReadAt for std::fs::File {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(self, buf, offset)
+    }
+}
+
+#[cfg(windows)]
+impl ReadAt for std::fs::File {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        // Moves the file's offset, which nothing here uses.
+        std::os::windows::fs::FileExt::seek_read(self, buf, offset)
+    }
+}
+
+impl ReadAt for [u8] {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        let start = usize::try_from(offset).map_or(self.len(), |o| o.min(self.len()));
+        let n = buf.len().min(self.len() - start);
+        buf[..n].copy_from_slice(&self[start..start + n]);
+        Ok(n)
+    }
+}
+
+/// Reads up to `n` bytes of `source` at `offset` into `buf[at..]`, growing `buf` (with
+/// zeros) as needed; fewer only at the end of the input or at an error, returned with them.
+///
+/// The buffers are kept at their longest length and a piece's length is kept beside: the
+/// bytes a read overwrites must be initialised, and zeroing them for each piece cost as
+/// much as a tenth of the read.
+fn read_into<S: ReadAt + ?Sized>(
+    source: &S,
+    buf: &mut Vec<u8>,
+    at: usize,
+    offset: u64,
+    n: usize,
+) -> (usize, Option<io::Error>) {
+    if buf.len() < at + n {
+        buf.resize(at + n, 0);
+    }
+    let mut done = 0;
+    while done < n {
+        match source.read_at(&mut buf[at + done..at + n], offset + done as u64) {
+            Ok(0) => break,
+            Ok(k) => done += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return (done, Some(e)),
+        }
+    }
+    (done, None)
+}
+
+/// A piece taken by a thread.
 struct Job {
     seq: u64,
+    /// The thread that converts the piece (its buffers go back to it).
+    owner: usize,
+    /// The piece is `input[..len]`.
     input: Vec<u8>,
+    len: usize,
     /// An empty buffer for the output (recycled: a fresh one each time would cost page
     /// faults).
     output: Vec<u8>,
@@ -56,138 +131,86 @@ struct Job {
     /// The piece starts inside a line longer than the line limit (see `within_long_line`
     /// of `Parser::replace_input`).
     within_long_line: bool,
+    /// The input ended early in this piece (see the module documentation).
+    ends_input: bool,
 }
 
+/// A converted piece; its input is kept in case it has to be converted again.
 struct Done {
     seq: u64,
+    owner: usize,
     input: Vec<u8>,
+    len: usize,
     output: Vec<u8>,
     start: YearState,
     end: YearState,
     within_long_line: bool,
-}
-
-/// The pieces waiting for a thread. Workers wait on the condition variable without holding
-/// the lock, so the reading thread can always take a waiting piece at once.
-#[derive(Default)]
-struct Queue {
-    state: Mutex<QueueState>,
-    ready: Condvar,
-}
-
-#[derive(Default)]
-struct QueueState {
-    jobs: VecDeque<Job>,
-    closed: bool,
-}
-
-impl Queue {
-    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
-        // Nothing is left half-done under the lock: a poisoned one is as good as any.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn push(&self, job: Job) {
-        self.lock().jobs.push_back(job);
-        self.ready.notify_one();
-    }
-
-    /// The oldest waiting piece, if any, without waiting.
-    fn try_take(&self) -> Option<Job> {
-        self.lock().jobs.pop_front()
-    }
-
-    /// The oldest piece, waiting for one; `None` once closed and empty.
-    fn take(&self) -> Option<Job> {
-        let mut state = self.lock();
-        loop {
-            if let Some(job) = state.jobs.pop_front() {
-                return Some(job);
-            }
-            if state.closed {
-                return None;
-            }
-            state = self
-                .ready
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-    }
-
-    fn close(&self) {
-        self.lock().closed = true;
-        self.ready.notify_all();
-    }
+    ends_input: bool,
 }
 
 /// A thread's converter and parser, kept from piece to piece (so are the parser's
 /// recycled buffers: a parser per piece allocated its first records' strings again).
 struct PieceConverter {
     converter: Converter,
-    parser: Parser<Cursor<Vec<u8>>>,
+    parser: Parser<io::Take<Cursor<Vec<u8>>>>,
 }
 
 impl PieceConverter {
     fn new(converter: Converter, options: ParseOptions) -> Self {
-        let mut parser = Parser::new(Cursor::new(Vec::new())).max_line_len(options.max_line_len);
+        let empty = Cursor::new(Vec::new()).take(0);
+        let mut parser = Parser::new(empty).max_line_len(options.max_line_len);
         if let Some(format) = options.only {
             parser = parser.source_format(format);
         }
         PieceConverter { converter, parser }
     }
 
-    /// Converts `input` (whole records, or raw pieces of one over-long line) from year
-    /// state `start` into `out`; gives back the input and the state at its end.
+    /// Converts `input[..len]` (whole records, or raw pieces of one over-long line) from
+    /// year state `start` into `out`; gives back the input and the state at its end.
     fn convert(
         &mut self,
         input: Vec<u8>,
+        len: usize,
         start: YearState,
         within_long_line: bool,
         out: &mut Vec<u8>,
     ) -> (Vec<u8>, YearState) {
         self.converter.set_text_year_state(start);
         self.parser
-            .replace_input(Cursor::new(input), within_long_line);
+            .replace_input(Cursor::new(input).take(len as u64), within_long_line);
         // Reading from memory cannot fail.
         while let Some(Ok(line)) = self.parser.next() {
             self.converter.convert(&line, out);
             self.parser.recycle(line);
         }
+        let empty = Cursor::new(Vec::new()).take(0);
         let input = self
             .parser
-            .replace_input(Cursor::default(), false)
+            .replace_input(empty, false)
+            .into_inner()
             .into_inner();
         (input, self.converter.text_year_state())
     }
 
     fn run(&mut self, job: Job) -> Done {
         let mut output = job.output;
-        let (input, end) = self.convert(job.input, job.start, job.within_long_line, &mut output);
+        let (input, end) = self.convert(
+            job.input,
+            job.len,
+            job.start,
+            job.within_long_line,
+            &mut output,
+        );
         Done {
             seq: job.seq,
+            owner: job.owner,
             input,
+            len: job.len,
             output,
             start: job.start,
             end,
             within_long_line: job.within_long_line,
-        }
-    }
-}
-
-/// Appends up to `n` bytes of `reader` to `buf`; `true` at the end of the input (or at a
-/// read error, kept in `error`).
-fn fill(
-    reader: &mut impl Read,
-    buf: &mut Vec<u8>,
-    n: usize,
-    error: &mut Option<io::Error>,
-) -> bool {
-    let before = buf.len();
-    match reader.take(n as u64).read_to_end(buf) {
-        Ok(_) => buf.len() - before < n,
-        Err(e) => {
-            *error = Some(e);
-            true
+            ends_input: job.ends_input,
         }
     }
 }
@@ -208,22 +231,51 @@ fn cut(buf: &[u8]) -> Option<usize> {
     None
 }
 
-/// How many places of a piece [`guess_through`] looks at, besides its last headers.
+/// The start of the first complete line of `window` that starts a record, not counting a
+/// line the window starts with (it may start before the window).
+fn first_record_start(window: &[u8]) -> Option<usize> {
+    let mut start = memchr::memchr(b'\n', window)? + 1;
+    loop {
+        let end = start + memchr::memchr(b'\n', &window[start..])? + 1;
+        if starts_record(&window[start..end]) {
+            return Some(start);
+        }
+        start = end;
+    }
+}
+
+/// How many places of a piece [`sample_months`] looks at, besides its last headers.
 const SAMPLES: usize = 16;
 /// How many lines from a sampled place are looked at for a header.
 const LINES_PER_SAMPLE: usize = 8;
 
-/// Moves the year inference of `guess` on through the months of the headers of `piece` at
-/// [`SAMPLES`] evenly spread places and of its last header, in order: enough for any log
-/// whose month does not move by half a year between two of them, and a guess either way
-/// (the caller checks it).
-fn guess_through(guess: &mut Converter, piece: &[u8]) {
-    // Where the last header fed starts: each header is fed once, in input order.
-    let mut fed: Option<usize> = None;
-    let mut feed = |guess: &mut Converter, at: usize, month: u32| {
-        if fed.is_none_or(|before| at > before) {
-            guess.advance_text_year(month);
-            fed = Some(at);
+/// Appends `month` to `months` unless it is the last one there: a header of the month the
+/// year inference stands at changes nothing.
+fn push_month(months: &mut Vec<u8>, month: u32) {
+    if let Ok(month) = u8::try_from(month) {
+        if months.last() != Some(&month) {
+            months.push(month);
+        }
+    }
+}
+
+/// Moves the year inference of `guess` on through `months`.
+fn apply_months(guess: &mut Converter, months: &[u8]) {
+    for &month in months {
+        guess.advance_text_year(u32::from(month));
+    }
+}
+
+/// The months of the headers of `piece` at [`SAMPLES`] evenly spread places and of its
+/// last header, in order: enough for the year inference of any log whose month does not
+/// move by half a year between two of them, and a guess either way (the writer checks it).
+fn sample_months(piece: &[u8], months: &mut Vec<u8>) {
+    // Where the last header listed starts: each header is listed once, in input order.
+    let mut listed: Option<usize> = None;
+    let mut list = |months: &mut Vec<u8>, at: usize, month: u32| {
+        if listed.is_none_or(|before| at > before) {
+            push_month(months, month);
+            listed = Some(at);
         }
     };
     let line_end = |start: usize| {
@@ -242,7 +294,7 @@ fn guess_through(guess: &mut Converter, piece: &[u8]) {
                 break;
             }
             if let Some(month) = header_month(&piece[start..]) {
-                feed(guess, start, month);
+                list(months, start, month);
                 break;
             }
             start = line_end(start);
@@ -256,230 +308,502 @@ fn guess_through(guess: &mut Converter, piece: &[u8]) {
         }
         let start = memchr::memrchr(b'\n', &piece[..end - 1]).map_or(0, |n| n + 1);
         if let Some(month) = header_month(&piece[start..end]) {
-            feed(guess, start, month);
+            list(months, start, month);
             break;
         }
         end = start;
     }
 }
 
-/// Moves the year inference of `guess` on through the months of every header of `piece`, as
-/// the conversion will (save lines that look like headers but are no records).
-///
-/// A header of the month the inference stands at changes nothing, so a line whose month
-/// digits are that month's is passed over without a look at the rest of its header: in a
-/// log most lines are, and the scan takes half the time.
-fn guess_line_by_line(guess: &mut Converter, piece: &[u8]) {
-    let digits = |state: YearState| {
-        state
-            .and_then(|(_, month)| u8::try_from(month).ok())
-            .map(|m| [b'0' + m / 10, b'0' + m % 10])
-    };
-    let mut current = digits(guess.text_year_state());
-    let mut at_line = |start: usize| {
-        if current.is_some_and(|d| piece.get(start + 1..start + 3) == Some(&d[..])) {
-            return;
+/// The months of every header of `piece` in order (a run of one month listed once), as the
+/// conversion will see them (save lines that look like headers but are no records).
+fn every_month(piece: &[u8], months: &mut Vec<u8>) {
+    klog::parse::header_month_runs(piece, months);
+}
+
+/// Where taking the input in pieces stands; behind the input's lock.
+struct Reading {
+    /// Where the next piece starts.
+    pos: u64,
+    /// No piece is left (the input ended, or ended early).
+    ended: bool,
+    /// A read error, which ended the input.
+    error: Option<io::Error>,
+    /// Bytes of the line `pos` is inside that went out with earlier pieces (0: `pos` is at a
+    /// line's start).
+    line_offset: usize,
+    /// The pieces taken so far.
+    sent: u64,
+    /// The bytes looked at past a piece's size for the next record start.
+    window: Vec<u8>,
+    piece: usize,
+    /// How many bytes `window` holds at most ([`WINDOW`]).
+    window_len: usize,
+    max_line_len: usize,
+}
+
+/// A piece's place, and whether it was read already.
+struct Claim {
+    seq: u64,
+    offset: u64,
+    len: usize,
+    read: bool,
+    within_long_line: bool,
+}
+
+impl Reading {
+    /// Takes the next piece: finds where it ends (the first record start [`WINDOW`] bytes
+    /// past its size), leaving it to be read; or, where there is none, reads and cuts it
+    /// with [`Reading::claim_read`]. `None` when no piece is left.
+    fn claim<S: ReadAt + ?Sized>(&mut self, source: &S, input: &mut Vec<u8>) -> Option<Claim> {
+        if self.ended {
+            return None;
         }
-        if let Some(month) = header_month(&piece[start..]) {
-            guess.advance_text_year(month);
-            current = digits(guess.text_year_state());
+        let offset = self.pos;
+        // From the piece's last byte: a line starting right after it is a line start.
+        let look = offset + (self.piece as u64 - 1);
+        let (got, error) = read_into(source, &mut self.window, 0, look, self.window_len);
+        if error.is_none() {
+            if let Some(at) = first_record_start(&self.window[..got]) {
+                let len = self.piece - 1 + at;
+                let claim = Claim {
+                    seq: self.sent,
+                    offset,
+                    len,
+                    read: false,
+                    within_long_line: self.line_offset > 0,
+                };
+                self.pos += len as u64;
+                self.line_offset = 0;
+                self.sent += 1;
+                return Some(claim);
+            }
         }
-    };
-    at_line(0);
-    for nl in memchr::memchr_iter(b'\n', piece) {
-        at_line(nl + 1);
+        self.claim_read(source, input)
+    }
+
+    /// Reads the next piece into `input` and cuts it as a stream is cut: before the last
+    /// record start in [`PIECE`] bytes or more; with none, read on up to where no record or
+    /// value read in one pass could still reach (a record is at most the line limit long),
+    /// and cut at a line end, or in a line longer than the limit where one pass cuts it.
+    fn claim_read<S: ReadAt + ?Sized>(&mut self, source: &S, input: &mut Vec<u8>) -> Option<Claim> {
+        let mut len = 0;
+        let mut eof = false;
+        let at = loop {
+            if eof {
+                // At the end the rest is the last piece.
+                self.ended = true;
+                if len == 0 {
+                    return None;
+                }
+                break len;
+            }
+            if len < self.piece {
+                let want = self.piece - len;
+                eof = self.fill(source, input, &mut len, want);
+                if eof {
+                    continue;
+                }
+            }
+            if let Some(at) = cut(&input[..len]) {
+                break at;
+            }
+            if len > self.max_line_len.saturating_add(self.piece) {
+                break match memchr::memrchr(b'\n', &input[..len]) {
+                    Some(nl) => nl + 1,
+                    // Inside one line longer than the limit: cut where one pass cuts it
+                    // into raw pieces, at a multiple of the limit from the line's start,
+                    // and the next piece goes on inside it.
+                    None => {
+                        let limit = self.max_line_len;
+                        (self.line_offset + len) / limit * limit - self.line_offset
+                    }
+                };
+            }
+            eof = self.fill(source, input, &mut len, self.piece);
+        };
+        let claim = Claim {
+            seq: self.sent,
+            offset: self.pos,
+            len: at,
+            read: true,
+            within_long_line: self.line_offset > 0,
+        };
+        self.line_offset = match memchr::memrchr(b'\n', &input[..at]) {
+            Some(nl) => at - nl - 1,
+            None => self.line_offset + at,
+        };
+        self.pos += at as u64;
+        self.sent += 1;
+        Some(claim)
+    }
+
+    /// Reads up to `n` more bytes of the piece at `self.pos` into `input[*len..]`; `true` at
+    /// the end of the input (or at a read error, kept).
+    fn fill<S: ReadAt + ?Sized>(
+        &mut self,
+        source: &S,
+        input: &mut Vec<u8>,
+        len: &mut usize,
+        n: usize,
+    ) -> bool {
+        let (got, error) = read_into(source, input, *len, self.pos + *len as u64, n);
+        *len += got;
+        if error.is_some() {
+            if self.error.is_none() {
+                self.error = error;
+            }
+            return true;
+        }
+        got < n
     }
 }
 
-/// Converts `reader` with `jobs` threads (the calling one included), writing to `out` in
-/// order. Input errors are returned as `Ok(Some(error))` after everything read before them
-/// is written; `Err` is an output error.
-pub(crate) fn convert_parallel(
-    converter: &mut Converter,
-    options: ParseOptions,
-    jobs: usize,
-    reader: impl Read,
-    out: &mut impl Write,
-) -> io::Result<Option<io::Error>> {
-    convert_in_pieces(converter, options, jobs, PIECE, reader, out)
+/// The guess of the year state at each piece's start: the months listed in each piece
+/// applied in input order.
+struct Chain {
+    guess: Converter,
+    /// The first piece whose months are not applied yet.
+    next: u64,
+    /// Months listed in pieces after `next - 1`, by piece.
+    months: BTreeMap<u64, Vec<u8>>,
+    /// The guessed start of pieces whose thread has not taken it yet.
+    starts: BTreeMap<u64, YearState>,
+    /// A thread panicked: no start will come.
+    stopped: bool,
 }
 
-/// [`convert_parallel`] with pieces of about `piece` bytes.
-fn convert_in_pieces(
-    converter: &mut Converter,
-    options: ParseOptions,
-    jobs: usize,
-    piece: usize,
-    mut reader: impl Read,
-    out: &mut impl Write,
-) -> io::Result<Option<io::Error>> {
-    let jobs = jobs.max(1);
-    let queue = Arc::new(Queue::default());
-    let (done_tx, done_rx) = mpsc::channel::<Done>();
-    let workers: Vec<_> = (1..jobs)
-        .map(|_| {
-            let queue = Arc::clone(&queue);
-            let done_tx = done_tx.clone();
-            let mut converter = PieceConverter::new(converter.clone(), options);
-            thread::spawn(move || {
-                while let Some(job) = queue.take() {
-                    if done_tx.send(converter.run(job)).is_err() {
-                        return;
-                    }
-                }
-            })
-        })
-        .collect();
-    drop(done_tx);
+/// The output and the converted pieces waiting for it; behind the output's lock.
+struct Writing<'w, W> {
+    out: &'w mut W,
+    /// Converted pieces that come after one not yet converted.
+    pending: BTreeMap<u64, Done>,
+    /// The pieces written (or dropped after an early end) so far.
+    written: u64,
+    /// The true year state at the start of the next piece to be written.
+    state: YearState,
+    /// A piece was converted from a wrong guess: no piece is taken until those in flight
+    /// are written; then the guess restarts from `state`, from every header.
+    resync: bool,
+    /// A piece in which the input ended early was written: the pieces after it are
+    /// dropped.
+    ended: bool,
+    /// An output error (or a thread's panic): every thread stops.
+    error: Option<io::Error>,
+    /// Each thread's written pieces' buffers, for its next pieces: a buffer last touched
+    /// on the same core is in its cache.
+    spare: Vec<Vec<(Vec<u8>, Vec<u8>)>>,
+}
 
-    // The guess of the year state at each piece's start, moved on by the headers' months.
-    let mut guess = converter.clone();
-    // The true state at the start of the next piece to be written.
-    let mut state = converter.text_year_state();
-    // Converts the pieces this thread takes, and those converted from a wrong guess.
-    let mut helper = PieceConverter::new(converter.clone(), options);
-    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
-    let (mut sent, mut written) = (0u64, 0u64);
-    let new_buffer = || Vec::with_capacity(piece * 2);
-    let mut buf: Vec<u8> = new_buffer();
-    let mut spare: Vec<Vec<u8>> = Vec::new();
-    let mut spare_outputs: Vec<Vec<u8>> = Vec::new();
-    let mut read_error = None;
-    let mut eof = false;
-    // Bytes of the line the buffer starts inside that went out with earlier pieces (0: the
-    // buffer starts at a line's start).
-    let mut line_offset = 0usize;
-    // Whether a sampled guess was wrong (see `guess_through`).
-    let mut exact_guesses = false;
-    // Whether the pieces in flight were guessed from a wrong state.
-    let mut resync = false;
-    let max_in_flight = 2 * jobs as u64;
-    let result = (|| -> io::Result<()> {
-        loop {
-            if resync && written == sent {
-                guess.set_text_year_state(state);
-                resync = false;
-            }
-            // Fill and send pieces while there is input and room (and the guess is not
-            // being reset).
-            while !(resync || (eof && buf.is_empty())) && sent - written < max_in_flight {
-                if buf.len() < piece {
-                    let want = piece - buf.len();
-                    eof = fill(&mut reader, &mut buf, want, &mut read_error);
-                }
-                let found = if eof { None } else { cut(&buf) };
-                let at = match found {
-                    // At the end the rest is the last piece.
-                    _ if eof => buf.len(),
-                    Some(at) => at,
-                    // No record start: the whole buffer at the end; else read on, up to
-                    // where no record or value read in one pass could still reach (a record
-                    // is at most max_line_len long), and then cut at a line end.
-                    None if buf.len() > options.max_line_len.saturating_add(piece) => {
-                        match memchr::memrchr(b'\n', &buf) {
-                            Some(nl) => nl + 1,
-                            // Inside one line longer than the limit: cut where one pass
-                            // cuts it into raw pieces, at a multiple of the limit from the
-                            // line's start, and the next piece goes on inside it.
-                            None => {
-                                let limit = options.max_line_len;
-                                (line_offset + buf.len()) / limit * limit - line_offset
-                            }
-                        }
-                    }
-                    None => {
-                        eof = fill(&mut reader, &mut buf, piece, &mut read_error);
-                        continue;
-                    }
-                };
-                if at == 0 {
-                    break;
-                }
-                let mut rest = spare.pop().unwrap_or_else(new_buffer);
-                rest.clear();
-                rest.extend_from_slice(&buf[at..]);
-                buf.truncate(at);
-                let input = std::mem::replace(&mut buf, rest);
-                let within_long_line = line_offset > 0;
-                line_offset = match memchr::memrchr(b'\n', &input) {
-                    Some(nl) => input.len() - nl - 1,
-                    None => line_offset + input.len(),
-                };
-                let start = guess.text_year_state();
-                if exact_guesses {
-                    guess_line_by_line(&mut guess, &input);
-                } else {
-                    guess_through(&mut guess, &input);
-                }
-                let mut output = spare_outputs.pop().unwrap_or_default();
-                output.clear();
-                queue.push(Job {
-                    seq: sent,
-                    input,
-                    output,
-                    start,
-                    within_long_line,
-                });
-                sent += 1;
-            }
-            if written == sent {
-                return Ok(());
-            }
-            while let Ok(done) = done_rx.try_recv() {
-                pending.insert(done.seq, done);
-            }
-            // Write what is next in order; else convert a waiting piece; else wait.
-            let Some(done) = pending.remove(&written) else {
-                if let Some(job) = queue.try_take() {
-                    let done = helper.run(job);
-                    pending.insert(done.seq, done);
-                } else {
-                    let Ok(done) = done_rx.recv() else {
-                        return Err(io::Error::other("a worker thread stopped"));
-                    };
-                    pending.insert(done.seq, done);
-                }
-                continue;
-            };
+impl<W: Write> Writing<'_, W> {
+    /// Writes the pieces that are next in order; one that started from a wrong guess is
+    /// converted again with `converter` first.
+    fn write_ready(&mut self, converter: &mut PieceConverter) {
+        while let Some(done) = self.pending.remove(&self.written) {
             let Done {
+                owner,
                 mut input,
+                len,
                 mut output,
                 start,
                 end,
                 within_long_line,
+                ends_input,
                 ..
             } = done;
-            if start == state {
-                state = end;
-            } else {
-                // Guessed wrong: convert again from the true state. The pieces in flight
-                // were guessed on from the wrong one: send no more until they are written,
-                // then guess on from the true state, from every header (this log's months
-                // jump about between the sampled ones).
-                exact_guesses = true;
-                resync = true;
-                output.clear();
-                (input, state) = helper.convert(input, state, within_long_line, &mut output);
+            if !self.ended {
+                if start == self.state {
+                    self.state = end;
+                } else {
+                    self.resync = true;
+                    output.clear();
+                    (input, self.state) =
+                        converter.convert(input, len, self.state, within_long_line, &mut output);
+                }
+                if let Err(e) = self.out.write_all(&output) {
+                    self.error = Some(e);
+                    return;
+                }
+                self.ended = ends_input;
             }
-            out.write_all(&output)?;
-            written += 1;
-            input.clear();
-            if spare.len() < max_in_flight as usize {
-                spare.push(input);
-            }
-            if spare_outputs.len() < max_in_flight as usize {
-                spare_outputs.push(output);
-            }
+            self.written += 1;
+            output.clear();
+            self.spare[owner].push((input, output));
         }
-    })();
-    queue.close();
-    for worker in workers {
-        let _ = worker.join();
     }
-    converter.set_text_year_state(state);
-    result.map(|()| read_error)
 }
 
+/// What the converting threads share. Locks are taken in the order `reading`, `writing`,
+/// `chain`.
+struct Shared<'w, S: ?Sized, W> {
+    source: &'w S,
+    reading: Mutex<Reading>,
+    writing: Mutex<Writing<'w, W>>,
+    /// Signalled when pieces are written or the threads are to stop.
+    written: Condvar,
+    chain: Mutex<Chain>,
+    /// Signalled when pieces' starts are known or the threads are to stop.
+    started: Condvar,
+    /// List every header's month (a sampled guess was wrong).
+    every_month: AtomicBool,
+    max_in_flight: u64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A thread that panicked stops all (see `StopOnPanic`); the others only need to see
+    // that, so a poisoned lock is as good as any.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Stops the other threads when the thread holding it panics, so that none waits for a
+/// piece that will never be written or a start that will never be known.
+struct StopOnPanic<'s, 'w, S: ?Sized, W>(&'s Shared<'w, S, W>);
+
+impl<S: ?Sized, W> Drop for StopOnPanic<'_, '_, S, W> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            let mut writing = lock(&self.0.writing);
+            if writing.error.is_none() {
+                writing.error = Some(io::Error::other("a conversion thread panicked"));
+            }
+            drop(writing);
+            self.0.written.notify_all();
+            lock(&self.0.chain).stopped = true;
+            self.0.started.notify_all();
+        }
+    }
+}
+
+impl<S: ReadAt + ?Sized, W: Write> Shared<'_, S, W> {
+    /// Takes the next piece for thread `me` once fewer than the most pieces are in flight;
+    /// `None` when none is left or the threads are to stop.
+    fn take(&self, me: usize) -> Option<(Claim, Vec<u8>, Vec<u8>)> {
+        let mut reading = lock(&self.reading);
+        let (mut input, output) = {
+            let mut writing = lock(&self.writing);
+            loop {
+                if writing.error.is_some() || writing.ended {
+                    return None;
+                }
+                let in_flight = reading.sent - writing.written;
+                if writing.resync && in_flight == 0 {
+                    let mut chain = lock(&self.chain);
+                    chain.guess.set_text_year_state(writing.state);
+                    self.every_month.store(true, Ordering::Relaxed);
+                    writing.resync = false;
+                }
+                if !writing.resync && in_flight < self.max_in_flight {
+                    break;
+                }
+                writing = self
+                    .written
+                    .wait(writing)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            writing.spare[me].pop().unwrap_or_default()
+        };
+        let claim = reading.claim(self.source, &mut input)?;
+        Some((claim, input, output))
+    }
+
+    /// Lists the months of piece `seq` and gives back the guess of its start, once the
+    /// pieces before it have listed theirs.
+    fn start_of(&self, seq: u64, piece: &[u8]) -> Option<YearState> {
+        let mut months = Vec::new();
+        if self.every_month.load(Ordering::Relaxed) {
+            every_month(piece, &mut months);
+        } else {
+            sample_months(piece, &mut months);
+        }
+        let mut chain = lock(&self.chain);
+        chain.months.insert(seq, months);
+        let mut moved = false;
+        loop {
+            let next = chain.next;
+            let Some(months) = chain.months.remove(&next) else {
+                break;
+            };
+            let start = chain.guess.text_year_state();
+            chain.starts.insert(next, start);
+            apply_months(&mut chain.guess, &months);
+            chain.next += 1;
+            moved = true;
+        }
+        if moved {
+            self.started.notify_all();
+        }
+        loop {
+            if let Some(start) = chain.starts.remove(&seq) {
+                return Some(start);
+            }
+            if chain.stopped {
+                return None;
+            }
+            chain = self
+                .started
+                .wait(chain)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// One thread's work: take the next piece, read it, convert it, write what is ready;
+    /// until the input ends or an error stops all.
+    fn work(&self, me: usize, converter: &mut PieceConverter) {
+        let _stop = StopOnPanic(self);
+        while let Some((claim, mut input, output)) = self.take(me) {
+            let mut len = claim.len;
+            let mut ends_input = false;
+            if !claim.read {
+                let (got, error) = read_into(self.source, &mut input, 0, claim.offset, len);
+                if got < len || error.is_some() {
+                    // The file got shorter, or could not be read.
+                    len = got;
+                    ends_input = true;
+                    let mut reading = lock(&self.reading);
+                    reading.ended = true;
+                    if reading.error.is_none() {
+                        reading.error = error;
+                    }
+                }
+            }
+            let Some(start) = self.start_of(claim.seq, &input[..len]) else {
+                return;
+            };
+            let done = converter.run(Job {
+                seq: claim.seq,
+                owner: me,
+                input,
+                len,
+                output,
+                start,
+                within_long_line: claim.within_long_line,
+                ends_input,
+            });
+            let mut writing = lock(&self.writing);
+            if writing.error.is_some() {
+                return;
+            }
+            writing.pending.insert(done.seq, done);
+            let before = writing.written;
+            writing.write_ready(converter);
+            if writing.written != before || writing.error.is_some() {
+                drop(writing);
+                self.written.notify_all();
+            }
+        }
+    }
+}
+
+/// Converts `file` from its offset on with `jobs` threads (the calling one included),
+/// writing to `out` in order, and leaves the offset where the conversion stopped. Input
+/// errors are returned as `Ok(Some(error))` after everything read before them is written;
+/// `Err` is an output error.
+#[cfg(any(unix, windows))]
+pub(crate) fn convert_parallel<W: Write + Send>(
+    converter: &mut Converter,
+    options: ParseOptions,
+    jobs: usize,
+    mut file: &std::fs::File,
+    out: &mut W,
+) -> io::Result<Option<io::Error>> {
+    use std::io::{Seek, SeekFrom};
+    let start = file.stream_position()?;
+    let pieces = Pieces {
+        piece: PIECE,
+        window: WINDOW,
+    };
+    let (end, result) = convert_in_pieces(converter, options, jobs, pieces, file, start, out);
+    file.seek(SeekFrom::Start(end))?;
+    result
+}
+
+/// The sizes pieces are cut at ([`PIECE`], [`WINDOW`]; smaller in tests).
+#[derive(Clone, Copy, Debug)]
+struct Pieces {
+    piece: usize,
+    window: usize,
+}
+
+/// [`convert_parallel`] of `source` from `offset` on, cut as `pieces` says; also gives back
+/// where it stopped.
+fn convert_in_pieces<S: ReadAt + ?Sized, W: Write + Send>(
+    converter: &mut Converter,
+    options: ParseOptions,
+    jobs: usize,
+    pieces: Pieces,
+    source: &S,
+    offset: u64,
+    out: &mut W,
+) -> (u64, io::Result<Option<io::Error>>) {
+    let jobs = jobs.max(1);
+    let shared = Shared {
+        source,
+        reading: Mutex::new(Reading {
+            pos: offset,
+            ended: false,
+            error: None,
+            line_offset: 0,
+            sent: 0,
+            window: Vec::new(),
+            piece: pieces.piece.max(1),
+            window_len: pieces.window.max(1),
+            max_line_len: options.max_line_len.max(1),
+        }),
+        writing: Mutex::new(Writing {
+            out,
+            pending: BTreeMap::new(),
+            written: 0,
+            state: converter.text_year_state(),
+            resync: false,
+            ended: false,
+            error: None,
+            spare: (0..jobs).map(|_| Vec::new()).collect(),
+        }),
+        written: Condvar::new(),
+        chain: Mutex::new(Chain {
+            guess: converter.clone(),
+            next: 0,
+            months: BTreeMap::new(),
+            starts: BTreeMap::new(),
+            stopped: false,
+        }),
+        started: Condvar::new(),
+        every_month: AtomicBool::new(false),
+        max_in_flight: 2 * jobs as u64,
+    };
+    let panicked = thread::scope(|scope| {
+        let shared = &shared;
+        // A thread that cannot be started leaves its share to the others.
+        let others: Vec<_> = (1..jobs)
+            .filter_map(|me| {
+                let mut converter = PieceConverter::new(converter.clone(), options);
+                thread::Builder::new()
+                    .spawn_scoped(scope, move || shared.work(me, &mut converter))
+                    .ok()
+            })
+            .collect();
+        shared.work(0, &mut PieceConverter::new(converter.clone(), options));
+        let joined: Vec<_> = others.into_iter().map(|t| t.join()).collect();
+        joined.into_iter().find_map(Result::err)
+    });
+    if let Some(panic) = panicked {
+        std::panic::resume_unwind(panic);
+    }
+    let reading = shared
+        .reading
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    let writing = shared
+        .writing
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    converter.set_text_year_state(writing.state);
+    let result = match writing.error {
+        Some(e) => Err(e),
+        None => Ok(reading.error),
+    };
+    (reading.pos, result)
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -532,6 +856,33 @@ mod tests {
     /// A line length limit the long lines of [`log`] go over.
     const SHORT_LIMIT: usize = 64;
 
+    /// Converts `source` from `offset` with `jobs` threads, cut as `pieces` says.
+    fn in_pieces<S: ReadAt + ?Sized>(
+        converter: &Converter,
+        max_line_len: usize,
+        jobs: usize,
+        pieces: Pieces,
+        source: &S,
+        offset: u64,
+    ) -> (Vec<u8>, YearState, u64, io::Result<Option<io::Error>>) {
+        let mut converter = converter.clone();
+        let mut out = Vec::new();
+        let options = ParseOptions {
+            max_line_len,
+            only: None,
+        };
+        let (end, result) = convert_in_pieces(
+            &mut converter,
+            options,
+            jobs,
+            pieces,
+            source,
+            offset,
+            &mut out,
+        );
+        (out, converter.text_year_state(), end, result)
+    }
+
     #[test]
     fn pieces_convert_as_one_pass_does() {
         let input = log();
@@ -541,29 +892,22 @@ mod tests {
             for max_line_len in [default, SHORT_LIMIT] {
                 let (expected, expected_state) = one_pass(&converter, &input, max_line_len);
                 for piece in [1, 40, 100, 300, 4096, 1 << 20] {
-                    for jobs in 1..=4 {
-                        let mut converter = converter.clone();
-                        let mut out = Vec::new();
-                        let options = ParseOptions {
-                            max_line_len,
-                            only: None,
-                        };
-                        let error = convert_in_pieces(
-                            &mut converter,
-                            options,
-                            jobs,
-                            piece,
-                            &input[..],
-                            &mut out,
-                        )
-                        .unwrap();
-                        assert!(error.is_none());
-                        assert!(
-                            out == expected,
-                            "{target:?}, line limit {max_line_len}, pieces of {piece}, \
-                             {jobs} threads: output differs"
-                        );
-                        assert_eq!(converter.text_year_state(), expected_state);
+                    // Windows too short to hold a record start make every piece be read
+                    // and cut under the lock; long ones, almost none.
+                    for window in [1, 64, 4096] {
+                        for jobs in 1..=4 {
+                            let pieces = Pieces { piece, window };
+                            let (out, state, end, result) =
+                                in_pieces(&converter, max_line_len, jobs, pieces, &input[..], 0);
+                            assert!(result.unwrap().is_none());
+                            assert!(
+                                out == expected,
+                                "{target:?}, line limit {max_line_len}, pieces of {piece}, \
+                                 window {window}, {jobs} threads: output differs"
+                            );
+                            assert_eq!(state, expected_state);
+                            assert_eq!(end, input.len() as u64);
+                        }
                     }
                 }
             }
@@ -589,19 +933,18 @@ mod tests {
             let converter = Converter::new(target).year(2023);
             let (expected, _) = one_pass(&converter, &input, SHORT_LIMIT);
             for piece in [1, 16, 50, 100] {
-                for jobs in 1..=3 {
-                    let mut converter = converter.clone();
-                    let mut out = Vec::new();
-                    let options = ParseOptions {
-                        max_line_len: SHORT_LIMIT,
-                        only: None,
-                    };
-                    convert_in_pieces(&mut converter, options, jobs, piece, &input[..], &mut out)
-                        .unwrap();
-                    assert!(
-                        out == expected,
-                        "{target:?}, pieces of {piece}, {jobs} threads: output differs"
-                    );
+                for window in [1, 100, 4096] {
+                    for jobs in 1..=3 {
+                        let pieces = Pieces { piece, window };
+                        let (out, _, _, result) =
+                            in_pieces(&converter, SHORT_LIMIT, jobs, pieces, &input[..], 0);
+                        assert!(result.unwrap().is_none());
+                        assert!(
+                            out == expected,
+                            "{target:?}, pieces of {piece}, window {window}, {jobs} threads: \
+                             output differs"
+                        );
+                    }
                 }
             }
         }
@@ -620,7 +963,9 @@ mod tests {
             }
             let mut guess = Converter::new(Target::Json).year(2023);
             guess.set_text_year_state(start);
-            guess_line_by_line(&mut guess, &log);
+            let mut months = Vec::new();
+            every_month(&log, &mut months);
+            apply_months(&mut guess, &months);
             assert_eq!(
                 guess.text_year_state(),
                 every.text_year_state(),
@@ -641,9 +986,226 @@ mod tests {
         }
         let start = Converter::new(Target::Json).year(2023);
         let (mut sampled, mut exact) = (start.clone(), start);
-        guess_through(&mut sampled, &log);
-        guess_line_by_line(&mut exact, &log);
+        let (mut sampled_months, mut every_months) = (Vec::new(), Vec::new());
+        sample_months(&log, &mut sampled_months);
+        every_month(&log, &mut every_months);
+        apply_months(&mut sampled, &sampled_months);
+        apply_months(&mut exact, &every_months);
         assert_eq!(sampled.text_year_state(), Some((2024, 2)));
         assert_eq!(sampled.text_year_state(), exact.text_year_state());
+    }
+
+    #[test]
+    fn conversion_starts_at_the_offset_given() {
+        let input = log();
+        // The start of a line some way in.
+        let offset = memchr::memchr(b'\n', &input[5000..]).unwrap() + 5001;
+        let converter = Converter::new(Target::Json).year(2023);
+        let (expected, _) = one_pass(&converter, &input[offset..], SHORT_LIMIT);
+        let pieces = Pieces {
+            piece: 300,
+            window: 64,
+        };
+        let (out, _, end, result) = in_pieces(
+            &converter,
+            SHORT_LIMIT,
+            2,
+            pieces,
+            &input[..],
+            offset as u64,
+        );
+        assert!(result.unwrap().is_none());
+        assert!(out == expected);
+        assert_eq!(end, input.len() as u64);
+    }
+
+    /// An input that hands out at most 7 bytes a read and is interrupted every other read,
+    /// cannot be read in the 10 bytes from `fails_at` (a bad block: the bytes after it can),
+    /// and is `shrinks_to` bytes long from its `shrinks_after`th read on.
+    struct Awkward {
+        bytes: Vec<u8>,
+        reads: std::sync::atomic::AtomicUsize,
+        fails_at: u64,
+        shrinks_after: usize,
+        shrinks_to: usize,
+    }
+
+    impl Awkward {
+        fn new(bytes: Vec<u8>) -> Self {
+            Awkward {
+                fails_at: u64::MAX,
+                shrinks_after: usize::MAX,
+                shrinks_to: bytes.len(),
+                bytes,
+                reads: std::sync::atomic::AtomicUsize::new(0),
+            }
+        }
+    }
+
+    impl ReadAt for Awkward {
+        fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+            let read = self.reads.fetch_add(1, Ordering::Relaxed);
+            if read % 2 == 1 {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            if (self.fails_at..self.fails_at.saturating_add(10)).contains(&offset) {
+                return Err(io::Error::other("the disk is on fire"));
+            }
+            let mut end = if read >= self.shrinks_after {
+                self.shrinks_to
+            } else {
+                self.bytes.len()
+            };
+            if offset < self.fails_at {
+                end = end.min(usize::try_from(self.fails_at).unwrap_or(usize::MAX));
+            }
+            let n = buf.len().min(7);
+            self.bytes[..end].read_at(&mut buf[..n], offset)
+        }
+    }
+
+    #[test]
+    fn short_and_interrupted_reads_change_nothing() {
+        let input = log();
+        let converter = Converter::new(Target::Text).year(2023);
+        let (expected, _) = one_pass(&converter, &input, SHORT_LIMIT);
+        for window in [1, 64, 4096] {
+            let pieces = Pieces { piece: 300, window };
+            let source = Awkward::new(input.clone());
+            let (out, _, _, result) = in_pieces(&converter, SHORT_LIMIT, 2, pieces, &source, 0);
+            assert!(result.unwrap().is_none());
+            assert!(out == expected, "window {window}: output differs");
+        }
+    }
+
+    #[test]
+    fn a_read_error_ends_the_input_after_what_was_read_before_it() {
+        let input = log();
+        let converter = Converter::new(Target::Json).year(2023);
+        // Pieces read after the bad block are not written: the output is what one pass
+        // makes of the bytes before it.
+        let fails_at = 7013;
+        let (expected, _) = one_pass(&converter, &input[..fails_at], SHORT_LIMIT);
+        for piece in [100, 1000, 1 << 20] {
+            for window in [1, 64, 4096] {
+                for jobs in 1..=3 {
+                    let source = Awkward {
+                        fails_at: fails_at as u64,
+                        ..Awkward::new(input.clone())
+                    };
+                    let pieces = Pieces { piece, window };
+                    let (out, _, _, result) =
+                        in_pieces(&converter, SHORT_LIMIT, jobs, pieces, &source, 0);
+                    let error = result.unwrap().expect("the read error is reported");
+                    assert_eq!(error.to_string(), "the disk is on fire");
+                    assert!(
+                        out == expected,
+                        "pieces of {piece}, window {window}, {jobs} threads: output differs"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_input_cut_shorter_while_read_ends_with_the_piece_that_saw_it() {
+        let input = log();
+        let converter = Converter::new(Target::Text).year(2023);
+        let (whole, _) = one_pass(&converter, &input, SHORT_LIMIT);
+        for shrinks_after in [3, 50, 400, 2000] {
+            for jobs in 1..=3 {
+                let source = Awkward {
+                    shrinks_after,
+                    shrinks_to: input.len() / 3 + 17,
+                    ..Awkward::new(input.clone())
+                };
+                let pieces = Pieces {
+                    piece: 500,
+                    window: 64,
+                };
+                let (out, _, _, result) =
+                    in_pieces(&converter, SHORT_LIMIT, jobs, pieces, &source, 0);
+                assert!(result.unwrap().is_none());
+                // Whole lines as the whole log gives them, up to the last one (which may
+                // be cut), and nothing after it.
+                let last_line = out[..out.len().saturating_sub(1)]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |nl| nl + 1);
+                assert!(
+                    whole.starts_with(&out[..last_line]),
+                    "shrinks after {shrinks_after} reads, {jobs} threads: lines differ"
+                );
+                assert!(out.len() <= whole.len() / 3 + 400);
+            }
+        }
+    }
+
+    #[test]
+    fn a_panicking_read_stops_every_thread_and_panics_the_caller() {
+        struct Panics;
+        impl ReadAt for Panics {
+            fn read_at(&self, _: &mut [u8], offset: u64) -> io::Result<usize> {
+                assert!(offset < 1000, "a read past 1000");
+                Ok(0)
+            }
+        }
+        let converter = Converter::new(Target::Text);
+        let panicked = std::panic::catch_unwind(|| {
+            let pieces = Pieces {
+                piece: 5000,
+                window: 64,
+            };
+            in_pieces(&converter, SHORT_LIMIT, 3, pieces, &Panics, 0)
+        });
+        assert!(panicked.is_err());
+    }
+
+    #[test]
+    fn pieces_after_one_in_which_the_input_ended_early_are_dropped() {
+        let converter = Converter::new(Target::Text);
+        let mut helper = PieceConverter::new(
+            converter.clone(),
+            ParseOptions {
+                max_line_len: SHORT_LIMIT,
+                only: None,
+            },
+        );
+        let mut out = Vec::new();
+        let mut writing = Writing {
+            out: &mut out,
+            pending: BTreeMap::new(),
+            written: 0,
+            state: None,
+            resync: false,
+            ended: false,
+            error: None,
+            spare: vec![Vec::new()],
+        };
+        for (seq, text, ends_input) in [
+            (2, "third\n", false),
+            (0, "first\n", false),
+            (1, "cut", true),
+        ] {
+            writing.pending.insert(
+                seq,
+                Done {
+                    seq,
+                    owner: 0,
+                    input: Vec::new(),
+                    len: 0,
+                    output: text.as_bytes().to_vec(),
+                    start: None,
+                    end: None,
+                    within_long_line: false,
+                    ends_input,
+                },
+            );
+        }
+        writing.write_ready(&mut helper);
+        assert_eq!(writing.written, 3);
+        assert!(writing.ended);
+        assert_eq!(writing.spare[0].len(), 3);
+        assert_eq!(out, b"first\ncut");
     }
 }

@@ -227,6 +227,29 @@ fn parallel_output_is_ordered_and_keeps_the_years() {
     assert!(one == back.convert(&["-j", "2", "--to", "text"]));
 }
 
+/// Standard input redirected from a file is converted in parallel from where its offset
+/// stands (a script may have read the first lines), and left at the end, as one pass does.
+#[cfg(unix)]
+#[test]
+fn standard_input_from_a_file_is_converted_from_its_offset_on() {
+    use std::io::{Seek, SeekFrom};
+    let log = rollover_log();
+    let offset = log.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let tail = TempFile::new("rollover-tail.log", &log[offset..]);
+    let expected = tail.convert(&["-j", "1", "--to", "json", "--year", "2023"]);
+    let whole = TempFile::new("rollover-whole.log", &log);
+    let mut file = std::fs::File::open(&whole.0).unwrap();
+    file.seek(SeekFrom::Start(offset as u64)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_klog-convert"))
+        .args(["-j", "2", "--to", "json", "--year", "2023"])
+        .stdin(file.try_clone().unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout == expected, "-j 2 from the offset differs");
+    assert_eq!(file.stream_position().unwrap(), log.len() as u64);
+}
+
 #[test]
 fn a_cut_off_value_is_stable_through_round_trips() {
     let input = "E0102 03:04:05.123456       1 a.go:1] \"Failed\" pod=\"ns/p\" err=\"dial tcp 10.0.0.1:443: i/o tim\n";

@@ -125,6 +125,27 @@ pub fn header_month(line: &[u8]) -> Option<u32> {
     text::header_month(line)
 }
 
+/// Appends to `months` the month of each klog text header at a line start of `text`, in
+/// order, a run of one month listed once (`months`' last entry, if any, counts as the month
+/// before `text`): what the year inference of a converter goes through, for tools that
+/// convert a log in pieces. Each header is looked at as [`header_month`] does (a line may
+/// still fail to be a record).
+///
+/// A line whose month digits are those of the last month listed is passed over without a
+/// further look (it is that month's header or no header at all), and line starts are found
+/// 64 bytes at a time: most lines of a log cost a two-byte compare.
+///
+/// ```
+/// let log = b"I1230 00:00:00.000000 1 a.go:1] a\nI1230 00:00:01.000000 1 a.go:1] b\n\
+///             not a header\nE0101 00:00:02.000000 1 a.go:1] c\nI1231 00:00:03.000000 1 a.go:1] d\n";
+/// let mut months = vec![12];
+/// klog::parse::header_month_runs(log, &mut months);
+/// assert_eq!(months, [12, 1, 12]);
+/// ```
+pub fn header_month_runs(text: &[u8], months: &mut Vec<u8>) {
+    text::header_month_runs(text, months);
+}
+
 /// A value of a key/value pair.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ParsedValue {

@@ -772,3 +772,62 @@ fn parsing_goes_on_after_an_end() {
     assert_eq!(next.message, "next");
     assert!(parser.next().is_none());
 }
+
+/// What `header_month_runs` lists, line by line: every line's `header_month`, a run of one
+/// month once.
+fn month_runs_line_by_line(text: &[u8], mut months: Vec<u8>) -> Vec<u8> {
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        // `split` gives an empty last piece after a final line break: no line starts there.
+        if i > 0 && line.is_empty() {
+            continue;
+        }
+        if let Some(month) = header_month(line).and_then(|m| u8::try_from(m).ok()) {
+            if months.last() != Some(&month) {
+                months.push(month);
+            }
+        }
+    }
+    months
+}
+
+proptest! {
+    #[test]
+    fn header_month_runs_lists_every_lines_month_in_turn(
+        lines in prop::collection::vec(
+            (0usize..5, 1u32..=13, 0usize..90),
+            0..60,
+        ),
+        before in prop::option::of(1u8..=12),
+    ) {
+        // Headers of months 1 to 12 (13: a line that only looks like one), other lines,
+        // and padding that moves line starts across the 16- and 64-byte blocks.
+        let mut text = Vec::new();
+        for (kind, month, pad) in lines {
+            match kind {
+                0 | 1 | 2 => text.extend_from_slice(
+                    format!("I{month:02}01 00:00:00.000000 1 a.go:1] m{}\n", "x".repeat(pad))
+                        .as_bytes(),
+                ),
+                3 => text.extend_from_slice(format!("{}\n", "y".repeat(pad)).as_bytes()),
+                _ => text.extend_from_slice(format!("W{month:02}\n").as_bytes()),
+            }
+        }
+        let start: Vec<u8> = before.into_iter().collect();
+        let mut months = start.clone();
+        header_month_runs(&text, &mut months);
+        prop_assert_eq!(months, month_runs_line_by_line(&text, start));
+    }
+}
+
+#[test]
+fn header_month_runs_finds_headers_at_every_block_position() {
+    for pad in 0..130 {
+        let mut text = vec![b'z'; pad];
+        text.extend_from_slice(
+            b"\nE0301 00:00:00.000000 1 a.go:1] m\nI0401 00:00:00.000000 1 a.go:1] m",
+        );
+        let mut months = vec![2];
+        header_month_runs(&text, &mut months);
+        assert_eq!(months, [2, 3, 4], "after {pad} bytes");
+    }
+}

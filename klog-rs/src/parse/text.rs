@@ -62,6 +62,42 @@ pub(super) fn header_month(b: &[u8]) -> Option<u32> {
     header_time(b).map(|(month, ..)| month)
 }
 
+/// See [`super::header_month_runs`].
+pub(super) fn header_month_runs(text: &[u8], months: &mut Vec<u8>) {
+    // Bytes no header has there stand for the month before the first one listed.
+    let digits = |month: u8| [b'0' + month / 10, b'0' + month % 10];
+    let mut current = months.last().map_or([0xff; 2], |&m| digits(m));
+    let mut line = |start: usize, months: &mut Vec<u8>| {
+        if text.get(start + 1..start + 3) == Some(&current[..]) {
+            return;
+        }
+        if let Some(month) = header_month(&text[start..]).and_then(|m| u8::try_from(m).ok()) {
+            if months.last() != Some(&month) {
+                months.push(month);
+            }
+            current = digits(month);
+        }
+    };
+    line(0, months);
+    let mut at = 0;
+    for group in text.chunks_exact(64) {
+        let mut newlines = 0u64;
+        for (i, block) in group.chunks_exact(16).enumerate() {
+            if let Some(block) = block.first_chunk::<16>() {
+                newlines |= u64::from(crate::go::scan::eq_mask16(block, b'\n')) << (16 * i);
+            }
+        }
+        while newlines != 0 {
+            line(at + newlines.trailing_zeros() as usize + 1, months);
+            newlines &= newlines - 1;
+        }
+        at += 64;
+    }
+    for newline in memchr::memchr_iter(b'\n', &text[at..]) {
+        line(at + newline + 1, months);
+    }
+}
+
 /// A header's `mmdd hh:mm:ss.uuuuuu` (bytes 1 to 20 of `b`) as month, day, hour, minute,
 /// second and microseconds, if every digit is a digit, every separator is in place and
 /// the date and time exist (February 29 included: the year is not known here).
