@@ -804,7 +804,7 @@ proptest! {
         let mut text = Vec::new();
         for (kind, month, pad) in lines {
             match kind {
-                0 | 1 | 2 => text.extend_from_slice(
+                0..=2 => text.extend_from_slice(
                     format!("I{month:02}01 00:00:00.000000 1 a.go:1] m{}\n", "x".repeat(pad))
                         .as_bytes(),
                 ),
