@@ -120,10 +120,9 @@ struct Args {
     #[arg(long, value_enum, default_value_t = InputFormat::Auto, value_name = "FORMAT")]
     from: InputFormat,
 
-    /// Threads converting regular files to text and JSON, the reading thread included (0:
-    /// one per core; default: the idle cores, by the load average). The pretty view,
-    /// standard input from a pipe and --follow use one thread. The output is the same for
-    /// every N.
+    /// Threads converting regular files to text and JSON (0: one per core; default: the
+    /// idle cores, by the load average). The pretty view, standard input from a pipe and
+    /// --follow use one thread. The output is the same for every N.
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<usize>,
 
@@ -421,7 +420,7 @@ enum Input {
     Stream(Box<dyn Read + Send>),
 }
 
-/// The worker threads without `-j`: the cores not busy with other work (the cores less the
+/// The threads without `-j`: the cores not busy with other work (the cores less the
 /// one-minute load average, at least one). Measured on 2 cores under a load of 8 (see
 /// docs/converter.md#speed): two workers took as long as one and 10% more CPU; they only pay
 /// when cores are idle. The output is the same for every `-j`.
@@ -442,8 +441,8 @@ fn default_jobs(cores: usize) -> usize {
     }
 }
 
-/// Whether standard input is a regular file (`< file`): then it can be cut into pieces for
-/// the worker threads without waiting on a pipe.
+/// Whether standard input is a regular file (`< file`): then it is read as that file, in
+/// pieces for the threads of `-j`.
 fn stdin_is_file() -> bool {
     #[cfg(unix)]
     {
