@@ -720,13 +720,19 @@ pub(crate) fn convert_parallel<W: Write + Send>(
     out: &mut W,
 ) -> io::Result<Option<io::Error>> {
     use std::io::{Seek, SeekFrom};
-    let start = file.stream_position()?;
+    let start = match file.stream_position() {
+        Ok(start) => start,
+        // The input's error, not the output's.
+        Err(e) => return Ok(Some(e)),
+    };
     let pieces = Pieces {
         piece: PIECE,
         window: WINDOW,
     };
     let (end, result) = convert_in_pieces(converter, options, jobs, pieces, file, start, out);
-    file.seek(SeekFrom::Start(end))?;
+    // Only a reader sharing the descriptor after this one would see a failed seek: the
+    // conversion is done either way.
+    let _ = file.seek(SeekFrom::Start(end));
     result
 }
 
