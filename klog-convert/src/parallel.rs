@@ -15,18 +15,17 @@
 //!
 //! The one state carried from record to record is the year of klog text headers (they have
 //! none; a month falling back from December to January moves to the next year). Each
-//! thread lists the header months of its piece: a sample of them (a cheap look at 21
-//! bytes of a few lines: reading every line's header costs 3 % of the CPU time of `-j 2`)
-//! where the sample is of one month, else all of them, and all of them everywhere once a
+//! thread lists the header months of its piece: a sample of them (a cheap look at 21 bytes
+//! of a few lines) where the sample is of one month, else all of them (3 % of the CPU time
+//! of `-j 2` on a file of many logs one after another), and all of them everywhere once a
 //! sample proved wrong; the lists, applied in input order, give the guess of the year state
-//! at each piece's start. A piece's conversion reports the state it
-//! started from and ended at, and before a piece is written its start is checked against
-//! the true state. A piece converted from a wrong guess (months that move by half a year
-//! between two sampled headers, or a line that looked like a header but was no record) is
-//! converted again by the thread writing it; the pieces in flight, guessed on from the
-//! wrong state, are written (each converted again if it started wrong) before more are
-//! taken, and from then on every header is listed (a log whose months jump about, several
-//! logs one after another, needs that). The output is the one pass's byte for byte.
+//! at each piece's start. A piece's conversion reports the state it started from and ended
+//! at, and before a piece is written its start is checked against the true state. A piece
+//! converted from a wrong guess (months that move by half a year between two sampled
+//! headers, or a line that looked like a header but was no record) is converted again by
+//! the thread writing it; the pieces in flight, guessed on from the wrong state, are
+//! written (each converted again if it started wrong) before more are taken, and from then
+//! on every header is listed. The output is the one pass's byte for byte.
 //!
 //! An input that ends early (a read error, or a file cut shorter while it is read) ends
 //! with the piece in which that was seen: what comes before is written, nothing after.
@@ -40,9 +39,10 @@ use std::thread;
 use klog::convert::Converter;
 use klog::parse::{header_month, starts_record, Parser, SourceFormat};
 
-/// The size a piece is cut at (it grows to the next record start): 256 KiB was 1-2 %
-/// faster than 1 MiB on 2 cores (a piece and its output stay in the core's cache), 128
-/// KiB no faster, 64 KiB 15 % slower.
+/// The size a piece is cut at (it grows to the next record start). With one thread reading
+/// for the others, 256 KiB was 1-2 % faster than 1 MiB on 2 cores (a piece and its output
+/// stay in the core's cache) and 64 KiB 15 % slower; with each thread reading its own
+/// pieces, 128 KiB to 1 MiB made no difference.
 const PIECE: usize = 256 << 10;
 
 /// How far past a piece's size the next record start is looked for under the input's lock
@@ -92,9 +92,9 @@ impl ReadAt for [u8] {
 /// Reads up to `n` bytes of `source` at `offset` into `buf[at..]`, growing `buf` (with
 /// zeros) as needed; fewer only at the end of the input or at an error, returned with them.
 ///
-/// The buffers are kept at their longest length and a piece's length is kept beside: the
-/// bytes a read overwrites must be initialised, and zeroing them for each piece cost as
-/// much as a tenth of the read.
+/// The bytes a read overwrites must be initialised: buffers are zeroed once, as they grow,
+/// and kept at their longest length, a piece's length beside (a buffer cut to each piece
+/// would be zeroed again for the next).
 fn read_into<S: ReadAt + ?Sized>(
     source: &S,
     buf: &mut Vec<u8>,
