@@ -902,6 +902,36 @@ mod tests {
         (out, converter.text_year_state(), end, result)
     }
 
+    /// Asserts that `input` converts as one pass does, in pieces of each size with each
+    /// window, with 1 to `max_jobs` threads: output, final year state and end.
+    fn assert_as_one_pass(
+        converter: &Converter,
+        input: &[u8],
+        max_line_len: usize,
+        pieces: &[usize],
+        windows: &[usize],
+        max_jobs: usize,
+    ) {
+        let (expected, expected_state) = one_pass(converter, input, max_line_len);
+        for &piece in pieces {
+            for &window in windows {
+                for jobs in 1..=max_jobs {
+                    let cut = Pieces { piece, window };
+                    let (out, state, end, result) =
+                        in_pieces(converter, max_line_len, jobs, cut, input, 0);
+                    assert!(result.unwrap().is_none());
+                    assert!(
+                        out == expected,
+                        "line limit {max_line_len}, pieces of {piece}, window {window}, \
+                         {jobs} threads: output differs"
+                    );
+                    assert_eq!(state, expected_state);
+                    assert_eq!(end, input.len() as u64);
+                }
+            }
+        }
+    }
+
     #[test]
     fn pieces_convert_as_one_pass_does() {
         let input = log();
@@ -909,26 +939,10 @@ mod tests {
         for target in [Target::Json, Target::Text] {
             let converter = Converter::new(target).year(2023);
             for max_line_len in [default, SHORT_LIMIT] {
-                let (expected, expected_state) = one_pass(&converter, &input, max_line_len);
-                for piece in [1, 40, 100, 300, 4096, 1 << 20] {
-                    // Windows too short to hold a record start make every piece be read
-                    // and cut under the lock; long ones, almost none.
-                    for window in [1, 64, 4096] {
-                        for jobs in 1..=4 {
-                            let pieces = Pieces { piece, window };
-                            let (out, state, end, result) =
-                                in_pieces(&converter, max_line_len, jobs, pieces, &input[..], 0);
-                            assert!(result.unwrap().is_none());
-                            assert!(
-                                out == expected,
-                                "{target:?}, line limit {max_line_len}, pieces of {piece}, \
-                                 window {window}, {jobs} threads: output differs"
-                            );
-                            assert_eq!(state, expected_state);
-                            assert_eq!(end, input.len() as u64);
-                        }
-                    }
-                }
+                // Windows too short to hold a record start make every piece be read and
+                // cut under the lock; long ones, almost none.
+                let pieces = [1, 40, 100, 300, 4096, 1 << 20];
+                assert_as_one_pass(&converter, &input, max_line_len, &pieces, &[1, 64, 4096], 4);
             }
         }
     }
@@ -950,22 +964,14 @@ mod tests {
         }
         for target in [Target::Json, Target::Text] {
             let converter = Converter::new(target).year(2023);
-            let (expected, _) = one_pass(&converter, &input, SHORT_LIMIT);
-            for piece in [1, 16, 50, 100] {
-                for window in [1, 100, 4096] {
-                    for jobs in 1..=3 {
-                        let pieces = Pieces { piece, window };
-                        let (out, _, _, result) =
-                            in_pieces(&converter, SHORT_LIMIT, jobs, pieces, &input[..], 0);
-                        assert!(result.unwrap().is_none());
-                        assert!(
-                            out == expected,
-                            "{target:?}, pieces of {piece}, window {window}, {jobs} threads: \
-                             output differs"
-                        );
-                    }
-                }
-            }
+            assert_as_one_pass(
+                &converter,
+                &input,
+                SHORT_LIMIT,
+                &[1, 16, 50, 100],
+                &[1, 100, 4096],
+                3,
+            );
         }
     }
 
