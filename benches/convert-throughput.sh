@@ -4,9 +4,12 @@
 #
 #   benches/convert-throughput.sh [MEBIBYTES] [JOBS]     (default 200 MiB, JOBS = cores)
 #
-# Each command runs REPEAT times in a row (environment, default 5) and the median wall time
-# is reported, with the fastest and the slowest: single runs of half a second on a shared
-# machine spread by a third.
+# Each command runs REPEAT times (environment, default 5) and the median wall time is
+# reported, with the fastest and the slowest: single runs of half a second on a shared
+# machine spread by a third. The -j 1 and -j N runs of a conversion alternate, one of each
+# in turn: runs in a row drift with the host's load, and a block of -j 1 runs fell in a
+# faster or slower minute than the block of -j N runs after it (speed-ups of one binary
+# 1.73x and 1.78x in two such runs, 1.79x-1.84x alternated).
 #
 # The input is ../shared/realworld/klog-text-lines.log (real kubelet, apiserver, controller
 # manager... lines; not in the repository) repeated to MEBIBYTES, and its JSON made by
@@ -42,25 +45,26 @@ head -c $((mb * 1048576 / 4)) "$dir/big.text" > "$dir/quarter.text"
 # kernel's writeback does not share the two cores with the timed runs.
 sync
 
-# run LABEL FILE COMMAND...: COMMAND FILE > /dev/null, $repeat times in a row; prints the
-# median wall time (with the fastest and slowest), its MiB/s, and the cpu seconds and peak
-# RSS of the median run. Keeps the median wall time in $median.
-run() {
-    label=$1 file=$2
+# once KEY FILE COMMAND...: COMMAND FILE > /dev/null once; appends its wall time, cpu
+# seconds and peak RSS to $dir/times.KEY.
+once() {
+    once_key=$1 once_file=$2
     shift 2
+    # Wall time from the nanosecond clock: GNU time's %e has 10 ms steps, 5 % of a run of
+    # 0.2 s.
+    start=$(date +%s%N)
+    /usr/bin/time -f "%U %S %M" -o "$dir/time" "$@" "$once_file" > /dev/null
+    end=$(date +%s%N)
+    echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(cat "$dir/time")" >> "$dir/times.$once_key"
+}
+
+# report KEY LABEL FILE: the median wall time of the runs kept under KEY (with the fastest
+# and slowest), its MiB/s of FILE, and the cpu seconds and peak RSS of the median run.
+# Keeps the median wall time in $median.
+report() {
+    key=$1 label=$2 file=$3
     size=$(wc -c < "$file")
-    : > "$dir/times"
-    i=0
-    while [ "$i" -lt "$repeat" ]; do
-        # Wall time from the nanosecond clock: GNU time's %e has 10 ms steps, 5 % of a
-        # run of 0.2 s.
-        start=$(date +%s%N)
-        /usr/bin/time -f "%U %S %M" -o "$dir/time" "$@" "$file" > /dev/null
-        end=$(date +%s%N)
-        echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(cat "$dir/time")" >> "$dir/times"
-        i=$((i + 1))
-    done
-    sort -n "$dir/times" > "$dir/sorted"
+    sort -n "$dir/times.$key" > "$dir/sorted"
     read -r secs user sys rss_kb <<EOF2
 $(sed -n "$(( (repeat + 1) / 2 ))p" "$dir/sorted")
 EOF2
@@ -72,20 +76,46 @@ EOF2
         'BEGIN { if (s == 0) s = 0.01; printf "%-34s %7.1f MiB in %6.3f s (%5.3f-%5.3f) = %7.1f MiB/s, cpu %5.2f s, peak RSS %6.1f MiB\n", what, n/1048576, s, lo, hi, n/1048576/s, u+y, r/1024 }'
 }
 
+# run KEY LABEL FILE COMMAND...: COMMAND FILE, $repeat times in a row, then its report.
+run() {
+    run_key=$1 run_label=$2 run_file=$3
+    shift 3
+    : > "$dir/times.$run_key"
+    i=0
+    while [ "$i" -lt "$repeat" ]; do
+        once "$run_key" "$run_file" "$@"
+        i=$((i + 1))
+    done
+    report "$run_key" "$run_label" "$run_file"
+}
+
+# compare LABEL FILE ARGS...: klog-convert -j 1 ARGS and -j $jobs ARGS on FILE, one of each
+# in turn $repeat times; their reports and the speed-up.
+compare() {
+    cmp_label=$1 cmp_file=$2
+    shift 2
+    : > "$dir/times.one"
+    : > "$dir/times.many"
+    i=0
+    while [ "$i" -lt "$repeat" ]; do
+        once one "$cmp_file" "$bin" -j 1 "$@"
+        once many "$cmp_file" "$bin" -j "$jobs" "$@"
+        i=$((i + 1))
+    done
+    report one "$cmp_label, -j 1" "$cmp_file"
+    one=$median
+    report many "$cmp_label, -j $jobs" "$cmp_file"
+    speedup "$cmp_label, -j $jobs speed-up" "$one" "$median"
+}
+
 # speedup LABEL ONE MANY: the ratio of two median wall times.
 speedup() {
     awk -v a="$2" -v b="$3" -v what="$1" 'BEGIN { if (b == 0) b = 0.01; printf "%-34s %5.2fx\n", what, a/b }'
 }
 uptime
-run "cat (text)" "$dir/big.text" cat
-run "cat (JSON)" "$dir/big.json" cat
-run "text -> JSON, -j 1" "$dir/big.text" "$bin" -j 1 --to json --year 2024
-one=$median
-run "text -> JSON, -j $jobs" "$dir/big.text" "$bin" -j "$jobs" --to json --year 2024
-speedup "text -> JSON, -j $jobs speed-up" "$one" "$median"
-run "JSON -> text, -j 1" "$dir/big.json" "$bin" -j 1 --to text
-one=$median
-run "JSON -> text, -j $jobs" "$dir/big.json" "$bin" -j "$jobs" --to text
-speedup "JSON -> text, -j $jobs speed-up" "$one" "$median"
-run "JSON -> pretty (one thread)" "$dir/big.json" "$bin" --to pretty --color never
-run "text -> JSON, -j $jobs, 1/4 input" "$dir/quarter.text" "$bin" -j "$jobs" --to json --year 2024
+run cat-text "cat (text)" "$dir/big.text" cat
+run cat-json "cat (JSON)" "$dir/big.json" cat
+compare "text -> JSON" "$dir/big.text" --to json --year 2024
+compare "JSON -> text" "$dir/big.json" --to text
+run pretty "JSON -> pretty (one thread)" "$dir/big.json" "$bin" --to pretty --color never
+run quarter "text -> JSON, -j $jobs, 1/4 input" "$dir/quarter.text" "$bin" -j "$jobs" --to json --year 2024
