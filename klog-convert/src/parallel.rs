@@ -1262,4 +1262,74 @@ mod tests {
             .collect();
         assert_eq!(piece_months(&one, false), [7]);
     }
+
+    /// A line of a log: records of any month (structured, unstructured with continuation
+    /// lines), JSON, lines that look like headers but are no records, empty lines, bytes
+    /// that are not UTF-8, carriage returns, and lines longer than [`SHORT_LIMIT`].
+    fn any_line() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (1u32..=12, 1u32..=28, 0u32..60, "[a-z =\"]{0,40}").prop_map(|(m, d, s, body)| {
+                format!("I{m:02}{d:02} 10:00:{s:02}.000000    4242 a.go:1] \"m\" k=\"{body}\"")
+                    .into_bytes()
+            }),
+            (1u32..=12, "[a-z ]{0,30}", 0usize..3).prop_map(|(m, text, more)| {
+                let mut line = format!("E{m:02}15 10:00:00.000000       1 b.go:2] {text}");
+                for i in 0..more {
+                    line.push_str(&format!("\n  continued {i}"));
+                }
+                line.into_bytes()
+            }),
+            (0u32..1000).prop_map(|n| {
+                format!("{{\"ts\":1700000000{n:03}.5,\"caller\":\"c.go:1\",\"msg\":\"j\",\"v\":0}}")
+                    .into_bytes()
+            }),
+            (1u32..=12).prop_map(|m| format!("W{m:02}15 10:00:00.000000 no record").into_bytes()),
+            Just(Vec::new()),
+            proptest::collection::vec(any::<u8>().prop_filter("one line", |&b| b != b'\n'), 0..200),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 256,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        #[test]
+        fn any_log_in_any_pieces_converts_as_one_pass_does(
+            lines in proptest::collection::vec(any_line(), 0..120),
+            crlf in proptest::prelude::any::<bool>(),
+            last_line_ends in proptest::prelude::any::<bool>(),
+            piece in 1usize..2000,
+            window in 1usize..300,
+            jobs in 1usize..4,
+            short_limit in proptest::prelude::any::<bool>(),
+            to_json in proptest::prelude::any::<bool>(),
+        ) {
+            let mut input = Vec::new();
+            for line in &lines {
+                input.extend_from_slice(line);
+                input.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+            }
+            if !last_line_ends && input.last() == Some(&b'\n') {
+                input.pop();
+            }
+            let target = if to_json { Target::Json } else { Target::Text };
+            let converter = Converter::new(target).year(2023);
+            let max_line_len = if short_limit {
+                SHORT_LIMIT
+            } else {
+                klog::parse::DEFAULT_MAX_LINE_LEN
+            };
+            let (expected, expected_state) = one_pass(&converter, &input, max_line_len);
+            let cut = Pieces { piece, window };
+            let (out, state, end, result) =
+                in_pieces(&converter, max_line_len, jobs, cut, &input[..], 0);
+            proptest::prop_assert!(result.unwrap().is_none());
+            proptest::prop_assert!(out == expected, "output differs");
+            proptest::prop_assert_eq!(state, expected_state);
+            proptest::prop_assert_eq!(end, input.len() as u64);
+        }
+    }
 }
