@@ -16,9 +16,10 @@
 //! The one state carried from record to record is the year of klog text headers (they have
 //! none; a month falling back from December to January moves to the next year). Each
 //! thread lists the header months of its piece: a sample of them (a cheap look at 21 bytes
-//! of a few lines) where the sample is of one month, else all of them (3 % of the CPU time
-//! of `-j 2` on a file of many logs one after another), and all of them everywhere once a
-//! sample proved wrong; the lists, applied in input order, give the guess of the year state
+//! of a few lines) where the sample is of one month, else all of them, and all of them
+//! everywhere once a sample proved wrong (the parser lists them and keeps the line ends it
+//! finds, so that its reading does not search for them again: listing them apart cost 3 %
+//! of `-j 2` on a file of many logs one after another); the lists, applied in input order, give the guess of the year state
 //! at each piece's start. A piece's conversion reports the state it started from and ended
 //! at, and before a piece is written its start is checked against the true state. A piece
 //! converted from a wrong guess (months that move by half a year between two sampled
@@ -31,7 +32,7 @@
 //! with the piece in which that was seen: what comes before is written, nothing after.
 
 use std::collections::BTreeMap;
-use std::io::{self, Cursor, Read, Write};
+use std::io::{self, Cursor, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
@@ -117,25 +118,6 @@ fn read_into<S: ReadAt + ?Sized>(
     (done, None)
 }
 
-/// A piece taken by a thread.
-struct Job {
-    seq: u64,
-    /// The thread that converts the piece (its buffers go back to it).
-    owner: usize,
-    /// The piece is `input[..len]`.
-    input: Vec<u8>,
-    len: usize,
-    /// An empty buffer for the output (recycled: a fresh one each time would cost page
-    /// faults).
-    output: Vec<u8>,
-    start: YearState,
-    /// The piece starts inside a line longer than the line limit (see `within_long_line`
-    /// of `Parser::replace_input`).
-    within_long_line: bool,
-    /// The input ended early in this piece (see the module documentation).
-    ends_input: bool,
-}
-
 /// A converted piece; its input is kept in case it has to be converted again.
 struct Done {
     seq: u64,
@@ -149,16 +131,30 @@ struct Done {
     ends_input: bool,
 }
 
+/// A piece's bytes: the first `len` of a buffer kept at its longest length (see
+/// [`read_into`]).
+#[derive(Default)]
+struct PieceBytes {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl AsRef<[u8]> for PieceBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
 /// A thread's converter and parser, kept from piece to piece (so are the parser's
 /// recycled buffers: a parser per piece allocated its first records' strings again).
 struct PieceConverter {
     converter: Converter,
-    parser: Parser<io::Take<Cursor<Vec<u8>>>>,
+    parser: Parser<Cursor<PieceBytes>>,
 }
 
 impl PieceConverter {
     fn new(converter: Converter, options: ParseOptions) -> Self {
-        let empty = Cursor::new(Vec::new()).take(0);
+        let empty = Cursor::new(PieceBytes::default());
         let mut parser = Parser::new(empty).max_line_len(options.max_line_len);
         if let Some(format) = options.only {
             parser = parser.source_format(format);
@@ -166,8 +162,48 @@ impl PieceConverter {
         PieceConverter { converter, parser }
     }
 
-    /// Converts `input[..len]` (whole records, or raw pieces of one over-long line) from
-    /// year state `start` into `out`; gives back the input and the state at its end.
+    /// Gives the parser `input[..len]` (whole records, or raw pieces of one over-long line)
+    /// to read next.
+    fn load(&mut self, input: Vec<u8>, len: usize, within_long_line: bool) {
+        let piece = PieceBytes { buf: input, len };
+        self.parser
+            .replace_input(Cursor::new(piece), within_long_line);
+    }
+
+    /// The months listed for the loaded piece: every header's once a sampled list proved
+    /// wrong (`every`), or where the samples are of more than one month (where the month
+    /// changes within a piece, a change between two samples may be missed; several logs of
+    /// different months one after another are read so from their first piece on, without a
+    /// wrong guess first, which cost 2 % on such a log); else the sample. Every header's
+    /// month is listed by the parser, which keeps the line ends it finds for its reading.
+    fn months(&mut self, every: bool) -> Vec<u8> {
+        let mut months = Vec::new();
+        if !every {
+            sample_months(self.parser.get_ref().get_ref().as_ref(), &mut months);
+        }
+        if every || months.len() > 1 {
+            months.clear();
+            self.parser.header_month_runs(&mut months);
+        }
+        months
+    }
+
+    /// Converts the loaded piece from year state `start` into `out`; gives back its buffer
+    /// and the state at its end.
+    fn convert_loaded(&mut self, start: YearState, out: &mut Vec<u8>) -> (Vec<u8>, YearState) {
+        self.converter.set_text_year_state(start);
+        // Reading from memory cannot fail.
+        while let Some(Ok(line)) = self.parser.next() {
+            self.converter.convert(&line, out);
+            self.parser.recycle(line);
+        }
+        let empty = Cursor::new(PieceBytes::default());
+        let piece = self.parser.replace_input(empty, false).into_inner();
+        (piece.buf, self.converter.text_year_state())
+    }
+
+    /// Converts `input[..len]` from year state `start` into `out`; gives back the input and
+    /// the state at its end.
     fn convert(
         &mut self,
         input: Vec<u8>,
@@ -176,43 +212,8 @@ impl PieceConverter {
         within_long_line: bool,
         out: &mut Vec<u8>,
     ) -> (Vec<u8>, YearState) {
-        self.converter.set_text_year_state(start);
-        self.parser
-            .replace_input(Cursor::new(input).take(len as u64), within_long_line);
-        // Reading from memory cannot fail.
-        while let Some(Ok(line)) = self.parser.next() {
-            self.converter.convert(&line, out);
-            self.parser.recycle(line);
-        }
-        let empty = Cursor::new(Vec::new()).take(0);
-        let input = self
-            .parser
-            .replace_input(empty, false)
-            .into_inner()
-            .into_inner();
-        (input, self.converter.text_year_state())
-    }
-
-    fn run(&mut self, job: Job) -> Done {
-        let mut output = job.output;
-        let (input, end) = self.convert(
-            job.input,
-            job.len,
-            job.start,
-            job.within_long_line,
-            &mut output,
-        );
-        Done {
-            seq: job.seq,
-            owner: job.owner,
-            input,
-            len: job.len,
-            output,
-            start: job.start,
-            end,
-            within_long_line: job.within_long_line,
-            ends_input: job.ends_input,
-        }
+        self.load(input, len, within_long_line);
+        self.convert_loaded(start, out)
     }
 }
 
@@ -258,23 +259,6 @@ fn push_month(months: &mut Vec<u8>, month: u32) {
             months.push(month);
         }
     }
-}
-
-/// The months listed for a piece: every header's once a sampled list proved wrong
-/// (`every`), or where the samples are of more than one month (where the month changes
-/// within a piece, a change between two samples may be missed; several logs of different
-/// months one after another are read so from their first piece on, without a wrong guess
-/// first, which cost 2 % on such a log); else the sample.
-fn piece_months(piece: &[u8], every: bool) -> Vec<u8> {
-    let mut months = Vec::new();
-    if !every {
-        sample_months(piece, &mut months);
-    }
-    if every || months.len() > 1 {
-        months.clear();
-        every_month(piece, &mut months);
-    }
-    months
 }
 
 /// Moves the year inference of `guess` on through `months`.
@@ -331,12 +315,6 @@ fn sample_months(piece: &[u8], months: &mut Vec<u8>) {
         }
         end = start;
     }
-}
-
-/// The months of every header of `piece` in order (a run of one month listed once), as the
-/// conversion will see them (save lines that look like headers but are no records).
-fn every_month(piece: &[u8], months: &mut Vec<u8>) {
-    klog::parse::header_month_runs(piece, months);
 }
 
 /// Where taking the input in pieces stands; behind the input's lock.
@@ -624,10 +602,9 @@ impl<S: ReadAt + ?Sized, W: Write> Shared<'_, S, W> {
         Some((claim, input, output))
     }
 
-    /// Lists the months of piece `seq` and gives back the guess of its start, once the
-    /// pieces before it have listed theirs.
-    fn start_of(&self, seq: u64, piece: &[u8]) -> Option<YearState> {
-        let months = piece_months(piece, self.every_month.load(Ordering::Relaxed));
+    /// Adds the months listed in piece `seq` to the chain and gives back the guess of its
+    /// start, once the pieces before it have listed theirs.
+    fn start_of(&self, seq: u64, months: Vec<u8>) -> Option<YearState> {
         let mut chain = lock(&self.chain);
         chain.months.insert(seq, months);
         let mut moved = false;
@@ -679,19 +656,24 @@ impl<S: ReadAt + ?Sized, W: Write> Shared<'_, S, W> {
                     }
                 }
             }
-            let Some(start) = self.start_of(claim.seq, &input[..len]) else {
+            converter.load(input, len, claim.within_long_line);
+            let months = converter.months(self.every_month.load(Ordering::Relaxed));
+            let Some(start) = self.start_of(claim.seq, months) else {
                 return;
             };
-            let done = converter.run(Job {
+            let mut output = output;
+            let (input, end) = converter.convert_loaded(start, &mut output);
+            let done = Done {
                 seq: claim.seq,
                 owner: me,
                 input,
                 len,
                 output,
                 start,
+                end,
                 within_long_line: claim.within_long_line,
                 ends_input,
-            });
+            };
             let mut writing = lock(&self.writing);
             if writing.error.is_some() {
                 return;
@@ -989,7 +971,7 @@ mod tests {
             let mut guess = Converter::new(Target::Json).year(2023);
             guess.set_text_year_state(start);
             let mut months = Vec::new();
-            every_month(&log, &mut months);
+            klog::parse::header_month_runs(&log, &mut months);
             apply_months(&mut guess, &months);
             assert_eq!(
                 guess.text_year_state(),
@@ -1013,7 +995,7 @@ mod tests {
         let (mut sampled, mut exact) = (start.clone(), start);
         let (mut sampled_months, mut every_months) = (Vec::new(), Vec::new());
         sample_months(&log, &mut sampled_months);
-        every_month(&log, &mut every_months);
+        klog::parse::header_month_runs(&log, &mut every_months);
         apply_months(&mut sampled, &sampled_months);
         apply_months(&mut exact, &every_months);
         assert_eq!(sampled.text_year_state(), Some((2024, 2)));
@@ -1234,6 +1216,17 @@ mod tests {
         assert_eq!(out, b"first\ncut");
     }
 
+    /// The months a thread lists for `piece` (see `PieceConverter::months`).
+    fn months_of(piece: &[u8], every: bool) -> Vec<u8> {
+        let options = ParseOptions {
+            max_line_len: SHORT_LIMIT,
+            only: None,
+        };
+        let mut converter = PieceConverter::new(Converter::new(Target::Json), options);
+        converter.load(piece.to_vec(), piece.len(), false);
+        converter.months(every)
+    }
+
     #[test]
     fn a_piece_whose_samples_change_month_lists_every_month() {
         // Months 3 and 11 in turn, runs shorter than the sampling step, and a run of 1 in
@@ -1250,17 +1243,17 @@ mod tests {
             );
         }
         let mut every = Vec::new();
-        every_month(&log, &mut every);
+        klog::parse::header_month_runs(&log, &mut every);
         assert!(every.contains(&1));
-        assert_eq!(piece_months(&log, false), every);
-        assert_eq!(piece_months(&log, true), every);
+        assert_eq!(months_of(&log, false), every);
+        assert_eq!(months_of(&log, true), every);
         // One month throughout: the sample.
         let one: Vec<u8> = log
             .split(|&b| b == b'\n')
             .filter(|l| !l.is_empty())
             .flat_map(|l| [b"I0701".as_slice(), &l[5..], b"\n"].concat())
             .collect();
-        assert_eq!(piece_months(&one, false), [7]);
+        assert_eq!(months_of(&one, false), [7]);
     }
 
     /// A line of a log: records of any month (structured, unstructured with continuation

@@ -143,7 +143,7 @@ pub fn header_month(line: &[u8]) -> Option<u32> {
 /// assert_eq!(months, [12, 1, 12]);
 /// ```
 pub fn header_month_runs(text: &[u8], months: &mut Vec<u8>) {
-    text::header_month_runs(text, months);
+    text::header_month_runs(text, months, |_| {});
 }
 
 /// A value of a key/value pair.

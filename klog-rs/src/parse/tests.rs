@@ -831,3 +831,103 @@ fn header_month_runs_finds_headers_at_every_block_position() {
         assert_eq!(months, [2, 3, 4], "after {pad} bytes");
     }
 }
+
+/// A log's line for the indexed-reading property: records of any month, unstructured ones
+/// with continuation lines, JSON, header-like lines, empty lines, carriage returns, bytes
+/// that are not UTF-8, long lines.
+fn indexed_line() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        (1u32..=12, "[a-z =\"]{0,30}").prop_map(|(m, body)| {
+            format!("I{m:02}01 10:00:00.000000    4242 a.go:1] \"m\" k=\"{body}\"").into_bytes()
+        }),
+        (1u32..=12, "[a-z ]{0,20}", 0usize..3).prop_map(|(m, text, more)| {
+            let mut line = format!("E{m:02}01 10:00:00.000000    4242 b.go:2] {text}");
+            for i in 0..more {
+                line.push_str(&format!("\n  at {i}\r"));
+            }
+            line.into_bytes()
+        }),
+        Just(b"{\"ts\":1700000000000.5,\"caller\":\"c.go:1\",\"msg\":\"j\",\"v\":0}".to_vec()),
+        Just(b"W0615 10:00:00.000000 no record".to_vec()),
+        Just(Vec::new()),
+        prop::collection::vec(any::<u8>().prop_filter("one line", |&b| b != b'\n'), 0..150),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn indexed_lines_read_as_searched_ones(
+        lines in prop::collection::vec(indexed_line(), 0..60),
+        final_line_feed in any::<bool>(),
+        read_first in 0usize..5,
+        max_line_len in prop_oneof![Just(40usize), Just(DEFAULT_MAX_LINE_LEN)],
+        within_long_line in any::<bool>(),
+    ) {
+        let mut input = lines.join(&b'\n');
+        if final_line_feed {
+            input.push(b'\n');
+        }
+        let parse = |index: bool| {
+            let mut parser = Parser::new(std::io::Cursor::new(&input[..])).max_line_len(max_line_len);
+            parser.replace_input(std::io::Cursor::new(&input[..]), within_long_line);
+            let mut out: Vec<ParsedLine> = Vec::new();
+            // Some lines read before the index is made, which covers the rest.
+            for _ in 0..read_first {
+                match parser.next() {
+                    Some(line) => out.push(line.unwrap()),
+                    None => break,
+                }
+            }
+            let mut months = Vec::new();
+            if index {
+                parser.header_month_runs(&mut months);
+            }
+            out.extend(parser.map(Result::unwrap));
+            (out, months)
+        };
+        let (searched, _) = parse(false);
+        let (indexed, months) = parse(true);
+        prop_assert_eq!(indexed, searched);
+        // The months are those of the input not yet read when the index was made.
+        let mut expected = Vec::new();
+        let mut reader = Parser::new(std::io::Cursor::new(&input[..])).max_line_len(max_line_len);
+        reader.replace_input(std::io::Cursor::new(&input[..]), within_long_line);
+        for _ in 0..read_first {
+            if reader.next().is_none() {
+                break;
+            }
+        }
+        let rest = usize::try_from(reader.get_ref().position()).unwrap();
+        header_month_runs(&input[rest..], &mut expected);
+        prop_assert_eq!(months, expected);
+    }
+}
+
+#[test]
+fn indexed_reading_keeps_records_and_multi_line_messages() {
+    let log = b"I1230 00:00:00.000000    4242 a.go:1] \"a\" k=1\n\
+                E1230 00:00:01.000000    4242 b.go:2] failed\n  at frame 1\r\n  at frame 2\n\
+                xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\
+                xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n\
+                W0101 00:00:02.000000    4242 c.go:3] \"c\"\n";
+    let mut indexed = Parser::new(std::io::Cursor::new(&log[..])).max_line_len(100);
+    let mut months = Vec::new();
+    indexed.header_month_runs(&mut months);
+    assert_eq!(months, [12, 1]);
+    let indexed: Vec<ParsedLine> = indexed.map(Result::unwrap).collect();
+    let searched: Vec<ParsedLine> = Parser::new(&log[..])
+        .max_line_len(100)
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(indexed, searched);
+    let messages: Vec<&str> = indexed
+        .iter()
+        .filter_map(|line| match line {
+            ParsedLine::Record(r) => Some(r.message.as_str()),
+            ParsedLine::Raw(_) => None,
+        })
+        .collect();
+    assert_eq!(messages, ["a", "failed\n  at frame 1\n  at frame 2", "c"]);
+    // The line over the limit (100 bytes) comes back in two raw pieces.
+    assert_eq!(indexed.len(), 5);
+}

@@ -62,8 +62,13 @@ pub(super) fn header_month(b: &[u8]) -> Option<u32> {
     header_time(b).map(|(month, ..)| month)
 }
 
-/// See [`super::header_month_runs`].
-pub(super) fn header_month_runs(text: &[u8], months: &mut Vec<u8>) {
+/// See [`super::header_month_runs`]; `at_newline` is called with the index of each `\n`.
+#[inline]
+pub(super) fn header_month_runs(
+    text: &[u8],
+    months: &mut Vec<u8>,
+    mut at_newline: impl FnMut(usize),
+) {
     // Bytes no header has there stand for the month before the first one listed.
     let digits = |month: u8| [b'0' + month / 10, b'0' + month % 10];
     let mut current = months.last().map_or([0xff; 2], |&m| digits(m));
@@ -88,12 +93,15 @@ pub(super) fn header_month_runs(text: &[u8], months: &mut Vec<u8>) {
             }
         }
         while newlines != 0 {
-            line(at + newlines.trailing_zeros() as usize + 1, months);
+            let newline = at + newlines.trailing_zeros() as usize;
+            at_newline(newline);
+            line(newline + 1, months);
             newlines &= newlines - 1;
         }
         at += 64;
     }
     for newline in memchr::memchr_iter(b'\n', &text[at..]) {
+        at_newline(at + newline);
         line(at + newline + 1, months);
     }
 }
