@@ -327,7 +327,7 @@ fn main() -> ExitCode {
 struct Run<W: Write> {
     converter: Converter,
     only: Option<SourceFormat>,
-    /// Worker threads for regular files (1: convert on this thread).
+    /// Threads for regular files (1: convert on this thread).
     jobs: usize,
     out: io::BufWriter<W>,
     /// One converted line (or a few); written out whole.

@@ -60,7 +60,8 @@ pub(crate) struct ParseOptions {
 
 type YearState = Option<(i64, u32)>;
 
-/// An input read at given places, without a shared offset: a file, or bytes in memory.
+/// An input read at given places, without a shared offset: a file (bytes in memory in
+/// tests).
 pub(crate) trait ReadAt: Sync {
     /// Reads into `buf` from `offset`; 0 at the end of the input.
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
@@ -81,6 +82,7 @@ impl ReadAt for std::fs::File {
     }
 }
 
+#[cfg(test)]
 impl ReadAt for [u8] {
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
         let start = usize::try_from(offset).map_or(self.len(), |o| o.min(self.len()));
@@ -355,24 +357,13 @@ impl Reading {
         if self.ended {
             return None;
         }
-        let offset = self.pos;
         // From the piece's last byte: a line starting right after it is a line start.
-        let look = offset + (self.piece as u64 - 1);
+        let look = self.pos + (self.piece as u64 - 1);
         let (got, error) = read_into(source, &mut self.window, 0, look, self.window_len);
         if error.is_none() {
             if let Some(at) = first_record_start(&self.window[..got]) {
-                let len = self.piece - 1 + at;
-                let claim = Claim {
-                    seq: self.sent,
-                    offset,
-                    len,
-                    read: false,
-                    within_long_line: self.line_offset > 0,
-                };
-                self.pos += len as u64;
-                self.line_offset = 0;
-                self.sent += 1;
-                return Some(claim);
+                // A record start is a line start.
+                return Some(self.hand_out(self.piece - 1 + at, false, 0));
             }
         }
         self.claim_read(source, input)
@@ -418,20 +409,34 @@ impl Reading {
             }
             eof = self.fill(source, input, &mut len, self.piece);
         };
-        let claim = Claim {
-            seq: self.sent,
-            offset: self.pos,
-            len: at,
-            read: true,
-            within_long_line: self.line_offset > 0,
-        };
-        self.line_offset = match memchr::memrchr(b'\n', &input[..at]) {
+        let line_offset = match memchr::memrchr(b'\n', &input[..at]) {
             Some(nl) => at - nl - 1,
             None => self.line_offset + at,
         };
-        self.pos += at as u64;
+        Some(self.hand_out(at, true, line_offset))
+    }
+
+    /// Hands out the `len` bytes at `pos` as the next piece (`read`: they are read), after
+    /// which the input goes on `line_offset` bytes into a line.
+    fn hand_out(&mut self, len: usize, read: bool, line_offset: usize) -> Claim {
+        let claim = Claim {
+            seq: self.sent,
+            offset: self.pos,
+            len,
+            read,
+            within_long_line: self.line_offset > 0,
+        };
+        self.pos += len as u64;
+        self.line_offset = line_offset;
         self.sent += 1;
-        Some(claim)
+        claim
+    }
+
+    /// Keeps the first read error.
+    fn keep_error(&mut self, error: Option<io::Error>) {
+        if self.error.is_none() {
+            self.error = error;
+        }
     }
 
     /// Reads up to `n` more bytes of the piece at `self.pos` into `input[*len..]`; `true` at
@@ -446,9 +451,7 @@ impl Reading {
         let (got, error) = read_into(source, input, *len, self.pos + *len as u64, n);
         *len += got;
         if error.is_some() {
-            if self.error.is_none() {
-                self.error = error;
-            }
+            self.keep_error(error);
             return true;
         }
         got < n
@@ -651,9 +654,7 @@ impl<S: ReadAt + ?Sized, W: Write> Shared<'_, S, W> {
                     ends_input = true;
                     let mut reading = lock(&self.reading);
                     reading.ended = true;
-                    if reading.error.is_none() {
-                        reading.error = error;
-                    }
+                    reading.keep_error(error);
                 }
             }
             converter.load(input, len, claim.within_long_line);
